@@ -1,0 +1,45 @@
+# The two commands a user needs: `make lab` and `make test`. Everything runs in .venv.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+# Rebuilt whenever the project's dependencies change.
+STAMP  := $(VENV)/.installed
+
+.PHONY: lab test lint format bench notebooks clean help
+
+help:
+	@echo "make lab        open JupyterLab on notebooks/ (creates .venv the first time)"
+	@echo "make test       lint, unit/property tests, notebooks (nbval), browser tests"
+	@echo "make bench      speed of the losses against the matrix-product floor"
+	@echo "make notebooks  re-execute every notebook in place, keeping outputs"
+	@echo "make lint       ruff check and format check; make format fixes"
+
+$(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit("lossopt needs Python 3.10 or newer, found " + sys.version.split()[0]) if sys.version_info < (3, 10) else None'
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[test,lab]"
+	touch $(STAMP)
+
+lab: $(STAMP)
+	$(BIN)/jupyter lab --notebook-dir=notebooks
+
+test: lint
+	$(BIN)/python -m pytest
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(STAMP)
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+bench: $(STAMP)
+	$(BIN)/python benchmarks/run.py
+
+notebooks: $(STAMP)
+	$(BIN)/python tools/execute_notebooks.py notebooks/*.ipynb
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache build *.egg-info

@@ -1,0 +1,55 @@
+"""lossopt: the losses, gradients and optimizers of CS231n Lecture 3, in numpy.
+
+    import lossopt as lo
+    loss, dW = lo.svm_loss(W, X, y, reg=1e-3)
+
+X is (N, D), W is (D, C), y holds integer labels in [0, C), scores S = X @ W.
+"""
+
+from . import datasets, plots, widgets
+from .gradcheck import grad_check, numerical_gradient, rel_error
+from .losses import (
+    SCORE_LOSSES,
+    linear_loss,
+    ova_svm_scores_loss,
+    ova_svm_scores_loss_naive,
+    softmax_loss,
+    softmax_loss_naive,
+    softmax_scores_loss,
+    structured_svm_scores_loss,
+    structured_svm_scores_loss_naive,
+    svm_loss,
+    svm_loss_naive,
+    svm_scores_loss,
+)
+from .optim import LinearClassifier, SGDResult, sgd, step_decay
+from .regularization import PENALTIES, regularization
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "PENALTIES",
+    "SCORE_LOSSES",
+    "LinearClassifier",
+    "SGDResult",
+    "datasets",
+    "grad_check",
+    "linear_loss",
+    "numerical_gradient",
+    "ova_svm_scores_loss",
+    "ova_svm_scores_loss_naive",
+    "plots",
+    "regularization",
+    "rel_error",
+    "sgd",
+    "softmax_loss",
+    "softmax_loss_naive",
+    "softmax_scores_loss",
+    "step_decay",
+    "structured_svm_scores_loss",
+    "structured_svm_scores_loss_naive",
+    "svm_loss",
+    "svm_loss_naive",
+    "svm_scores_loss",
+    "widgets",
+]

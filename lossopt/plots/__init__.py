@@ -1,0 +1,20 @@
+"""The figures, as functions that draw on matplotlib axes and return them.
+
+Each function takes ``ax=None``: given axes, it draws there (the widgets do
+this); without, it makes a new figure (shown inline in a notebook).
+"""
+
+from ._style import CLASS_COLORS, axes_or_new, class_cmap, class_colors
+from .classifier import grid_over, plot_decision_regions, plot_points
+from .training import plot_loss_history
+
+__all__ = [
+    "CLASS_COLORS",
+    "axes_or_new",
+    "class_cmap",
+    "class_colors",
+    "grid_over",
+    "plot_decision_regions",
+    "plot_loss_history",
+    "plot_points",
+]

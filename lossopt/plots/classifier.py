@@ -1,0 +1,116 @@
+"""Pictures of a linear classifier on 2-D data: points, decision regions, zero-score lines."""
+
+import numpy as np
+
+from .._validate import as_float_array
+from ._style import MARKERS, axes_or_new, class_cmap, class_colors
+
+
+def plot_points(X, y, *, ax=None, class_names=None, size=40):
+    """Scatter 2-D points, one colour and marker per class.
+
+    Parameters
+    ----------
+    X : array, shape (N, 2)
+    y : array of int, shape (N,)
+    ax : matplotlib Axes, optional
+    class_names : sequence of str, optional
+        Legend labels (default "class 0", "class 1", ...).
+    size : float
+        Marker area.
+
+    Returns
+    -------
+    list of matplotlib PathCollection, one per class
+    """
+    ax = axes_or_new(ax)
+    X = as_float_array(X, "X", ndim=2)
+    y = np.asarray(y)
+    num_classes = int(y.max()) + 1
+    names = class_names or [f"class {k}" for k in range(num_classes)]
+    return [
+        ax.scatter(
+            *X[y == k].T,
+            s=size,
+            color=color,
+            marker=MARKERS[k],
+            edgecolor="white",
+            linewidth=0.8,
+            label=names[k],
+            zorder=3,
+        )
+        for k, color in enumerate(class_colors(num_classes))
+    ]
+
+
+def grid_over(X, *, resolution=200, margin=0.25):
+    """A square grid of points covering X with some margin: (xx, yy, points (resolution**2, 2))."""
+    low, high = X.min(axis=0), X.max(axis=0)
+    pad = margin * np.maximum(high - low, 1e-9)
+    xs = np.linspace(low[0] - pad[0], high[0] + pad[0], resolution)
+    ys = np.linspace(low[1] - pad[1], high[1] + pad[1], resolution)
+    xx, yy = np.meshgrid(xs, ys)
+    return xx, yy, np.column_stack([xx.ravel(), yy.ravel()])
+
+
+def plot_decision_regions(W, X, y, *, b=None, ax=None, resolution=200, class_names=None, lines=True):
+    """Colour the plane by the predicted class of the linear classifier ``x @ W + b``.
+
+    Parameters
+    ----------
+    W : array, shape (2, C) or (3, C)
+        Weights; with 3 rows the last row is the bias (the bias trick).
+    X : array, shape (N, 2)
+        The points, drawn on top and used to frame the plot.
+    y : array of int, shape (N,)
+    b : array, shape (C,), optional
+        Biases, if not folded into W.
+    ax : matplotlib Axes, optional
+    resolution : int
+        Grid points per side.
+    class_names : sequence of str, optional
+    lines : bool
+        Also draw each class's zero-score line s_k(x) = 0, dashed.
+
+    Returns
+    -------
+    matplotlib Axes
+    """
+    ax = axes_or_new(ax)
+    W = as_float_array(W, "W", ndim=2)
+    X = as_float_array(X, "X", ndim=2)
+    if W.shape[0] == 3:
+        W, b = W[:2], W[2]
+    if W.shape[0] != 2 or X.shape[1] != 2:
+        raise ValueError(
+            f"plot_decision_regions needs 2-D points and W of 2 or 3 rows, got X {X.shape} and W {W.shape}"
+        )
+    b = np.zeros(W.shape[1]) if b is None else np.asarray(b, dtype=float)
+    num_classes = W.shape[1]
+    xx, yy, grid = grid_over(X, resolution=resolution)
+    scores = grid @ W + b  # (resolution**2, C)
+    predicted = scores.argmax(axis=1).reshape(xx.shape)
+    ax.imshow(
+        predicted,
+        origin="lower",
+        extent=(xx[0, 0], xx[0, -1], yy[0, 0], yy[-1, 0]),
+        cmap=class_cmap(num_classes),
+        vmin=-0.5,
+        vmax=num_classes - 0.5,
+        alpha=0.25,
+        aspect="auto",
+        interpolation="nearest",
+    )
+    if lines:
+        for k, color in enumerate(class_colors(num_classes)):
+            ax.contour(
+                xx, yy, scores[:, k].reshape(xx.shape), levels=[0], colors=[color], linestyles="--", linewidths=1.2
+            )
+    plot_points(X, y, ax=ax, class_names=class_names)
+    ax.set_xlim(xx[0, 0], xx[0, -1])
+    ax.set_ylim(yy[0, 0], yy[-1, 0])
+    ax.set_xlabel("$x_0$")
+    ax.set_ylabel("$x_1$")
+    ax.set_title("Decision regions (dashed: each class's score = 0)" if lines else "Decision regions")
+    ax.legend(loc="upper right", fontsize="small", framealpha=0.8)
+    return ax
