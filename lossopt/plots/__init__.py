@@ -6,6 +6,7 @@ this); without, it makes a new figure (shown inline in a notebook).
 
 from ._style import CLASS_COLORS, axes_or_new, class_cmap, class_colors
 from .classifier import grid_over, plot_decision_regions, plot_points
+from .svm import hinge_terms, plot_hinge_terms
 from .training import plot_loss_history
 
 __all__ = [
@@ -14,7 +15,9 @@ __all__ = [
     "class_cmap",
     "class_colors",
     "grid_over",
+    "hinge_terms",
     "plot_decision_regions",
+    "plot_hinge_terms",
     "plot_loss_history",
     "plot_points",
 ]
