@@ -52,14 +52,18 @@ def _svm(S, y, delta=1.0):
 def _softmax(S, y, delta=None):
     N = S.shape[0]
     rows = np.arange(N)
+    top = S.argmax(axis=1)  # (N,) the highest score of each row
     # Shift each row by its maximum: the probabilities are unchanged and
-    # exp never overflows (the largest exponent is 0).
-    shifted = S - S.max(axis=1, keepdims=True)  # (N, C)
+    # exp never overflows (the largest exponent is 0, so e^0 = 1 at `top`).
+    shifted = S - S[rows, top][:, np.newaxis]  # (N, C), all <= 0
     exp_scores = np.exp(shifted)
-    sum_exp = exp_scores.sum(axis=1, keepdims=True)  # (N, 1), each >= 1
-    # -ln p_y = ln(sum_j e^{s_j}) - s_y, exact even where p_y underflows to 0.
-    loss = (np.log(sum_exp[:, 0]) - shifted[rows, y]).sum() / N
-    dS = exp_scores / sum_exp  # probabilities p, (N, C)
+    exp_scores[rows, top] = 0
+    rest = exp_scores.sum(axis=1)  # (N,) sum_j e^{shifted_j} - 1, never rounded against the 1
+    # -ln p_y = ln(1 + rest) - shifted_y. log1p keeps a tiny loss such as
+    # ln(1 + 2e^-110) = 3.4e-48 that ln(1 + rest) would round to 0.
+    loss = (np.log1p(rest).sum() - shifted[rows, y].sum()) / N
+    exp_scores[rows, top] = 1
+    dS = exp_scores / (1 + rest)[:, np.newaxis]  # probabilities p, (N, C)
     dS[rows, y] -= 1  # dL_i/ds = p - onehot(y_i)
     dS /= N
     return S.dtype.type(loss), dS
@@ -218,7 +222,8 @@ def linear_loss(W, X, y, reg=0.0, *, loss="svm", delta=1.0, penalty="l2"):
     check_choice(penalty, "penalty", PENALTIES)
     score_loss = SCORE_LOSSES[check_choice(loss, "loss", tuple(SCORE_LOSSES))]
 
-    S = X @ W  # (N, C)
+    with np.errstate(invalid="ignore", over="ignore"):  # a NaN or inf is reported below, clearly
+        S = X @ W  # (N, C)
     S, y = check_scores(S, y, name="X @ W")
     value, dS = score_loss(S, y, delta)
     dW = X.T @ dS  # (D, C)
@@ -299,7 +304,9 @@ def svm_loss_naive(W, X, y, reg=0.0, *, delta=1.0, penalty="l2"):
     reg = check_nonnegative(reg, "reg")
     delta = check_nonnegative(delta, "delta")
     check_choice(penalty, "penalty", PENALTIES)
-    _, y = check_scores(X @ W, y, name="X @ W")
+    with np.errstate(invalid="ignore", over="ignore"):
+        S = X @ W
+    _, y = check_scores(S, y, name="X @ W")
     N, C = X.shape[0], W.shape[1]
 
     loss = 0.0
@@ -328,7 +335,9 @@ def softmax_loss_naive(W, X, y, reg=0.0, *, penalty="l2"):
     W, X = check_linear(W, X)
     reg = check_nonnegative(reg, "reg")
     check_choice(penalty, "penalty", PENALTIES)
-    _, y = check_scores(X @ W, y, name="X @ W")
+    with np.errstate(invalid="ignore", over="ignore"):
+        S = X @ W
+    _, y = check_scores(S, y, name="X @ W")
     N, C = X.shape[0], W.shape[1]
 
     loss = 0.0

@@ -150,7 +150,8 @@ def sgd(
         batch = order[position * batch_size : (position + 1) * batch_size]
         loss, dW = loss_fn(W, X[batch], y[batch])
         step_size = lr if schedule is None else lr * schedule(step)
-        W_next = W - step_size * dW
+        with np.errstate(over="ignore", invalid="ignore"):  # divergence is detected just below
+            W_next = W - step_size * dW
         history[step] = loss
         steps = step + 1
         if not np.isfinite(W_next).all():
