@@ -61,7 +61,7 @@ def test_too_small_h_loses_to_round_off():
 def test_grad_check_returns_small_errors_for_a_right_gradient(rng):
     W = rng.standard_normal((4, 3))
     X, y = rng.standard_normal((6, 4)), rng.integers(0, 3, 6)
-    loss, dW = lo.softmax_loss(W, X, y, 0.1)
+    _, dW = lo.softmax_loss(W, X, y, 0.1)
     errors = lo.grad_check(lambda w: float(lo.softmax_loss(w, X, y, 0.1)[0]), W, dW, num_checks=7, seed=3)
     assert errors.shape == (7,)
     assert errors.max() < 1e-7

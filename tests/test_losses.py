@@ -80,9 +80,8 @@ def test_score_gradients_match_centered_differences(name, rng):
         y = rng.integers(0, 4, 3)
         if not away_from_kinks(S, y):
             continue
-        loss_fn = lo.SCORE_LOSSES[name]
-        _, dS = loss_fn(S, y, 1.0)
-        numerical = lo.numerical_gradient(lambda s: float(loss_fn(s, y, 1.0)[0]), S)
+        _, dS = lo.SCORE_LOSSES[name](S, y, 1.0)
+        numerical = lo.numerical_gradient(lambda s, y=y: float(lo.SCORE_LOSSES[name](s, y, 1.0)[0]), S)
         assert lo.rel_error(dS, numerical) < 1e-7
         checked += 1
 
@@ -93,12 +92,13 @@ def test_W_gradients_match_centered_differences(loss, penalty, rng):
     W, X, y = random_problem(rng, N=10, D=5, C=3)
     assert away_from_kinks(X @ W, y), "choose a seed whose scores stay off the hinges"
     reg = 0.3
-    value, dW = lo.linear_loss(W, X, y, reg, loss=loss, penalty=penalty)
-    numerical = lo.numerical_gradient(lambda w: float(lo.linear_loss(w, X, y, reg, loss=loss, penalty=penalty)[0]), W)
-    assert lo.rel_error(dW, numerical) < 1e-7
-    errors = lo.grad_check(
-        lambda w: float(lo.linear_loss(w, X, y, reg, loss=loss, penalty=penalty)[0]), W, dW, seed=0
-    )
+    _, dW = lo.linear_loss(W, X, y, reg, loss=loss, penalty=penalty)
+
+    def f(w):
+        return float(lo.linear_loss(w, X, y, reg, loss=loss, penalty=penalty)[0])
+
+    assert lo.rel_error(dW, lo.numerical_gradient(f, W)) < 1e-7
+    errors = lo.grad_check(f, W, dW, seed=0)
     assert errors.max() < 1e-7
 
 

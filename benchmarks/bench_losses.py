@@ -1,0 +1,89 @@
+"""Speed of the losses against the floor they cannot beat: the two matrix products.
+
+A W-level loss must compute S = X @ W and dW = X.T @ dS; everything else is
+O(N * C) work plus input checks. Each row times the loss (loss and gradient)
+and the floor side by side, in interleaved rounds, and reports the ratio of
+the best times (the machine is shared: ratios measured together are what
+repeat, absolute times move).
+"""
+
+import timeit
+
+import numpy as np
+
+import lossopt as lo
+
+N, D, C = 500, 3073, 10  # the CS231n dev set
+ROUNDS = 15
+
+
+def best_of(candidates, number):
+    """Best time per call of each callable, over interleaved rounds."""
+    best = {name: np.inf for name in candidates}
+    for _ in range(ROUNDS):
+        for name, fn in candidates.items():
+            best[name] = min(best[name], timeit.timeit(fn, number=number) / number)
+    return best
+
+
+def w_level_rows(dtype, rng):
+    """Rows of the table for one precision: (name, dtype, time, floor, speed-up over naive)."""
+    X = rng.standard_normal((N, D)).astype(dtype)
+    W = (1e-3 * rng.standard_normal((D, C))).astype(dtype)
+    y = rng.integers(0, C, N)
+    G = rng.standard_normal((N, C)).astype(dtype)
+
+    def floor():
+        X @ W
+        return X.T @ G
+
+    times = best_of(
+        {
+            "floor": floor,
+            "svm": lambda: lo.svm_loss(W, X, y),
+            "softmax": lambda: lo.softmax_loss(W, X, y),
+            "svm reg": lambda: lo.svm_loss(W, X, y, 1e-3),
+            "softmax reg": lambda: lo.softmax_loss(W, X, y, 1e-3),
+        },
+        number=5,
+    )
+    naive = {
+        "svm": min(timeit.repeat(lambda: lo.svm_loss_naive(W, X, y), number=1, repeat=3)),
+        "softmax": min(timeit.repeat(lambda: lo.softmax_loss_naive(W, X, y), number=1, repeat=3)),
+    }
+    return [
+        (name, dtype.__name__, times[name], times["floor"], naive[name.split()[0]] / times[name.split()[0]])
+        for name in ("svm", "softmax", "svm reg", "softmax reg")
+    ]
+
+
+def worked_example_table():
+    S, y, _ = lo.datasets.worked_example()
+    one = np.ones((3, 3))
+    return best_of(
+        {
+            "svm_scores_loss": lambda: lo.svm_scores_loss(S, y),
+            "softmax_scores_loss": lambda: lo.softmax_scores_loss(S, y),
+            "one tiny numpy op (np.add, 3x3)": lambda: np.add(one, one),
+        },
+        number=2000,
+    )
+
+
+def main():
+    print(f"Losses at N={N}, D={D}, C={C}: loss + gradient, best of {ROUNDS} interleaved rounds")
+    print(f"{'loss':<12} {'dtype':<8} {'time ms':>8} {'floor ms':>9} {'x floor':>8} {'x faster than naive':>20}")
+    rng = np.random.default_rng(0)
+    rows = [row for dtype in (np.float64, np.float32) for row in w_level_rows(dtype, rng)]
+    for name, dtype, time, floor, speedup in rows:
+        print(f"{name:<12} {dtype:<8} {1e3 * time:8.3f} {1e3 * floor:9.3f} {time / floor:8.3f} {speedup:20.0f}")
+    print("  floor = X @ W plus X.T @ G, timed in the same rounds; target <= 1.10 x floor; 'reg' rows use reg=1e-3")
+    print()
+    print("The lecture's worked example (3 images x 3 classes), one call, input checks included:")
+    for name, time in worked_example_table().items():
+        print(f"  {name:<34} {1e6 * time:8.2f} us")
+    print("  target < 10 us a call; the last line is this machine's cost of one numpy call on a tiny array")
+
+
+if __name__ == "__main__":
+    main()
