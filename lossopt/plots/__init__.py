@@ -6,6 +6,14 @@ this); without, it makes a new figure (shown inline in a notebook).
 
 from ._style import CLASS_COLORS, axes_or_new, class_cmap, class_colors
 from .classifier import grid_over, plot_decision_regions, plot_points
+from .softmax import (
+    per_example_loss,
+    plot_class_bars,
+    plot_losses_vs_score,
+    plot_probabilities,
+    plot_softmax_chain,
+    probabilities_and_loss,
+)
 from .svm import hinge_terms, plot_hinge_terms
 from .training import plot_loss_history
 
@@ -16,8 +24,14 @@ __all__ = [
     "class_colors",
     "grid_over",
     "hinge_terms",
+    "per_example_loss",
+    "plot_class_bars",
     "plot_decision_regions",
     "plot_hinge_terms",
     "plot_loss_history",
+    "plot_losses_vs_score",
     "plot_points",
+    "plot_probabilities",
+    "plot_softmax_chain",
+    "probabilities_and_loss",
 ]

@@ -6,5 +6,6 @@ Display one by leaving it as the last expression of a cell::
 """
 
 from ._explorer import Explorer, figure_png, log_slider, slider
+from .softmax import ScoreExplorer, SoftmaxScaleExplorer
 
-__all__ = ["Explorer", "figure_png", "log_slider", "slider"]
+__all__ = ["Explorer", "ScoreExplorer", "SoftmaxScaleExplorer", "figure_png", "log_slider", "slider"]

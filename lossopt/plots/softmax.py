@@ -1,0 +1,219 @@
+"""Pictures of the softmax classifier: the scores -> exp -> probabilities chain, and both losses side by side.
+
+Every number drawn here comes from :func:`lossopt.softmax_scores_loss` and
+:func:`lossopt.svm_scores_loss`, the functions the tests check. Softmax
+probabilities are read off the softmax gradient, ``dS = (p - onehot(y)) / N``.
+"""
+
+import numpy as np
+
+from .._validate import as_float_array
+from ..losses import softmax_scores_loss, svm_scores_loss
+from ._style import axes_or_new, class_colors
+
+
+def probabilities_and_loss(scores, label):
+    """Softmax probabilities and loss of one image, from one call of :func:`lossopt.softmax_scores_loss`.
+
+    Parameters
+    ----------
+    scores : array, shape (C,)
+        The scores of one image.
+    label : int
+        Its correct class.
+
+    Returns
+    -------
+    probabilities : array, shape (C,)
+        softmax(scores), read off the gradient: p = dS + onehot(label) for one image.
+    loss : float
+        -ln p[label] (computed by lossopt with log-sum-exp, exact even where p underflows).
+
+    Examples
+    --------
+    >>> p, loss = probabilities_and_loss([3.2, 5.1, -1.7], 0)
+    >>> [round(float(v), 2) for v in p], round(loss, 2)
+    ([0.13, 0.87, 0.0], 2.04)
+    """
+    loss, dS = softmax_scores_loss(np.atleast_2d(scores), [label])
+    probabilities = dS[0]  # (C,), N = 1 so dS = p - onehot(label)
+    probabilities[label] += 1
+    return probabilities, float(loss)
+
+
+def per_example_loss(score_loss, S, y, **options):
+    """The loss of each row of ``S`` under a score-level loss: one call per row.
+
+    ``svm_scores_loss`` and ``softmax_scores_loss`` return the mean over the
+    rows, and a curve needs one loss per row, so (until lossopt offers
+    per-example losses) each row is scored as its own one-image batch. About
+    0.05 ms a row: fine for a curve of a few hundred points.
+
+    Parameters
+    ----------
+    score_loss : callable
+        ``lossopt.svm_scores_loss`` or ``lossopt.softmax_scores_loss`` (any ``f(S, y, **options) -> (loss, dS)``).
+    S : array, shape (N, C)
+        Scores, one row per point of the curve.
+    y : array of int, shape (N,)
+    **options
+        Passed on, e.g. ``delta`` of the SVM.
+
+    Returns
+    -------
+    array, shape (N,)
+
+    Examples
+    --------
+    >>> from lossopt import svm_scores_loss
+    >>> S = [[3.2, 5.1, -1.7], [1.3, 4.9, 2.0], [2.2, 2.5, -3.1]]
+    >>> [round(float(v), 2) for v in per_example_loss(svm_scores_loss, S, [0, 1, 2])]
+    [2.9, 0.0, 12.9]
+    """
+    S = as_float_array(S, "S", ndim=2)
+    return np.array(
+        [float(score_loss(row[np.newaxis], [label], **options)[0]) for row, label in zip(S, y, strict=True)]
+    )
+
+
+def _class_names(names, num_classes):
+    return tuple(names) if names is not None else tuple(f"class {k}" for k in range(num_classes))
+
+
+def plot_class_bars(values, label, *, class_names=None, ax=None, title="Scores", ylabel="score", fmt="{:.2f}"):
+    """One bar per class in its palette colour, the correct class outlined, each bar labelled with its value.
+
+    Parameters
+    ----------
+    values : array, shape (C,)
+        Scores, exponentials or probabilities of one image.
+    label : int
+        The correct class (outlined in black, "(correct)" under its name).
+    class_names : sequence of C str, optional
+    ax : matplotlib Axes, optional
+    title, ylabel : str
+    fmt : str
+        Format of the value written on each bar.
+
+    Returns
+    -------
+    matplotlib BarContainer
+    """
+    ax = axes_or_new(ax)
+    values = np.asarray(values, dtype=float)
+    names = _class_names(class_names, values.size)
+    ticks = [f"{name}\n(correct)" if k == label else name for k, name in enumerate(names)]
+    bars = ax.bar(ticks, values, color=class_colors(values.size), edgecolor="black", linewidth=0)
+    bars[label].set_linewidth(2)
+    ax.bar_label(bars, labels=[fmt.format(v) for v in values], padding=2, fontsize="small")
+    ax.axhline(0, color="black", linewidth=0.8)
+    ax.margins(y=0.2)
+    ax.set_title(title)
+    ax.set_xlabel("class")
+    ax.set_ylabel(ylabel)
+    return bars
+
+
+def plot_probabilities(probabilities, label, *, class_names=None, ax=None, title="Softmax probabilities"):
+    """The probabilities of one image as bars on a fixed [0, 1] axis; see :func:`plot_class_bars`."""
+    bars = plot_class_bars(probabilities, label, class_names=class_names, ax=ax, title=title, ylabel="probability p")
+    bars[0].axes.set_ylim(0, 1.15)  # fixed, so the bars of an explorer do not jump
+    return bars
+
+
+def plot_softmax_chain(scores, label, *, class_names=None, axes=None):
+    """The lecture's chain for one image: scores -> exp -> normalize -> probabilities, and the loss.
+
+    Parameters
+    ----------
+    scores : array, shape (C,)
+    label : int
+        The correct class.
+    class_names : sequence of C str, optional
+    axes : three matplotlib Axes, optional
+        Default: a new figure with three panels side by side.
+
+    Returns
+    -------
+    array of three matplotlib Axes
+    """
+    if axes is None:
+        import matplotlib.pyplot as plt
+
+        _, axes = plt.subplots(1, 3, figsize=(11, 3.6), layout="constrained")
+    scores = np.asarray(scores, dtype=float)
+    probabilities, loss = probabilities_and_loss(scores, label)
+    plot_class_bars(scores, label, class_names=class_names, ax=axes[0], title="1. scores s (log-probabilities)")
+    plot_class_bars(
+        np.exp(scores), label, class_names=class_names, ax=axes[1], title="2. exp(s) (unnormalized)", ylabel="exp(s)"
+    )
+    plot_probabilities(
+        probabilities,
+        label,
+        class_names=class_names,
+        ax=axes[2],
+        title=f"3. p = exp(s) / sum exp(s)\nL = -ln p[correct] = {loss:.2f}",
+    )
+    return np.asarray(axes)
+
+
+def plot_losses_vs_score(
+    scores, label, moving, values, *, deltas=(1.0,), class_names=None, ax=None, mark=None, title=None
+):
+    """Both losses of one image as the score of class ``moving`` sweeps ``values``, the others fixed.
+
+    The SVM is drawn once per margin delta and is exactly flat once the margin
+    is met (dotted line); softmax is one curve that never is.
+
+    Parameters
+    ----------
+    scores : array, shape (C,)
+        The scores of one image.
+    label : int
+        Its correct class.
+    moving : int
+        The class whose score moves (a wrong class, or the correct one).
+    values : array, shape (K,)
+        The scores it takes: the x axis.
+    deltas : sequence of float
+        SVM margins, one curve each.
+    class_names : sequence of C str, optional
+    ax : matplotlib Axes, optional
+    mark : float, optional
+        Mark both losses at this score (the current value, in an explorer).
+    title : str, optional
+
+    Returns
+    -------
+    matplotlib Axes
+    """
+    ax = axes_or_new(ax, figsize=(7, 4))
+    scores = np.asarray(scores, dtype=float)
+    values = np.asarray(values, dtype=float)
+    names = _class_names(class_names, scores.size)
+    S = np.tile(scores, (values.size, 1))  # (K, C): one image per point of the curve
+    S[:, moving] = values
+    y = np.full(values.size, label)
+    colors = class_colors(len(deltas) + 1)
+    styles = ("-", "--", "-.", ":")
+    # The SVM is flat where this image meets the margin against the moving class:
+    # a wrong class below s_correct - delta, or the correct class above the best wrong score + delta.
+    best_wrong = np.delete(scores, label).max()
+    for k, delta in enumerate(deltas):
+        svm = per_example_loss(svm_scores_loss, S, y, delta=delta)
+        ax.plot(values, svm, color=colors[k], linestyle=styles[k % 4], label=f"SVM, delta = {delta:g}")
+        flat_from = best_wrong + delta if moving == label else scores[label] - delta
+        ax.axvline(flat_from, color=colors[k], linestyle=":", linewidth=1)
+    ax.plot(values, per_example_loss(softmax_scores_loss, S, y), color=colors[-1], linewidth=2.5, label="softmax")
+    if mark is not None:
+        row = scores.copy()
+        row[moving] = mark
+        row = row[np.newaxis]
+        marked = [svm_scores_loss(row, [label], delta=deltas[0])[0], softmax_scores_loss(row, [label])[0]]
+        ax.plot([mark, mark], marked, "o", color="black", label="now")
+    where = "correct class" if moving == label else "wrong class"
+    ax.set_title(title or f"Both losses as the score of {names[moving]} ({where}) moves")
+    ax.set_xlabel(f"score of {names[moving]}")
+    ax.set_ylabel("loss of this image")
+    ax.legend(fontsize="small")
+    return ax

@@ -1,0 +1,182 @@
+"""Explorers of the softmax classifier: the scale (temperature) of the scores, and softmax against the SVM."""
+
+import ipywidgets as widgets
+import numpy as np
+
+from ..losses import softmax_scores_loss, svm_scores_loss
+from ..plots import plot_hinge_terms
+from ..plots.softmax import (
+    per_example_loss,
+    plot_class_bars,
+    plot_losses_vs_score,
+    plot_probabilities,
+    probabilities_and_loss,
+)
+from ._explorer import Explorer, slider
+
+
+def _keep_layout(figure):
+    """Keep the layout of the first render and stop recomputing it.
+
+    The axes limits of these explorers are fixed, so their layout does not
+    change; without an engine a redraw costs about half as much.
+    """
+    figure.set_layout_engine(None)
+
+
+def _row(values):
+    return "[" + ", ".join(f"{v:6.2f}" for v in values) + "]"
+
+
+class SoftmaxScaleExplorer(Explorer):
+    """Multiply one image's scores by a factor and watch the softmax probabilities and the loss.
+
+    The notes' example: scores [1, -2, 0] give probabilities [0.70, 0.04, 0.26];
+    halved, [0.5, -1, 0] give [0.55, 0.12, 0.33]. The factor is an inverse
+    temperature: small (hot) flattens the probabilities towards 1/C, large
+    (cold) piles them on the top score.
+
+    Parameters
+    ----------
+    scores : array, shape (C,)
+        The scores at scale 1.
+    label : int
+        The correct class, whose loss -ln p[label] is shown.
+    class_names : sequence of C str, optional
+    max_scale : float
+        Right end of the slider (the left end is 0: every probability 1/C).
+
+    Controls
+    --------
+    ``scale``: the factor multiplying the scores.
+    """
+
+    def __init__(self, scores=(1.0, -2.0, 0.0), label=0, *, class_names=None, max_scale=5.0):
+        self.scores = np.asarray(scores, dtype=float)  # (C,)
+        self.label = label
+        self.class_names = class_names
+        # The loss at every scale does not depend on the slider: computed once, drawn on every redraw.
+        self.curve_scales = np.linspace(0, max_scale, 101)
+        self.curve_losses = per_example_loss(
+            softmax_scores_loss, self.curve_scales[:, np.newaxis] * self.scores, np.full(101, label)
+        )
+        self._axes = None  # made on the first draw, cleared and reused after
+        controls = {"scale": slider("scale (1 / temperature)", 1.0, 0.0, max_scale, 0.05)}
+        super().__init__(controls, figsize=(9.0, 3.4), readout_lines=4)
+        _keep_layout(self.figure)
+
+    def draw(self):
+        scale = self.controls["scale"].value
+        scores = scale * self.scores  # (C,)
+        probabilities, loss = probabilities_and_loss(scores, self.label)
+        if self._axes is None:
+            self._axes = self.figure.subplots(1, 3)
+        score_ax, probability_ax, loss_ax = self._axes
+        for ax in self._axes:
+            ax.clear()
+        bound = max(np.abs(self.scores).max() * self.controls["scale"].max, 1.0)
+        plot_class_bars(scores, self.label, class_names=self.class_names, ax=score_ax, title=f"scores x {scale:.2f}")
+        score_ax.set_ylim(-1.25 * bound, 1.25 * bound)  # fixed, so the bars grow and shrink visibly
+        plot_probabilities(probabilities, self.label, class_names=self.class_names, ax=probability_ax)
+        loss_ax.plot(self.curve_scales, self.curve_losses, color="black", label="-ln p[correct]")
+        loss_ax.axhline(np.log(self.scores.size), color="gray", linestyle=":", label="ln C (scale 0)")
+        loss_ax.plot([scale], [loss], "o", color="black", label="now")
+        loss_ax.set_title("Loss against the scale")
+        loss_ax.set_xlabel("scale (1 / temperature)")
+        loss_ax.set_ylabel("loss")
+        loss_ax.legend(fontsize="small")
+        temperature = "infinite" if scale == 0 else f"{1 / scale:.2f}"
+        return (
+            f"scale {scale:.2f}  (temperature T = 1/scale = {temperature})\n"
+            f"scores         {_row(scores)}\n"
+            f"probabilities  {_row(probabilities)}\n"
+            f"loss  -ln p[correct] = {loss:.4f}"
+        )
+
+
+class ScoreExplorer(Explorer):
+    """Move the three scores of one image: the SVM goes flat once the margin is met, softmax keeps pushing.
+
+    Left, the SVM's hinge terms of the image (``lossopt.plots.plot_hinge_terms``);
+    middle, its softmax probabilities; right, both losses as the correct
+    class's score moves, the others where the sliders put them. The readout
+    gives both losses and their gradients with respect to the correct score:
+    the SVM's is exactly 0 once every margin is met, softmax's is p - 1 < 0.
+
+    Parameters
+    ----------
+    scores : array, shape (C,)
+        Initial scores; default the notes' [-2.85, 0.86, 0.28].
+    label : int
+        Initial correct class (default 2, as in the notes).
+    class_names : sequence of C str, optional
+    delta : float
+        The SVM margin.
+    score_range : float
+        The sliders go from -score_range to +score_range.
+
+    Controls
+    --------
+    ``s0`` ... ``s{C-1}``: the scores; ``label``: the correct class.
+    """
+
+    def __init__(self, scores=(-2.85, 0.86, 0.28), label=2, *, class_names=None, delta=1.0, score_range=10.0):
+        scores = np.asarray(scores, dtype=float)
+        names = class_names if class_names is not None else [f"class {k}" for k in range(scores.size)]
+        self.class_names = tuple(names)
+        self.delta = delta
+        self.sweep = np.linspace(-score_range, score_range, 81)  # x axis of the loss curves
+        controls = {
+            f"s{k}": slider(f"score of {name}", value, -score_range, score_range, 0.01)
+            for k, (name, value) in enumerate(zip(self.class_names, scores, strict=True))
+        }
+        controls["label"] = widgets.Dropdown(
+            options=[(name, k) for k, name in enumerate(self.class_names)], value=label, description="correct class"
+        )
+        self._axes = None  # made on the first draw, cleared and reused after
+        super().__init__(controls, figsize=(9.0, 3.4), readout_lines=3)
+        _keep_layout(self.figure)
+
+    @property
+    def scores(self):
+        """The scores set by the sliders, shape (C,)."""
+        return np.array([self.controls[f"s{k}"].value for k in range(len(self.class_names))])
+
+    def draw(self):
+        scores, label = self.scores, self.controls["label"].value
+        S = scores[np.newaxis]  # (1, C): one image
+        svm, svm_dS = svm_scores_loss(S, [label], delta=self.delta)
+        probabilities, softmax = probabilities_and_loss(scores, label)
+        softmax_push = probabilities[label] - 1  # dL/ds_correct of softmax, for one image
+        if self._axes is None:
+            self._axes = self.figure.subplots(1, 3)
+        hinge_ax, probability_ax, curve_ax = self._axes
+        for ax in self._axes:
+            ax.clear()
+        plot_hinge_terms(S, [label], delta=self.delta, ax=hinge_ax, class_names=self.class_names, image_names=[""])
+        hinge_ax.set_title(f"SVM hinge terms: L = {svm:.2f}")
+        # One image: the correct class has no bar, so keep it out of the legend.
+        wrong = [bars for bars in hinge_ax.containers if len(bars)]
+        hinge_ax.legend(handles=wrong, title="wrong class j", fontsize="small", loc="upper left")
+        hinge_ax.set_ylim(0, max(3.0, 1.3 * svm))
+        plot_probabilities(probabilities, label, class_names=self.class_names, ax=probability_ax)
+        probability_ax.set_title(f"Softmax: L = -ln p = {softmax:.2f}")
+        plot_losses_vs_score(
+            scores,
+            label,
+            label,
+            self.sweep,
+            deltas=(self.delta,),
+            class_names=self.class_names,
+            ax=curve_ax,
+            mark=scores[label],
+            title="Both losses vs the correct score",
+        )
+        name = self.class_names[label]
+        return (
+            f"SVM (delta {self.delta:g}): L = {svm:.4f}   dL/ds_{name} = {svm_dS[0, label]:+.4f}"
+            "   (exactly 0 once every margin is met)\n"
+            f"softmax:         L = {softmax:.4f}   dL/ds_{name} = {softmax_push:+.4f}"
+            "   (p - 1: never 0, softmax keeps pushing)\n"
+            f"probabilities {_row(probabilities)}"
+        )
