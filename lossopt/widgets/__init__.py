@@ -6,6 +6,17 @@ Display one by leaving it as the last expression of a cell::
 """
 
 from ._explorer import Explorer, figure_png, log_slider, slider
+from .demo import LinearClassifierDemo
 from .softmax import ScoreExplorer, SoftmaxScaleExplorer
+from .svm import MarginExplorer
 
-__all__ = ["Explorer", "ScoreExplorer", "SoftmaxScaleExplorer", "figure_png", "log_slider", "slider"]
+__all__ = [
+    "Explorer",
+    "LinearClassifierDemo",
+    "MarginExplorer",
+    "ScoreExplorer",
+    "SoftmaxScaleExplorer",
+    "figure_png",
+    "log_slider",
+    "slider",
+]

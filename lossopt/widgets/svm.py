@@ -1,0 +1,122 @@
+"""The margin explorer: the multiclass SVM's hinge terms as the margin delta and the scale of W move."""
+
+import numpy as np
+
+from ..datasets import worked_example
+from ..losses import svm_loss
+from ..plots import class_colors, hinge_terms, plot_hinge_terms
+from ..regularization import regularization
+from ._explorer import Explorer, slider
+
+
+class MarginExplorer(Explorer):
+    """Sliders for the margin delta and the scale of W on the lecture's worked example.
+
+    The worked example gives scores only; to have a W to scale, each image is
+    taken as a one-hot vector (X = I, 3 x 3), so that ``S = X @ W = W`` and
+    ``W = k * W_lecture`` has scores ``k * S_lecture``. The total loss is the
+    multiclass SVM data loss plus ``reg * sum(W**2)`` (L2).
+
+    Left: each image's hinge terms max(0, s_j - s_{y_i} + delta) as bars
+    (:func:`lossopt.plots.plot_hinge_terms`). Right: the data loss, the
+    regularization loss and their total against the scale k, for the current
+    delta, with the delta = 1 data loss dashed for reference. The readout
+    checks, with :func:`lossopt.svm_loss`, that the data loss is homogeneous:
+    ``data(delta, k W) = delta * data(1, (k / delta) W)``, so delta only sets
+    the scale of W. The penalty is not homogeneous like that: the problem
+    (delta, reg) is the problem (1, reg * delta) with W and the loss scaled by
+    delta, so lambda * delta is the one real knob, and delta = 1 can stay fixed.
+
+    Parameters
+    ----------
+    reg : float, default 0.01
+        Regularization strength lambda of the L2 penalty.
+    delta : float, default 1.0
+        Starting margin (slider from 0.1 to 3).
+    scale : float, default 1.0
+        Starting scale k of W (slider from 0 to 3).
+
+    Examples
+    --------
+    >>> explorer = MarginExplorer()
+    >>> print(explorer.text.splitlines()[0])
+    Δ = 1.00, W = 1.00 × W_lecture, λ = 0.01: data loss 5.27 + reg loss 0.90 = total 6.16
+    """
+
+    MAX_DELTA = 3.0
+    MAX_SCALE = 3.0
+
+    def __init__(self, *, reg=0.01, delta=1.0, scale=1.0):
+        table = worked_example()
+        self.W_lecture = table.scores  # (3, 3): with X = I, W is the score table
+        self.X = np.eye(3)  # (N, D) = (3, 3), each image a one-hot vector
+        self.y = table.labels
+        self.class_names = table.class_names
+        self.reg = float(reg)
+        # The right panel's x axis and what on it does not depend on the sliders.
+        self.scales = np.linspace(0.0, self.MAX_SCALE, 61)
+        self.reference = self._data_losses(1.0)  # data loss at delta = 1
+        self.reg_losses = self.reg * self.scales**2 * float(regularization(self.W_lecture)[0])
+        # Fixed axis limits, so that bars and curves visibly grow and shrink.
+        biggest = self.MAX_SCALE * self.W_lecture
+        self.bar_top = 1.2 * hinge_terms(biggest, self.y, delta=self.MAX_DELTA).max()
+        self.loss_top = 1.05 * float(svm_loss(biggest, self.X, self.y, self.reg, delta=self.MAX_DELTA)[0])
+        controls = {
+            "delta": slider("margin Δ", delta, 0.1, self.MAX_DELTA, 0.1),
+            "scale": slider("scale k of W", scale, 0.0, self.MAX_SCALE, 0.05),
+        }
+        super().__init__(controls, figsize=(10.0, 3.6), readout_lines=4)
+
+    def _data_losses(self, delta):
+        """Data loss at every scale k of ``self.scales``, shape (len(scales),)."""
+        return np.array([float(svm_loss(k * self.W_lecture, self.X, self.y, delta=delta)[0]) for k in self.scales])
+
+    def draw(self):
+        delta, k = self.values["delta"], self.values["scale"]
+        W = k * self.W_lecture  # (3, 3); the scores are X @ W = W
+        data = float(svm_loss(W, self.X, self.y, delta=delta)[0])
+        reg_loss = self.reg * float(regularization(W)[0])
+        # The same problem at delta = 1: W and the margins shrink together by delta.
+        twin_data = float(svm_loss(W / delta, self.X, self.y, delta=1.0)[0])
+        twin_reg = self.reg * delta * float(regularization(W / delta)[0])
+        first = not self.figure.axes
+        if first:
+            self.figure.subplots(1, 2)
+        ax_bars, ax = self.figure.axes
+
+        ax_bars.clear()
+        plot_hinge_terms(W, self.y, delta=delta, ax=ax_bars, class_names=self.class_names)
+        ax_bars.set_ylim(0, self.bar_top)
+
+        ax.clear()
+        blue, orange, green = class_colors(3)
+        data_curve = self._data_losses(delta)
+        ax.plot(self.scales, self.reference, color="0.6", linestyle="--", label="data loss, Δ = 1")
+        ax.plot(self.scales, data_curve, color=blue, label=f"data loss, Δ = {delta:.2f}")
+        ax.plot(self.scales, self.reg_losses, color=green, linestyle=":", label=f"reg loss λ‖W‖², λ = {self.reg:g}")
+        ax.plot(self.scales, data_curve + self.reg_losses, color=orange, linewidth=2, label="total")
+        ax.plot([k, k], [data, data + reg_loss], "o", color="black", markersize=4, label=f"now: k = {k:.2f}")
+        # Homogeneity: the point (k, data) and its delta = 1 twin (k / delta, data / delta) share a ray from 0.
+        ax.plot([0, k], [0, data], color="black", linewidth=0.6, linestyle=":")
+        ax.plot([k / delta], [twin_data], "o", markerfacecolor="none", color="black", label="its Δ = 1 twin")
+        ax.set_xlim(0, self.MAX_SCALE)
+        ax.set_ylim(0, self.loss_top)
+        ax.set_xlabel("scale k of W (W = k × W_lecture)")
+        ax.set_ylabel("loss")
+        ax.set_title("Loss against the scale of W")
+        ax.legend(fontsize="small", loc="upper left")
+        if first:  # lay the figure out once, then keep it: a redraw need not redo the layout
+            self.figure.draw_without_rendering()
+            self.figure.set_layout_engine("none")
+
+        return "\n".join(
+            [
+                f"Δ = {delta:.2f}, W = {k:.2f} × W_lecture, λ = {self.reg:g}: "
+                f"data loss {data:.2f} + reg loss {reg_loss:.2f} = total {data + reg_loss:.2f}",
+                f"Same problem at Δ = 1, W = {k / delta:.2f} × W_lecture, λ·Δ = {self.reg * delta:.3g}: "
+                f"data loss {twin_data:.2f} and reg loss {twin_reg:.2f}, each × Δ = {twin_data * delta:.2f} "
+                f"and {twin_reg * delta:.2f}",
+                "Δ only sets the scale of W (and of the loss); with regularization the one real knob is λ·Δ,",
+                "so keep Δ = 1 and tune λ. Without it, W and 2W, 3W, ... that meet every margin all tie at 0.",
+            ]
+        )
