@@ -6,13 +6,11 @@ Display one by leaving it as the last expression of a cell::
 """
 
 from ._explorer import Explorer, figure_png, log_slider, slider
-from .demo import LinearClassifierDemo
 from .softmax import ScoreExplorer, SoftmaxScaleExplorer
 from .svm import MarginExplorer
 
 __all__ = [
     "Explorer",
-    "LinearClassifierDemo",
     "MarginExplorer",
     "ScoreExplorer",
     "SoftmaxScaleExplorer",
