@@ -231,7 +231,7 @@ def linear_loss(W, X, y, reg=0.0, *, loss="svm", delta=1.0, penalty="l2"):
         R, dR = penalty_and_gradient(W, penalty)
         value += reg * R
         dW += reg * dR
-    return S.dtype.type(value), dW
+    return value, dW
 
 
 def svm_loss(W, X, y, reg=0.0, *, delta=1.0, penalty="l2"):
