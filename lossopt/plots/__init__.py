@@ -15,6 +15,7 @@ from .softmax import (
     probabilities_and_loss,
 )
 from .svm import hinge_terms, plot_hinge_terms
+from .templates import plot_search_heatmap, plot_templates, template_images
 from .training import plot_loss_history
 
 __all__ = [
@@ -32,6 +33,9 @@ __all__ = [
     "plot_losses_vs_score",
     "plot_points",
     "plot_probabilities",
+    "plot_search_heatmap",
     "plot_softmax_chain",
+    "plot_templates",
     "probabilities_and_loss",
+    "template_images",
 ]

@@ -8,10 +8,12 @@ Display one by leaving it as the last expression of a cell::
 from ._explorer import Explorer, figure_png, log_slider, slider
 from .softmax import ScoreExplorer, SoftmaxScaleExplorer
 from .svm import MarginExplorer
+from .training import SGDExplorer
 
 __all__ = [
     "Explorer",
     "MarginExplorer",
+    "SGDExplorer",
     "ScoreExplorer",
     "SoftmaxScaleExplorer",
     "figure_png",

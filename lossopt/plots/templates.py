@@ -1,0 +1,160 @@
+"""Pictures of what a linear classifier learned and of how it was tuned: class templates, a search heat map."""
+
+import math
+
+import matplotlib.pyplot as plt
+import numpy as np
+from matplotlib.patches import Rectangle
+
+from .._validate import as_float_array
+from ._style import axes_or_new, class_colors
+
+BEST_EDGE = class_colors(6)[5]  # vermillion: the frame around the best cell of a heat map
+
+
+def template_images(W, image_shape=(8, 8)):
+    """Each class's weights reshaped as an image, with the bias row (if any) dropped.
+
+    Parameters
+    ----------
+    W : array, shape (D, C)
+        Weights; D is the number of pixels P = prod(image_shape), or P + 1
+        with the bias trick (the last row, the biases, is dropped).
+    image_shape : tuple of int, default (8, 8)
+        (height, width) for grey images, (height, width, 3) for colour ones,
+        in the order the pixels were flattened (CIFAR-10: (32, 32, 3)).
+
+    Returns
+    -------
+    ndarray, shape (C, *image_shape)
+
+    Examples
+    --------
+    >>> template_images(np.arange(10.0).reshape(5, 2), image_shape=(2, 2))[1]
+    array([[1., 3.],
+           [5., 7.]])
+    """
+    W = as_float_array(W, "W", ndim=2)
+    image_shape = tuple(int(n) for n in image_shape)
+    if len(image_shape) not in (2, 3) or (len(image_shape) == 3 and image_shape[2] != 3):
+        raise ValueError(f"image_shape must be (height, width) or (height, width, 3), got {image_shape}")
+    pixels = math.prod(image_shape)
+    if W.shape[0] not in (pixels, pixels + 1):
+        raise ValueError(
+            f"W has {W.shape[0]} rows but an image of shape {image_shape} has {pixels} pixels; "
+            f"W must have {pixels} rows, or {pixels + 1} with the bias row last"
+        )
+    return W[:pixels].T.reshape(W.shape[1], *image_shape)
+
+
+def plot_templates(W, *, image_shape=(8, 8), class_names=None, axes=None, ncols=5, title=None):
+    """Draw each class's learned weights as an image: the classifier's "template" of that class.
+
+    All templates share one scale (the smallest and largest weight of all of
+    them), as in the CS231n assignment, so brightness compares across classes.
+    Grey images (2-D ``image_shape``) map weights to grey with a colour bar;
+    colour images (``(h, w, 3)``) rescale the weights to RGB in [0, 1].
+
+    Parameters
+    ----------
+    W : array, shape (D, C)
+        Weights, D = pixels or pixels + 1 (the bias row, last, is dropped).
+    image_shape : tuple of int, default (8, 8)
+        (8, 8) for digits, (32, 32, 3) for CIFAR-10.
+    class_names : sequence of str, optional
+        Titles of the images (default "class 0", "class 1", ...).
+    axes : sequence of C matplotlib Axes, optional
+        Where to draw; default a new figure with ``ncols`` images per row.
+    ncols : int, default 5
+    title : str, optional
+        Figure title (default "Learned weights of each class (templates)").
+
+    Returns
+    -------
+    ndarray of matplotlib Axes, shape (C,)
+    """
+    images = template_images(W, image_shape)
+    num_classes = images.shape[0]
+    names = list(class_names) if class_names is not None else [f"class {k}" for k in range(num_classes)]
+    if len(names) != num_classes:
+        raise ValueError(f"class_names has {len(names)} names but W has {num_classes} columns (classes)")
+    if axes is None:
+        nrows = -(-num_classes // ncols)
+        _, grid = plt.subplots(nrows, ncols, figsize=(1.6 * ncols + 0.8, 1.7 * nrows + 0.4), layout="constrained")
+        grid = np.atleast_1d(grid).ravel()
+        for ax in grid[num_classes:]:
+            ax.set_visible(False)
+        axes = grid[:num_classes]
+    axes = np.asarray(axes, dtype=object).ravel()
+    if axes.size != num_classes:
+        raise ValueError(f"axes has {axes.size} axes but W has {num_classes} classes")
+    low, high = float(images.min()), float(images.max())
+    span = high - low if high > low else 1.0
+    for ax, image, name in zip(axes, images, names, strict=True):
+        if image.ndim == 3:  # colour: one shared linear map of the weights onto [0, 1]
+            shown = ax.imshow((image - low) / span, interpolation="nearest")
+        else:
+            shown = ax.imshow(image, cmap="gray", vmin=low, vmax=high, interpolation="nearest")
+        ax.set_title(name, fontsize="medium")
+        ax.set_xticks([])
+        ax.set_yticks([])
+    figure = axes[0].figure
+    if images.ndim == 3:  # grey images (C, h, w): say what dark and light mean
+        figure.colorbar(shown, ax=list(axes), shrink=0.8, label="weight")
+    figure.suptitle(title or "Learned weights of each class (templates)")
+    return axes
+
+
+def plot_search_heatmap(scores, regs, lrs, *, ax=None, label="validation accuracy", fmt=".3f", title=None):
+    """A hyperparameter search as a heat map: ``scores[i, j]`` for ``regs[i]`` and ``lrs[j]``, annotated.
+
+    The best cell (highest score) is framed. Cells that are NaN (a run that
+    diverged, say) are left blank and marked "n/a".
+
+    Parameters
+    ----------
+    scores : array, shape (len(regs), len(lrs))
+        E.g. the validation accuracy of each setting.
+    regs : sequence of float
+        Regularization strengths lambda, one per row.
+    lrs : sequence of float
+        Learning rates, one per column.
+    ax : matplotlib Axes, optional
+    label : str, default "validation accuracy"
+        What the scores are (colour-bar label).
+    fmt : str, default ".3f"
+        Format of the numbers written in the cells.
+    title : str, optional
+        Default: "<label> over λ × learning rate (framed: best)".
+
+    Returns
+    -------
+    matplotlib Axes
+    """
+    scores = as_float_array(scores, "scores", ndim=2)
+    regs, lrs = list(regs), list(lrs)
+    if scores.shape != (len(regs), len(lrs)):
+        raise ValueError(
+            f"scores must have shape (len(regs), len(lrs)) = ({len(regs)}, {len(lrs)}), got {scores.shape}"
+        )
+    if np.isnan(scores).all():
+        raise ValueError("scores are all NaN: there is nothing to show")
+    ax = axes_or_new(ax, figsize=(1.1 * len(lrs) + 2.5, 0.7 * len(regs) + 1.5))
+    image = ax.imshow(scores, cmap="viridis", aspect="auto", origin="lower")
+    low, high = np.nanmin(scores), np.nanmax(scores)
+    middle = (low + high) / 2
+    for (i, j), value in np.ndenumerate(scores):
+        if np.isnan(value):
+            text, colour = "n/a", "black"
+        else:  # dark cells (viridis is dark at the low end) get white text
+            text, colour = format(value, fmt), "white" if value < middle else "black"
+        ax.text(j, i, text, ha="center", va="center", color=colour, fontsize="small")
+    best_i, best_j = np.unravel_index(np.nanargmax(scores), scores.shape)
+    ax.add_patch(Rectangle((best_j - 0.5, best_i - 0.5), 1, 1, fill=False, edgecolor=BEST_EDGE, linewidth=2.5))
+    ax.set_xticks(range(len(lrs)), [f"{lr:g}" for lr in lrs])
+    ax.set_yticks(range(len(regs)), [f"{reg:g}" for reg in regs])
+    ax.set_xlabel("learning rate")
+    ax.set_ylabel("regularization strength λ")
+    ax.set_title(title or f"{label[0].upper()}{label[1:]} over λ × learning rate (framed: best)")
+    ax.figure.colorbar(image, ax=ax, label=label)
+    return ax
