@@ -12,6 +12,7 @@ from .softmax import (
     plot_losses_vs_score,
     plot_probabilities,
     plot_softmax_chain,
+    plot_svm_vs_softmax,
     probabilities_and_loss,
 )
 from .svm import hinge_terms, plot_hinge_terms
@@ -35,6 +36,7 @@ __all__ = [
     "plot_probabilities",
     "plot_search_heatmap",
     "plot_softmax_chain",
+    "plot_svm_vs_softmax",
     "plot_templates",
     "probabilities_and_loss",
     "template_images",

@@ -10,6 +10,7 @@ import numpy as np
 from .._validate import as_float_array
 from ..losses import softmax_scores_loss, svm_scores_loss
 from ._style import axes_or_new, class_colors
+from .svm import plot_hinge_terms
 
 
 def probabilities_and_loss(scores, label):
@@ -153,6 +154,47 @@ def plot_softmax_chain(scores, label, *, class_names=None, axes=None):
         class_names=class_names,
         ax=axes[2],
         title=f"3. p = exp(s) / sum exp(s)\nL = -ln p[correct] = {loss:.2f}",
+    )
+    return np.asarray(axes)
+
+
+def plot_svm_vs_softmax(scores, label, *, delta=1.0, class_names=None, axes=None):
+    """The notes' comparison for one image: the SVM's hinge terms beside the softmax probabilities.
+
+    Parameters
+    ----------
+    scores : array, shape (C,)
+        The scores of one image.
+    label : int
+        Its correct class.
+    delta : float
+        The SVM margin.
+    class_names : sequence of C str, optional
+    axes : two matplotlib Axes, optional
+        Default: a new figure with two panels side by side.
+
+    Returns
+    -------
+    array of two matplotlib Axes
+        The first holds :func:`lossopt.plots.plot_hinge_terms` of the image, the second
+        :func:`plot_probabilities`; each title gives its loss.
+    """
+    if axes is None:
+        import matplotlib.pyplot as plt
+
+        _, axes = plt.subplots(1, 2, figsize=(9, 3.6), layout="constrained")
+    S = np.asarray(scores, dtype=float)[np.newaxis]  # (1, C): one image
+    svm, _ = svm_scores_loss(S, [label], delta=delta)
+    probabilities, softmax = probabilities_and_loss(S[0], label)
+    hinge_ax, probability_ax = axes
+    plot_hinge_terms(S, [label], delta=delta, ax=hinge_ax, class_names=class_names, image_names=["this image"])
+    hinge_ax.set_title(f"SVM hinge terms, delta = {delta:g}: L = {svm:.2f}")
+    # One image: its correct class has no bar, so keep that class out of the legend.
+    wrong = [bars for bars in hinge_ax.containers if len(bars)]
+    hinge_ax.legend(handles=wrong, title="wrong class j", fontsize="small", loc="upper left")
+    hinge_ax.margins(y=0.25)  # room for the L_i label above the bars
+    plot_probabilities(
+        probabilities, label, class_names=class_names, ax=probability_ax, title=f"Softmax: L = -ln p = {softmax:.2f}"
     )
     return np.asarray(axes)
 

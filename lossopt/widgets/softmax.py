@@ -4,12 +4,12 @@ import ipywidgets as widgets
 import numpy as np
 
 from ..losses import softmax_scores_loss, svm_scores_loss
-from ..plots import plot_hinge_terms
 from ..plots.softmax import (
     per_example_loss,
     plot_class_bars,
     plot_losses_vs_score,
     plot_probabilities,
+    plot_svm_vs_softmax,
     probabilities_and_loss,
 )
 from ._explorer import Explorer, slider
@@ -153,14 +153,11 @@ class ScoreExplorer(Explorer):
         hinge_ax, probability_ax, curve_ax = self._axes
         for ax in self._axes:
             ax.clear()
-        plot_hinge_terms(S, [label], delta=self.delta, ax=hinge_ax, class_names=self.class_names, image_names=[""])
-        hinge_ax.set_title(f"SVM hinge terms: L = {svm:.2f}")
-        # One image: the correct class has no bar, so keep it out of the legend.
-        wrong = [bars for bars in hinge_ax.containers if len(bars)]
-        hinge_ax.legend(handles=wrong, title="wrong class j", fontsize="small", loc="upper left")
-        hinge_ax.set_ylim(0, max(3.0, 1.3 * svm))
-        plot_probabilities(probabilities, label, class_names=self.class_names, ax=probability_ax)
-        probability_ax.set_title(f"Softmax: L = -ln p = {softmax:.2f}")
+        plot_svm_vs_softmax(
+            scores, label, delta=self.delta, class_names=self.class_names, axes=(hinge_ax, probability_ax)
+        )
+        hinge_ax.set_title(f"SVM hinge terms: L = {svm:.2f}")  # shorter: three panels share the width
+        hinge_ax.set_ylim(0, max(3.0, 1.3 * svm))  # fixed unless the bars outgrow it
         plot_losses_vs_score(
             scores,
             label,
@@ -170,8 +167,9 @@ class ScoreExplorer(Explorer):
             class_names=self.class_names,
             ax=curve_ax,
             mark=scores[label],
-            title="Both losses vs the correct score",
+            title="Losses vs the correct score",
         )
+        curve_ax.set_ylim(-0.3, max(6.0, 1.2 * max(svm, softmax)))  # the region where the margin is decided
         name = self.class_names[label]
         return (
             f"SVM (delta {self.delta:g}): L = {svm:.4f}   dL/ds_{name} = {svm_dS[0, label]:+.4f}"

@@ -61,6 +61,23 @@ def test_softmax_chain_draws_scores_exp_and_probabilities():
         assert ax.get_title() and ax.get_xlabel() and ax.get_ylabel()
 
 
+@pytest.mark.parametrize("label", [0, 1, 2])
+def test_svm_vs_softmax_shows_hinge_terms_and_probabilities(label):
+    scores = np.array([-2.85, 0.86, 0.28])
+    hinge_ax, probability_ax = lo.plots.plot_svm_vs_softmax(scores, label, delta=0.5, class_names="abc")
+    svm = lo.svm_scores_loss([scores], [label], delta=0.5)[0]
+    p, softmax, _ = softmax_of(scores, label)
+    wrong = [j for j in range(3) if j != label]
+    bars = [c for c in hinge_ax.containers if len(c)]
+    assert [c.get_label() for c in bars] == ["abc"[j] for j in wrong]
+    for container, j in zip(bars, wrong, strict=True):
+        np.testing.assert_allclose(heights(container), [max(0.0, scores[j] - scores[label] + 0.5)], atol=1e-12)
+    # the legend names only the wrong classes: the correct one has no bar
+    assert [t.get_text() for t in hinge_ax.get_legend().get_texts()] == ["abc"[j] for j in wrong]
+    np.testing.assert_allclose(heights(probability_ax.containers[0]), p)
+    assert f"L = {svm:.2f}" in hinge_ax.get_title() and f"L = -ln p = {softmax:.2f}" in probability_ax.get_title()
+
+
 @pytest.mark.parametrize(("moving", "label"), [(1, 0), (2, 0), (0, 0), (1, 2)])
 def test_losses_vs_score_curves_are_the_losses_of_each_row(moving, label):
     scores = np.array([1.5, -0.3, 0.4])
