@@ -6,6 +6,7 @@ this); without, it makes a new figure (shown inline in a notebook).
 
 from ._style import CLASS_COLORS, axes_or_new, class_cmap, class_colors
 from .classifier import grid_over, plot_decision_regions, plot_points
+from .demo import ClassifierPlane, LossSlicePanel, plot_linear_classifier
 from .softmax import (
     per_example_loss,
     plot_class_bars,
@@ -21,6 +22,8 @@ from .training import plot_loss_history
 
 __all__ = [
     "CLASS_COLORS",
+    "ClassifierPlane",
+    "LossSlicePanel",
     "axes_or_new",
     "class_cmap",
     "class_colors",
@@ -30,6 +33,7 @@ __all__ = [
     "plot_class_bars",
     "plot_decision_regions",
     "plot_hinge_terms",
+    "plot_linear_classifier",
     "plot_loss_history",
     "plot_losses_vs_score",
     "plot_points",

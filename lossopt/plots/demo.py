@@ -1,0 +1,252 @@
+"""Pictures of the interactive linear-classifier demo, made to be redrawn many times a second.
+
+A linear classifier ``s = x @ W + b`` on 2-D points has, for each class k, a
+zero-score line ``{x : x @ W[:, k] + b[k] = 0}`` and a weight vector
+``W[:, k]`` normal to it, pointing to where the class's score grows. The
+classes here draw that picture once (reusing
+:func:`lossopt.plots.plot_decision_regions`) and then only move its artists,
+which is what keeps a training animation smooth.
+"""
+
+import numpy as np
+from matplotlib import patheffects
+from matplotlib.cm import ScalarMappable
+from matplotlib.colors import PowerNorm
+
+from .._validate import as_float_array
+from ._style import axes_or_new, class_colors
+from .classifier import grid_over, plot_decision_regions
+
+
+def zero_score_line(w, b, xlim, ylim):
+    """Two points of the line ``w @ x + b = 0``, far enough apart to cross the box.
+
+    Parameters
+    ----------
+    w : array, shape (2,)
+        A class's weight vector (the line's normal).
+    b : float
+        Its bias.
+    xlim, ylim : (float, float)
+        The box being drawn.
+
+    Returns
+    -------
+    xs, ys : arrays, shape (2,)
+        The two points' coordinates (NaN when ``w`` is zero: there is no line).
+
+    Examples
+    --------
+    >>> xs, ys = zero_score_line([0.0, 1.0], -0.5, (-1, 1), (-1, 1))
+    >>> ys.tolist()
+    [0.5, 0.5]
+    """
+    w = np.asarray(w, dtype=float)
+    norm2 = float(w @ w)
+    if norm2 == 0.0:
+        return np.full(2, np.nan), np.full(2, np.nan)
+    centre = np.array([np.mean(xlim), np.mean(ylim)])
+    foot = centre - (w @ centre + b) / norm2 * w  # the line's point nearest the box centre
+    along = np.array([-w[1], w[0]]) / np.sqrt(norm2)
+    reach = np.hypot(xlim[1] - xlim[0], ylim[1] - ylim[0])  # longer than the box's diagonal
+    ends = foot + np.outer([-reach, reach], along)  # (2, 2)
+    return ends[:, 0], ends[:, 1]
+
+
+def weight_arrows(W, b, xlim, ylim, *, length=0.3):
+    """Where to draw an arrow along each class's weight vector.
+
+    Each arrow starts on the class's zero-score line, at its point nearest the
+    box centre, and points along ``W[:, k]``; the longest arrow is ``length``
+    times the box width, the others in proportion to their norms.
+
+    Parameters
+    ----------
+    W : array, shape (2, C)
+    b : array, shape (C,)
+    xlim, ylim : (float, float)
+    length : float
+        Length of the longest arrow, as a fraction of the box width.
+
+    Returns
+    -------
+    starts : array, shape (C, 2)
+    vectors : array, shape (C, 2)
+    """
+    W = np.asarray(W, dtype=float)
+    b = np.asarray(b, dtype=float)
+    centre = np.array([np.mean(xlim), np.mean(ylim)])
+    norms2 = (W**2).sum(axis=0)  # (C,)
+    safe = np.where(norms2 > 0, norms2, 1.0)
+    starts = centre - ((centre @ W + b) / safe)[:, np.newaxis] * W.T  # (C, 2)
+    scale = length * (xlim[1] - xlim[0]) / max(np.sqrt(norms2.max()), 1e-12)
+    return starts, scale * W.T
+
+
+class ClassifierPlane:
+    """The plane of a 2-D linear classifier, whose parameters can change cheaply.
+
+    Draws, on ``ax``: the plane coloured by the predicted class, the points,
+    each class's zero-score line (dashed) and an arrow along its weight
+    vector, and a black ring around every point whose loss is above zero.
+    :meth:`update` moves these artists; nothing is drawn anew.
+
+    Parameters
+    ----------
+    ax : matplotlib Axes
+    X : array, shape (N, 2)
+    y : array of int, shape (N,)
+    num_classes : int
+    resolution : int
+        Grid points per side of the coloured plane (100 is smooth enough at the
+        demo's size and cheap to recompute every step).
+    legend : bool
+        Put a legend in the axes (an animation may prefer one outside, which
+        need not be redrawn every frame).
+    """
+
+    def __init__(self, ax, X, y, num_classes, *, resolution=100, legend=True):
+        self.ax = ax
+        self.X = as_float_array(X, "X", ndim=2)
+        self.y = np.asarray(y)
+        self.num_classes = num_classes
+        # The grid depends only on the data: made once, scored at every update.
+        self._xx, _, self._grid = grid_over(self.X, resolution=resolution)
+        W0, b0 = np.zeros((2, num_classes)), np.zeros(num_classes)
+        plot_decision_regions(W0, self.X, self.y, b=b0, ax=ax, resolution=resolution, lines=False)
+        self.regions = ax.images[-1]
+        self.xlim, self.ylim = ax.get_xlim(), ax.get_ylim()
+        colors = class_colors(num_classes)
+        self.lines = [ax.plot([], [], "--", color=c, linewidth=1.5, zorder=2)[0] for c in colors]
+        self.arrows = ax.quiver(
+            np.zeros(num_classes),
+            np.zeros(num_classes),
+            np.zeros(num_classes),
+            np.zeros(num_classes),
+            color=colors,
+            angles="xy",
+            scale_units="xy",
+            scale=1,
+            width=0.012,
+            zorder=4,
+        )
+        self.rings = ax.scatter([], [], s=110, facecolors="none", edgecolors="black", linewidths=1.0, zorder=5)
+        self.rings.set_label("loss > 0")
+        ax.set_title("Regions, score = 0 lines, arrows along $w_k$")
+        ax.get_legend().remove()  # plot_decision_regions' legend, without the rings
+        if legend:
+            ax.legend(loc="upper right", fontsize="x-small", framealpha=0.8)
+
+    def update(self, W, b, losses=None):
+        """Show the classifier ``x @ W + b``; ring the points whose entry in ``losses`` is above zero.
+
+        Parameters
+        ----------
+        W : array, shape (2, C)
+        b : array, shape (C,)
+        losses : array, shape (N,), optional
+            Each point's loss.
+        """
+        predicted = (self._grid @ W + b).argmax(axis=1)
+        self.regions.set_data(predicted.reshape(self._xx.shape))
+        for k, line in enumerate(self.lines):
+            line.set_data(*zero_score_line(W[:, k], b[k], self.xlim, self.ylim))
+        starts, vectors = weight_arrows(W, b, self.xlim, self.ylim)
+        self.arrows.set_offsets(starts)
+        self.arrows.set_UVC(vectors[:, 0], vectors[:, 1])
+        hot = np.zeros(len(self.X), bool) if losses is None else np.asarray(losses) > 0
+        self.rings.set_offsets(self.X[hot] if hot.any() else np.empty((0, 2)))
+
+
+def plot_linear_classifier(W, b, X, y, *, losses=None, ax=None, resolution=100):
+    """The demo's plane, drawn once: regions, zero-score lines, weight arrows, points.
+
+    Parameters
+    ----------
+    W : array, shape (2, C)
+    b : array, shape (C,)
+    X : array, shape (N, 2)
+    y : array of int, shape (N,)
+    losses : array, shape (N,), optional
+        Each point's loss; points with loss > 0 are ringed.
+    ax : matplotlib Axes, optional
+    resolution : int
+
+    Returns
+    -------
+    matplotlib Axes
+    """
+    ax = axes_or_new(ax)
+    W = as_float_array(W, "W", ndim=2)
+    plane = ClassifierPlane(ax, X, y, W.shape[1], resolution=resolution)
+    plane.update(W, np.asarray(b, dtype=float), losses)
+    return ax
+
+
+class LossSlicePanel:
+    """A loss surface over two parameters as an image, with the current point and its path.
+
+    Parameters
+    ----------
+    ax : matplotlib Axes
+    cmap : str
+        A perceptually uniform sequential colormap (the classes' palette is for classes).
+    legend : bool
+        Put a legend in the axes.
+    """
+
+    def __init__(self, ax, *, cmap="viridis", legend=True):
+        self.ax = ax
+        # A square-root colour scale: the low valleys, where training goes, get most of the colours.
+        self.image = ax.imshow(
+            np.zeros((2, 2)),
+            origin="lower",
+            extent=(0, 1, 0, 1),
+            cmap=cmap,
+            norm=PowerNorm(0.5, 0, 1),
+            aspect="auto",
+            interpolation="bilinear",
+        )
+        # The colour bar follows a mappable of its own: tied to the image, it would
+        # recompute its ticks at every new surface, not only when the range changes.
+        self._scale = ScalarMappable(norm=PowerNorm(0.5, 0, 1), cmap=cmap)
+        self.colorbar = ax.figure.colorbar(self._scale, ax=ax, shrink=0.9, pad=0.02)
+        self.colorbar.set_label("total loss", fontsize="small")
+        outline = [patheffects.withStroke(linewidth=2.6, foreground="black")]  # visible on light and dark
+        (self.path,) = ax.plot([], [], "-", color="white", linewidth=1.2, path_effects=outline, label="path")
+        (self.point,) = ax.plot([], [], "o", color="#D55E00", markeredgecolor="white", markersize=7, label="now")
+        if legend:
+            ax.legend(loc="upper right", fontsize="x-small", framealpha=0.8)
+
+    def update(self, losses, p1_values, p2_values, path, *, names=("p1", "p2"), clim=None):
+        """Show the surface, the path and the current point.
+
+        Parameters
+        ----------
+        losses : array, shape (len(p2_values), len(p1_values))
+            The loss on the grid (rows along the second parameter).
+        p1_values, p2_values : arrays, evenly spaced
+            The two parameters' values on the grid.
+        path : array, shape (steps, 2)
+            The (p1, p2) visited, the last one now.
+        names : (str, str)
+            The two parameters' names.
+        clim : (float, float), optional
+            The colour range (default: the surface's own).
+        """
+        self.image.set_data(losses)
+        extent = (p1_values[0], p1_values[-1], p2_values[0], p2_values[-1])
+        if extent != tuple(self.image.get_extent()):
+            self.image.set_extent(extent)
+            self.ax.set_xlim(extent[:2])
+            self.ax.set_ylim(extent[2:])
+        clim = (float(np.min(losses)), float(np.max(losses))) if clim is None else clim
+        if clim != self.image.get_clim():
+            self.image.set_clim(*clim)
+            self._scale.set_clim(*clim)
+        path = np.asarray(path, dtype=float).reshape(-1, 2)
+        self.path.set_data(path[:, 0], path[:, 1])
+        self.point.set_data(path[-1:, 0], path[-1:, 1])
+        self.ax.set_xlabel(names[0])
+        self.ax.set_ylabel(names[1])
+        self.ax.set_title(f"Loss over {names[0]} and {names[1]}")
