@@ -16,7 +16,7 @@ from .softmax import (
     plot_svm_vs_softmax,
     probabilities_and_loss,
 )
-from .svm import hinge_terms, plot_hinge_terms
+from .svm import hinge_terms, plot_hinge_terms, plot_penalties, plot_weight_magnitudes
 from .templates import plot_search_heatmap, plot_templates, template_images
 from .training import plot_loss_history
 
@@ -36,12 +36,14 @@ __all__ = [
     "plot_linear_classifier",
     "plot_loss_history",
     "plot_losses_vs_score",
+    "plot_penalties",
     "plot_points",
     "plot_probabilities",
     "plot_search_heatmap",
     "plot_softmax_chain",
     "plot_svm_vs_softmax",
     "plot_templates",
+    "plot_weight_magnitudes",
     "probabilities_and_loss",
     "template_images",
 ]

@@ -2,8 +2,9 @@
 
 import numpy as np
 
-from .._validate import check_nonnegative, check_scores
+from .._validate import as_float_array, check_nonnegative, check_scores
 from ..losses import svm_scores_loss
+from ..regularization import PENALTIES, regularization
 from ._style import axes_or_new, class_colors
 
 
@@ -113,3 +114,119 @@ def plot_hinge_terms(S, y, *, delta=1.0, ax=None, class_names=None, image_names=
     ax.set_title(f"Multiclass SVM hinge terms, Δ = {delta:g}: L = {terms.sum(axis=1).mean():.2f}")
     ax.legend(title="wrong class j", fontsize="small", loc="upper left")
     return ax
+
+
+def plot_weight_magnitudes(W, *, ax=None, feature_names=None, class_names=None, top=None):
+    """Grouped bars of |W|: one group per feature (row of W), one bar per class (column).
+
+    Entries that are exactly zero get a black cross on the axis, so that the
+    sparsity L1 brings is visible even where a bar would be too small to see.
+
+    Parameters
+    ----------
+    W : array, shape (D, C)
+        Weights; with the bias trick, the last row holds the biases.
+    ax : matplotlib Axes, optional
+    feature_names : sequence of str, optional
+        Names of the D rows (default "x0", "x1", ...).
+    class_names : sequence of str, optional
+        Names of the C classes (default "class 0", ...).
+    top : float, optional
+        Upper limit of the y axis (fixed, so that bars visibly shrink); default: automatic.
+
+    Returns
+    -------
+    matplotlib Axes
+        ``ax.containers`` holds one BarContainer per class, heights |W[:, c]|.
+
+    Examples
+    --------
+    >>> ax = plot_weight_magnitudes([[0.5, 0.0], [-2.0, 1.0]])
+    >>> [float(bar.get_height()) for bar in ax.containers[0]]
+    [0.5, 2.0]
+    >>> ax.get_title()
+    'Weight magnitudes |W|: 1 of 4 exactly 0'
+    """
+    W = as_float_array(W, "W", ndim=2)
+    D, C = W.shape
+    feature_names = list(feature_names) if feature_names is not None else [f"x{k}" for k in range(D)]
+    class_names = list(class_names) if class_names is not None else [f"class {c}" for c in range(C)]
+    ax = axes_or_new(ax)
+    width = 0.8 / C
+    offsets = (np.arange(C) - (C - 1) / 2) * width  # (C,) where each class's bar sits in a group
+    for c, color in enumerate(class_colors(C)):
+        ax.bar(np.arange(D) + offsets[c], np.abs(W[:, c]), width=width, color=color, label=class_names[c])
+    rows, cols = np.nonzero(W == 0)
+    if rows.size:  # (an empty unclipped line would upset constrained layout)
+        zeros_x = rows + offsets[cols]
+        ax.plot(zeros_x, np.zeros(rows.size), "x", color="black", markersize=7, label="exactly 0", clip_on=False)
+    ax.set_xticks(np.arange(D), feature_names)
+    ax.set_xlim(-0.6, D - 0.4)
+    if top is not None:
+        ax.set_ylim(0, top)
+    ax.set_xlabel("feature (row of W)")
+    ax.set_ylabel("|W[k, c]|")
+    ax.set_title(f"Weight magnitudes |W|: {rows.size} of {W.size} exactly 0")
+    ax.legend(fontsize="small", loc="upper right")
+    return ax
+
+
+def plot_penalties(*, w_max=1.0, penalties=PENALTIES, beta=1.0, axes=None):
+    """The penalty R(w) of a single weight and its gradient dR/dw, for each penalty, near w = 0.
+
+    Both are computed by :func:`lossopt.regularization` on a 1 x 1 W. Where the
+    gradient jumps at 0 (L1 and elastic net), open circles mark the two one-sided
+    limits and a filled dot the value lossopt uses there (the subgradient
+    sign(0) = 0): the derivative itself is not defined at 0.
+
+    Parameters
+    ----------
+    w_max : float, default 1.0
+        The weight runs from -w_max to w_max.
+    penalties : sequence of {"l2", "l1", "elastic"}
+    beta : float, default 1.0
+        Weight of the L2 part of the elastic net.
+    axes : pair of matplotlib Axes, optional
+        Where to draw R and dR/dw; default: a new figure with two panels.
+
+    Returns
+    -------
+    (Axes, Axes)
+
+    Examples
+    --------
+    >>> ax_R, ax_dR = plot_penalties(penalties=("l1",))
+    >>> [round(float(v), 2) for v in ax_dR.get_lines()[0].get_ydata()[[0, -1]]]  # sign(w) left of 0
+    [-1.0, -1.0]
+    """
+    import matplotlib.pyplot as plt
+
+    if axes is None:
+        _, axes = plt.subplots(1, 2, figsize=(9, 3.4), layout="constrained")
+    ax_R, ax_dR = axes
+    w = np.linspace(-w_max, w_max, 201)
+
+    def penalty_at(value, penalty):
+        R, dR = regularization([[value]], penalty, beta=beta)
+        return float(R), float(dR[0, 0])
+
+    for penalty, color in zip(penalties, class_colors(len(penalties)), strict=True):
+        R, dR = np.array([penalty_at(value, penalty) for value in w]).T
+        ax_R.plot(w, R, color=color, label=penalty)
+        left, right = w < 0, w > 0  # drawn apart: a line through w = 0 would hide a jump
+        ax_dR.plot(w[left], dR[left], color=color, label=penalty)
+        ax_dR.plot(w[right], dR[right], color=color)
+        below, above = penalty_at(-1e-12, penalty)[1], penalty_at(1e-12, penalty)[1]
+        if not np.isclose(below, above):  # a kink in R: its derivative jumps at 0
+            ax_dR.plot([0, 0], [below, above], "o", markerfacecolor="white", color=color)
+            ax_dR.plot([0], [penalty_at(0.0, penalty)[1]], "o", color=color)
+    ax_R.set_title("Penalty of one weight, R(w)")
+    ax_R.set_xlabel("weight w")
+    ax_R.set_ylabel("R(w)")
+    ax_dR.set_title("Its gradient dR/dw (o: limits at 0, •: value used)")
+    ax_dR.set_xlabel("weight w")
+    ax_dR.set_ylabel("dR/dw")
+    for ax in axes:
+        ax.axvline(0, color="0.8", linewidth=0.8, zorder=0)
+        ax.legend(fontsize="small")
+    return ax_R, ax_dR

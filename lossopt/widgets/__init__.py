@@ -7,12 +7,14 @@ Display one by leaving it as the last expression of a cell::
 
 from ._explorer import Explorer, figure_png, log_slider, slider
 from .demo import LinearClassifierDemo
+from .penalty import LambdaExplorer
 from .softmax import ScoreExplorer, SoftmaxScaleExplorer
 from .svm import MarginExplorer
 from .training import SGDExplorer
 
 __all__ = [
     "Explorer",
+    "LambdaExplorer",
     "LinearClassifierDemo",
     "MarginExplorer",
     "SGDExplorer",
