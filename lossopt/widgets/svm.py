@@ -107,7 +107,7 @@ class MarginExplorer(Explorer):
         ax.legend(fontsize="small", loc="upper left")
         if first:  # lay the figure out once, then keep it: a redraw need not redo the layout
             self.figure.draw_without_rendering()
-            self.figure.set_layout_engine("none")
+            self.figure.set_layout_engine(None)
 
         return "\n".join(
             [
