@@ -5,6 +5,7 @@ Every number drawn here comes from :func:`lossopt.softmax_scores_loss` and
 probabilities are read off the softmax gradient, ``dS = (p - onehot(y)) / N``.
 """
 
+import matplotlib.pyplot as plt
 import numpy as np
 
 from .._validate import as_float_array
@@ -77,6 +78,13 @@ def per_example_loss(score_loss, S, y, **options):
     )
 
 
+def _panels(axes, count, *, width):
+    """``axes``, or new axes: a pyplot figure with ``count`` panels side by side (shown inline in a notebook)."""
+    if axes is None:
+        _, axes = plt.subplots(1, count, figsize=(width, 3.6), layout="constrained")
+    return axes
+
+
 def _class_names(names, num_classes):
     return tuple(names) if names is not None else tuple(f"class {k}" for k in range(num_classes))
 
@@ -138,10 +146,7 @@ def plot_softmax_chain(scores, label, *, class_names=None, axes=None):
     -------
     array of three matplotlib Axes
     """
-    if axes is None:
-        import matplotlib.pyplot as plt
-
-        _, axes = plt.subplots(1, 3, figsize=(11, 3.6), layout="constrained")
+    axes = _panels(axes, 3, width=11)
     scores = np.asarray(scores, dtype=float)
     probabilities, loss = probabilities_and_loss(scores, label)
     plot_class_bars(scores, label, class_names=class_names, ax=axes[0], title="1. scores s (log-probabilities)")
@@ -179,10 +184,7 @@ def plot_svm_vs_softmax(scores, label, *, delta=1.0, class_names=None, axes=None
         The first holds :func:`lossopt.plots.plot_hinge_terms` of the image, the second
         :func:`plot_probabilities`; each title gives its loss.
     """
-    if axes is None:
-        import matplotlib.pyplot as plt
-
-        _, axes = plt.subplots(1, 2, figsize=(9, 3.6), layout="constrained")
+    axes = _panels(axes, 2, width=9)
     S = np.asarray(scores, dtype=float)[np.newaxis]  # (1, C): one image
     svm, _ = svm_scores_loss(S, [label], delta=delta)
     probabilities, softmax = probabilities_and_loss(S[0], label)
