@@ -1,0 +1,1 @@
+"""Browser tests: JupyterLab in Chromium, driven by Playwright."""

@@ -1,0 +1,99 @@
+"""Every notebook as a student meets it: opened in JupyterLab, run, and played with, in Chromium.
+
+nbval runs the kernel without a browser, so it cannot see a widget that does
+not render, a picture that does not redraw, or a callback that raises. Here,
+for each notebook: Run > Run All Cells, wait for every cell, fail on any error
+the page shows or the kernel publishes; then change every slider (keyboard),
+dropdown, toggle, checkbox, button and Play, and require that the picture or
+the text it drives changes, without an error. Slider-to-image times go to the
+summary table at the end of the run; a screenshot of each notebook goes to
+tests/browser/screenshots/.
+"""
+
+import contextlib
+import time
+
+import nbformat
+import pytest
+
+from tests.browser._page import NotebookPage
+from tests.browser.conftest import NOTEBOOKS
+
+pytestmark = pytest.mark.browser
+
+PATHS = sorted(NOTEBOOKS.glob("*.ipynb"))
+WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
+SLIDER_STEPS = 3  # key presses per slider: small step, page step, small step
+
+
+def code_cells_to_run(notebook):
+    """Indices of the code cells Lab gives an execution count to (it skips empty ones)."""
+    return [i for i, cell in enumerate(notebook.cells) if cell.cell_type == "code" and cell.source.strip()]
+
+
+def saved_widget_views(notebook):
+    """How many widget views the committed outputs show: the page must show at least as many."""
+    return sum(
+        WIDGET_VIEW in output.get("data", {})
+        for cell in notebook.cells
+        if cell.cell_type == "code"
+        for output in cell.outputs
+    )
+
+
+def play_with(lab_page, kind, label, element, times, timeout_error):
+    """Change one control (a slider several times); return what went wrong, or None."""
+    for step in range(SLIDER_STEPS if kind == "slider" else 1):
+        seen = len(lab_page.errors())
+        try:
+            result = lab_page.change(kind, element, step)
+        except timeout_error:
+            result = None
+        new = lab_page.errors()[seen:]
+        if result is None or new:
+            what = "raised" if new else "did not change the picture or text it drives"
+            return "\n".join([f"{kind} {label!r} (change {step + 1}): {what}", *new])
+        if result["ms"] is not None:
+            times.append(result["ms"])
+    return None
+
+
+@pytest.mark.parametrize("path", PATHS, ids=[path.stem for path in PATHS])
+def test_notebook_runs_and_every_control_redraws(path, lab, chromium, timings, screenshots):
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    started = time.perf_counter()
+    notebook = nbformat.read(path, as_version=4)
+    context = chromium.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.set_default_timeout(30_000)
+    lab_page = NotebookPage(page, lab, path.name)
+    try:
+        lab_page.open(workspace=path.stem)
+        must_run = code_cells_to_run(notebook)
+        try:
+            not_run = lab_page.run_all(must_run)
+        except PlaywrightTimeout:
+            not_run = "timed out; prompts: " + repr(lab_page.prompts())
+        errors = lab_page.errors()
+        assert not errors, "errors after Run All:\n" + "\n".join(errors)
+        assert not not_run, f"cells that did not run (0-based): {not_run}"
+        lab_page.wait_widgets(saved_widget_views(notebook))
+
+        failures = []
+        controls = lab_page.controls()
+        for kind, label, element in controls:
+            failure = play_with(lab_page, kind, label, element, timings["ms"], PlaywrightTimeout)
+            if failure:
+                failures.append(failure)
+                if "\n" in failure:  # an error: what follows would only repeat it
+                    break
+        timings["controls"] = len(controls)
+        timings["unplayed"] = lab_page.unplayed()
+        assert not failures, f"{path.name}:\n" + "\n".join(failures)
+    finally:
+        with contextlib.suppress(Exception):  # a failed screenshot must not hide the real failure
+            lab_page.screenshot(screenshots / f"{path.stem}.png")
+        context.close()
+        lab.shutdown_kernels()
+        timings["seconds"] = time.perf_counter() - started

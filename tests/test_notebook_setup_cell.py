@@ -1,0 +1,106 @@
+"""The first code cell of every notebook finds this repo's lossopt from notebooks/ and from the repo root.
+
+lossopt is pip-installed (editable) in .venv, so in a plain kernel ``import
+lossopt`` succeeds whatever the setup cell does, and a test of the cell would
+prove nothing. Each kernel here therefore first runs :data:`HIDE_INSTALLED`:
+an import hook that lets ``import lossopt`` find the package only on the
+``sys.path`` entries added after it, i.e. by the setup cell's own search of the
+working folder and its parent. ``%pip`` is replaced by an error, so a cell that
+falls back to installing from GitHub fails at once and offline. The negative
+control shows the hook does hide the installed package.
+"""
+
+import pathlib
+
+import nbformat
+import pytest
+from nbclient import NotebookClient
+from nbclient.exceptions import CellExecutionError
+
+REPO = pathlib.Path(__file__).resolve().parents[1]
+NOTEBOOKS = sorted((REPO / "notebooks").glob("*.ipynb"))
+WORKING_FOLDERS = {"notebooks": REPO / "notebooks", "repo root": REPO}
+
+HIDE_INSTALLED = '''
+import collections
+import importlib.abc
+import importlib.machinery
+import sys
+
+assert "lossopt" not in sys.modules, "lossopt was imported before the setup cell ran"
+
+
+class OnlyAddedPaths(importlib.abc.MetaPathFinder):
+    """Find lossopt only on sys.path entries added after this cell ran (not in site-packages, not via '')."""
+
+    def __init__(self):
+        self.before = collections.Counter(sys.path)
+
+    def find_spec(self, name, path=None, target=None):
+        if name != "lossopt":
+            return None
+        added = list(collections.Counter(sys.path) - self.before)
+        spec = importlib.machinery.PathFinder.find_spec(name, added)
+        if spec is None:
+            raise ModuleNotFoundError("No module named 'lossopt' (installed copies hidden by the test)", name=name)
+        return spec
+
+
+sys.meta_path.insert(0, OnlyAddedPaths())
+
+
+def no_pip(line):
+    raise RuntimeError("the setup cell fell back to %pip " + line)
+
+
+get_ipython().register_magic_function(no_pip, "line", "pip")
+'''
+
+WHERE_FROM = "import pathlib\nprint(pathlib.Path(lo.__file__).resolve().parent)"
+
+
+def setup_cell(path):
+    """The source of the notebook's first code cell."""
+    notebook = nbformat.read(path, as_version=4)
+    return next(cell.source for cell in notebook.cells if cell.cell_type == "code")
+
+
+_ran = {}
+
+
+def run_once(sources, cwd):
+    """:func:`run_in_kernel`, once for identical cells and folder (most notebooks share their setup cell)."""
+    key = (tuple(sources), str(cwd))
+    if key not in _ran:
+        _ran[key] = run_in_kernel(sources, cwd)
+    return _ran[key]
+
+
+def run_in_kernel(sources, cwd):
+    """Run ``sources`` as cells in a fresh kernel whose working folder is ``cwd``; return the notebook."""
+    notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(source) for source in sources])
+    client = NotebookClient(notebook, timeout=60, kernel_name="python3", resources={"metadata": {"path": str(cwd)}})
+    client.execute()
+    return notebook
+
+
+def stream_text(cell, name):
+    return "".join(output.get("text", "") for output in cell.outputs if output.get("name") == name)
+
+
+@pytest.mark.parametrize("where", WORKING_FOLDERS)
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=[path.stem for path in NOTEBOOKS])
+def test_setup_cell_finds_this_repos_lossopt(path, where):
+    notebook = run_once([HIDE_INSTALLED, setup_cell(path), WHERE_FROM], WORKING_FOLDERS[where])
+    _hook, setup, check = notebook.cells
+    assert stream_text(setup, "stderr") == "", "the setup cell wrote to stderr"
+    assert pathlib.Path(stream_text(check, "stdout").strip()) == REPO / "lossopt"
+
+
+@pytest.mark.skipif(not NOTEBOOKS, reason="no notebooks yet")
+def test_the_hook_hides_the_installed_lossopt(tmp_path):
+    """Negative control: where neither the folder nor its parent holds lossopt/, the setup cell must fail."""
+    nowhere = tmp_path / "a" / "b"
+    nowhere.mkdir(parents=True)
+    with pytest.raises(CellExecutionError, match="fell back to %pip"):
+        run_in_kernel([HIDE_INSTALLED, setup_cell(NOTEBOOKS[0])], nowhere)
