@@ -109,6 +109,8 @@ def plot_hinge_terms(S, y, *, delta=1.0, ax=None, class_names=None, image_names=
         )
     ax.set_xticks(np.arange(N), image_names)
     ax.set_xlim(-0.6, N - 0.4)
+    top = terms.max()
+    ax.set_ylim(0, 1.2 * top if top > 0 else 1.0)  # room for the L_i labels
     ax.set_ylabel(r"hinge term max(0, $s_j - s_{y_i} + \Delta$)")
     ax.set_xlabel("image (bars: its wrong classes j)")
     ax.set_title(f"Multiclass SVM hinge terms, Δ = {delta:g}: L = {terms.sum(axis=1).mean():.2f}")
