@@ -99,7 +99,7 @@ def plot_hinge_terms(S, y, *, delta=1.0, ax=None, class_names=None, image_names=
         ax.bar(positions, terms[wrong, j], width=width, color=color, label=class_names[j])
     for i, L_i in enumerate(terms.sum(axis=1)):
         ax.annotate(
-            f"$L_i$ = {L_i:.2f}",
+            f"Lᵢ = {L_i:.2f}",  # plain text: mathtext would be parsed anew at every redraw
             (i, terms[i].max()),
             xytext=(0, 4),
             textcoords="offset points",
