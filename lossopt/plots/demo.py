@@ -130,7 +130,11 @@ class ClassifierPlane:
             width=0.012,
             zorder=4,
         )
-        self.rings = ax.scatter([], [], s=110, facecolors="none", edgecolors="black", linewidths=1.0, zorder=5)
+        crowded = len(self.X) > 30  # thinner rings where many points would make them a blur
+        self.rings = ax.scatter(
+            [], [], s=60 if crowded else 110, facecolors="none", edgecolors="black", linewidths=0.6 if crowded else 1.0
+        )
+        self.rings.set_zorder(5)
         self.rings.set_label("loss > 0")
         ax.set_title("Regions, score = 0 lines, arrows along $w_k$")
         ax.get_legend().remove()  # plot_decision_regions' legend, without the rings

@@ -58,7 +58,7 @@ class ClassifierLoss(NamedTuple):
     scores: np.ndarray
     """(N, C) scores S = X @ W + b."""
     losses: np.ndarray
-    """(N,) each point's loss (the score-level loss of its row alone)."""
+    """(N,) each point's loss (the score-level loss of its row alone), or None."""
     data_loss: float
     """Mean of ``losses``."""
     reg_loss: float
@@ -71,7 +71,7 @@ class ClassifierLoss(NamedTuple):
     """(C,) gradient of ``total`` with respect to b."""
 
 
-def classifier_loss(W, b, X, y, *, loss="svm", reg=0.0, delta=1.0):
+def classifier_loss(W, b, X, y, *, loss="svm", reg=0.0, delta=1.0, per_point=True):
     """Loss and gradients of the linear classifier ``S = X @ W + b``, L2 on the weights only.
 
     Composes a score-level loss of :data:`lossopt.SCORE_LOSSES` with the
@@ -90,10 +90,14 @@ def classifier_loss(W, b, X, y, *, loss="svm", reg=0.0, delta=1.0):
         L2 strength; the penalty is ``reg * sum(W**2)`` (not the biases).
     delta : float
         Margin of the SVM losses.
+    per_point : bool
+        Also compute each point's loss (one more call of the loss per point;
+        training needs only the mean and the gradients).
 
     Returns
     -------
     ClassifierLoss
+        ``losses`` is None without ``per_point``.
 
     Examples
     --------
@@ -114,7 +118,7 @@ def classifier_loss(W, b, X, y, *, loss="svm", reg=0.0, delta=1.0):
     S, y = check_scores(X @ W + b, y, name="X @ W + b")  # (N, C)
     data_loss, dS = score_loss(S, y, delta)
     # A row alone is a batch of one: its mean loss is that point's loss.
-    losses = np.array([score_loss(S[i : i + 1], y[i : i + 1], delta)[0] for i in range(len(y))])
+    losses = np.array([score_loss(S[i : i + 1], y[i : i + 1], delta)[0] for i in range(len(y))]) if per_point else None
     R, dR = regularization(W)
     return ClassifierLoss(
         scores=S,
@@ -298,15 +302,25 @@ class LinearClassifierDemo(Explorer):
 
     # ------------------------------------------------------------------ actions
 
-    def step(self):
-        """One full-batch gradient step: W -= lr * dW, b -= lr * db (refused if it would diverge)."""
-        state = self.evaluate()
+    def step(self, steps=1):
+        """Take full-batch gradient steps, W -= lr * dW and b -= lr * db, then redraw once.
+
+        A step that would make the parameters diverge is refused, and stops Play.
+
+        Parameters
+        ----------
+        steps : int
+            How many steps (the button and Play take one; code may take many).
+        """
         lr = self.controls["lr"].value
-        W, b = self.W - lr * state.dW, self.b - lr * state.db
-        if not np.isfinite(W).all() or not np.isfinite(b).all() or np.abs(W).max() > 1e6:
-            self.message = "step refused: it would diverge (lower the step size or the L2 strength)"
-            self.play.playing = False
-        else:
+        for _ in range(steps):
+            state = self.evaluate(per_point=False)
+            self._record(state)
+            W, b = self.W - lr * state.dW, self.b - lr * state.db
+            if not np.isfinite(W).all() or not np.isfinite(b).all() or np.abs(W).max() > 1e6:
+                self.message = "step refused: it would diverge (lower the step size or the L2 strength)"
+                self.play.playing = False
+                break
             self.W, self.b = W, b
             self.steps += 1
             self.message = ""
@@ -335,12 +349,12 @@ class LinearClassifierDemo(Explorer):
         """All nine parameters as one (3, 3) array, W's two rows then b (a copy; the bias trick's W)."""
         return np.vstack([self.W, self.b])
 
-    def evaluate(self, W=None, b=None):
+    def evaluate(self, W=None, b=None, *, per_point=True):
         """:class:`ClassifierLoss` of (W, b) (default: the current ones) under the current controls."""
         v = self.values
         W = self.W if W is None else W
         b = self.b if b is None else b
-        return classifier_loss(W, b, self.X, self.y, loss=v["loss"], reg=v["reg"])
+        return classifier_loss(W, b, self.X, self.y, loss=v["loss"], reg=v["reg"], per_point=per_point)
 
     # ------------------------------------------------------------------ drawing
 
@@ -358,9 +372,7 @@ class LinearClassifierDemo(Explorer):
             self._loss_key = v["loss"]
             self.history, self.path = [], []
         self.state = state = self.evaluate()
-        if not self.path or not np.array_equal(self.path[-1], self.theta):
-            self.path.append(self.theta)
-            self.history.append((state.total, state.data_loss))
+        self._record(state)
 
         self.plane.update(self.W, self.b, state.losses)
         self._draw_landscape(v)
@@ -381,8 +393,9 @@ class LinearClassifierDemo(Explorer):
         self.landscape = LossSlicePanel(landscape_ax, legend=False)
         ax = self._history_ax
         self.history_lines = [
-            ax.plot([], [], color="#0072B2", label="total loss")[0],
-            ax.plot([], [], color="#E69F00", linestyle="--", label="data loss")[0],
+            # a dot on the latest value, so that a history of one point shows too
+            ax.plot([], [], color="#0072B2", marker="o", markersize=4, label="total loss")[0],
+            ax.plot([], [], color="#E69F00", marker="o", markersize=4, linestyle="--", label="data loss")[0],
         ]
         ax.set_xlabel("parameter update (step or nudge)")
         ax.set_ylabel("loss")
@@ -429,6 +442,7 @@ class LinearClassifierDemo(Explorer):
         steps = np.arange(len(history))
         for line, column in zip(self.history_lines, history.T, strict=True):
             line.set_data(steps, column)
+            line.set_markevery([len(steps) - 1])
         self._history_ax.set_xlim(0, nice_ceiling(max(len(history) - 1, 20), steps=(1, 2, 5)))
         self._history_ax.set_ylim(0, nice_ceiling(max(history.max(), 1e-3)) * 1.05)
 
@@ -536,6 +550,12 @@ class LinearClassifierDemo(Explorer):
         """``"W[1,2]"`` -> (1, 2); ``"b[2]"`` -> (2, 2): the entry of :attr:`theta`."""
         numbers = [int(part) for part in name[2:-1].split(",")]
         return (numbers[0], numbers[1]) if name[0] == "W" else (2, numbers[0])
+
+    def _record(self, state):
+        """Add the current parameters and their losses to the path and the history, unless they are there last."""
+        if not self.path or not np.array_equal(self.path[-1], self.theta):
+            self.path.append(self.theta)
+            self.history.append((state.total, state.data_loss))
 
     def _restart(self):
         self.steps = 0

@@ -155,6 +155,16 @@ def test_a_step_moves_the_parameters_by_minus_lr_times_the_gradient(fresh):
     np.testing.assert_allclose(fresh.history_lines[0].get_ydata(), [h[0] for h in fresh.history])
 
 
+def test_many_steps_at_once_are_as_many_single_steps(fresh):
+    one_by_one = LinearClassifierDemo()
+    fresh.step(5)
+    for _ in range(5):
+        one_by_one.step_button.click()
+    np.testing.assert_allclose(fresh.theta, one_by_one.theta, rtol=1e-12)
+    np.testing.assert_allclose(fresh.history, one_by_one.history, rtol=1e-12)
+    assert fresh.steps == 5 and len(fresh.path) == len(fresh.history) == 6
+
+
 def test_play_ticks_step_and_its_reset_does_not(fresh):
     start = fresh.theta
     fresh.play.value = 1
