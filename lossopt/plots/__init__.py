@@ -7,6 +7,7 @@ this); without, it makes a new figure (shown inline in a notebook).
 from ._style import CLASS_COLORS, axes_or_new, class_cmap, class_colors
 from .classifier import grid_over, plot_decision_regions, plot_points
 from .demo import ClassifierPlane, LossSlicePanel, plot_linear_classifier
+from .landscape import plot_path, plot_slice_1d, plot_slice_contours, plot_slice_surface
 from .softmax import (
     per_example_loss,
     plot_class_bars,
@@ -36,10 +37,14 @@ __all__ = [
     "plot_linear_classifier",
     "plot_loss_history",
     "plot_losses_vs_score",
+    "plot_path",
     "plot_penalties",
     "plot_points",
     "plot_probabilities",
     "plot_search_heatmap",
+    "plot_slice_1d",
+    "plot_slice_contours",
+    "plot_slice_surface",
     "plot_softmax_chain",
     "plot_svm_vs_softmax",
     "plot_templates",

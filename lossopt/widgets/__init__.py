@@ -7,6 +7,8 @@ Display one by leaving it as the last expression of a cell::
 
 from ._explorer import Explorer, figure_png, log_slider, slider
 from .demo import LinearClassifierDemo
+from .landscape import LandscapeExplorer
+from .optimization import StepSizeExplorer
 from .penalty import LambdaExplorer
 from .softmax import ScoreExplorer, SoftmaxScaleExplorer
 from .svm import MarginExplorer
@@ -15,11 +17,13 @@ from .training import SGDExplorer
 __all__ = [
     "Explorer",
     "LambdaExplorer",
+    "LandscapeExplorer",
     "LinearClassifierDemo",
     "MarginExplorer",
     "SGDExplorer",
     "ScoreExplorer",
     "SoftmaxScaleExplorer",
+    "StepSizeExplorer",
     "figure_png",
     "log_slider",
     "slider",

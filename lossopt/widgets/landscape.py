@@ -1,0 +1,165 @@
+"""The landscape explorer: a 2-D loss slice as lambda, the margin and the loss move."""
+
+import ipywidgets as widgets
+import numpy as np
+
+from ..datasets import digits
+from ..landscape import random_directions, slice_2d
+from ..losses import SCORE_LOSSES, linear_loss
+from ..optim import LinearClassifier
+from ..plots import class_colors
+from ..plots.landscape import LANDSCAPE_CMAP, plot_slice_contours
+from ..regularization import regularization
+from ._explorer import Explorer, log_slider, slider
+
+
+class LandscapeExplorer(Explorer):
+    """Sliders for lambda (log scale) and the margin delta, and a loss choice, over a slice through W.
+
+    The slice is the plane W + a * d1 + b * d2 with d1 = W itself, so that
+    a = -1 is W = 0 and a = 1 is 2 W, and d2 a random direction orthogonal
+    to W, of the same norm. The data loss comes from
+    :func:`lossopt.landscape.slice_2d`, once per loss and margin (cached); the
+    penalty R from :func:`lossopt.regularization`, once: moving lambda only
+    recomputes data + lambda * R.
+
+    Left: the loss along d1 (b = 0): data loss, lambda * R and their total;
+    more lambda pulls the total's minimum towards W = 0. Right: contours of
+    the total on the plane, W and W = 0 marked, and the lowest grid point.
+
+    Parameters
+    ----------
+    X : array, shape (N, D), optional
+        Default: the first 300 training examples of ``lossopt.datasets.digits(seed=0)``.
+    y : array of int, shape (N,), optional
+    W : array, shape (D, C), optional
+        The centre. Default: a softmax classifier trained on the digits training set.
+    reg, delta : float
+        Starting lambda (slider 1e-4 to 10) and margin (slider 0 to 3).
+    loss : str, default "svm"
+        Starting loss, any name in ``lossopt.SCORE_LOSSES``.
+    penalty : {"l2", "l1", "elastic"}, default "l2"
+    steps : array, default 31 steps from -1.5 to 1.5
+        The grid's a and b.
+    seed : int, default 0
+        Draws d2 (and the default W's training).
+
+    Examples
+    --------
+    >>> explorer = LandscapeExplorer()
+    >>> print(explorer.text.splitlines()[0])
+    svm, Δ = 1.00, λ = 1.00e-02 (l2 penalty), slice through W along d1 = W and a random d2 ⟂ W
+    """
+
+    def __init__(
+        self,
+        X=None,
+        y=None,
+        W=None,
+        *,
+        reg=1e-2,
+        delta=1.0,
+        loss="svm",
+        penalty="l2",
+        steps=None,
+        seed=0,
+    ):
+        if X is None or y is None or W is None:
+            data = digits(seed=0)
+            X = data.X_train[:300] if X is None else X
+            y = data.y_train[:300] if y is None else y
+            if W is None:
+                model = LinearClassifier("softmax", lr=0.1, reg=1e-3, epochs=10, seed=seed, verbose=False)
+                W = model.fit(data.X_train, data.y_train).W_
+        self.X, self.y, self.W = np.asarray(X), np.asarray(y), np.asarray(W, dtype=float)
+        self.penalty = penalty
+        self.steps = np.linspace(-1.5, 1.5, 31) if steps is None else np.asarray(steps, dtype=float)
+        # d1 = W: a = -1 is the origin. d2: random, made orthogonal to W, scaled to W's norm.
+        self.d1 = self.W
+        d2 = random_directions(self.W, k=1, seed=seed)[0]
+        d2 -= np.vdot(d2, self.W) / np.vdot(self.W, self.W) * self.W
+        self.d2 = d2 * np.linalg.norm(self.W) / np.linalg.norm(d2)
+        # The penalty on the grid does not depend on any control: once, with lossopt.regularization.
+        self.R = np.array(
+            [
+                [float(regularization(self.W + a * self.d1 + b * self.d2, penalty)[0]) for b in self.steps]
+                for a in self.steps
+            ]
+        )  # (A, B)
+        self._data_losses = {}
+        controls = {
+            "reg": log_slider("λ", reg, 1e-4, 10.0),
+            "delta": slider("margin Δ", delta, 0.0, 3.0, 0.1),
+            "loss": widgets.ToggleButtons(options=tuple(SCORE_LOSSES), value=loss, description="loss"),
+        }
+        super().__init__(controls, figsize=(9.0, 3.6), readout_lines=4)
+
+    def data_losses(self, loss, delta):
+        """The data loss on the grid, shape (A, B), from :func:`lossopt.landscape.slice_2d` (cached)."""
+        key = (loss, None if loss == "softmax" else float(delta))  # softmax has no margin
+        if key not in self._data_losses:
+            self._data_losses[key] = slice_2d(
+                self.W, self.X, self.y, self.d1, self.d2, self.steps, self.steps, loss=loss, delta=delta
+            )
+        return self._data_losses[key]
+
+    def _build(self):
+        """The axes and the artists that every draw updates (made once: cheaper than redrawing all)."""
+        ax_line, self._ax_plane, self._cax = self.figure.subplots(1, 3, width_ratios=[1.0, 1.2, 0.05])
+        blue, orange, green = class_colors(3)
+        self._lines = {
+            "data": ax_line.plot(self.steps, 0 * self.steps, color=blue, linestyle="--", label="data loss")[0],
+            "reg": ax_line.plot(self.steps, 0 * self.steps, color=green, linestyle=":", label="λ R(W)")[0],
+            "total": ax_line.plot(self.steps, 0 * self.steps, color=orange, linewidth=2, label="total")[0],
+        }
+        ax_line.axvline(0, color="grey", linewidth=0.8)
+        ax_line.axvline(-1, color="grey", linewidth=0.8, linestyle="--")
+        ax_line.set_xlabel("a (along d1 = W; a = -1 is W = 0)")
+        ax_line.set_ylabel("loss")
+        ax_line.set_title("Along d1 (b = 0)")
+        ax_line.legend(fontsize="small", loc="upper right")
+        self._ax_line = ax_line
+        # The plane: contours of a placeholder (replaced by every draw), W = 0 and the lowest point.
+        ax = plot_slice_contours(self.steps, self.steps, self.R, ax=self._ax_plane, levels=15, colorbar=False)
+        marker = {"markeredgecolor": "white", "linestyle": "none"}
+        ax.plot(-1, 0, marker="o", color=green, label="W = 0", **marker)
+        (self._lowest,) = ax.plot(0, 0, marker="*", markersize=12, color=orange, label="lowest on grid", **marker)
+        ax.legend(fontsize="small", loc="upper right")
+
+    def draw(self):
+        loss, reg, delta = self.values["loss"], self.values["reg"], self.values["delta"]
+        data = self.data_losses(loss, delta)  # (A, B)
+        total = data + reg * self.R
+        if not self.figure.axes:
+            self._build()
+        else:
+            self.figure.set_layout_engine("none")  # keep the first layout: recomputing it was half a redraw
+        center = int(np.argmin(np.abs(self.steps)))  # b = 0
+        for name, values in (("data", data), ("reg", reg * self.R), ("total", total)):
+            self._lines[name].set_ydata(values[:, center])
+        self._ax_line.relim()
+        self._ax_line.autoscale_view()
+
+        ax = self._ax_plane
+        for contours in list(ax.collections):  # the previous loss's contours; axes, labels and markers stay
+            contours.remove()
+        filled = ax.contourf(self.steps, self.steps, total.T, levels=15, cmap=LANDSCAPE_CMAP, zorder=0)
+        ax.set_title(f"Total {loss} loss on the slice")
+        self._cax.clear()  # a new colour bar: update_normal keeps a contour set's old levels
+        self.figure.colorbar(filled, cax=self._cax, label="loss")
+        i, j = np.unravel_index(np.argmin(total), total.shape)
+        self._lowest.set_data([self.steps[i]], [self.steps[j]])
+
+        options = {"loss": loss, "delta": delta, "penalty": self.penalty}
+        at_W = float(linear_loss(self.W, self.X, self.y, reg, **options)[0])
+        data_at_W = float(linear_loss(self.W, self.X, self.y, 0.0, **options)[0])
+        at_zero = float(linear_loss(np.zeros_like(self.W), self.X, self.y, reg, **options)[0])
+        margin = "no margin" if loss == "softmax" else f"Δ = {delta:.2f}"
+        lines = [
+            f"{loss}, {margin}, λ = {reg:.2e} ({self.penalty} penalty), slice through W along d1 = W "
+            "and a random d2 ⟂ W",
+            f"at W (a = b = 0): data {data_at_W:.4f} + λR {at_W - data_at_W:.4f} = total {at_W:.4f}",
+            f"at W = 0 (a = -1, b = 0): total {at_zero:.4f}",
+            f"lowest on the grid: total {total[i, j]:.4f} at a = {self.steps[i]:.2f}, b = {self.steps[j]:.2f}",
+        ]
+        return "\n".join(lines)
