@@ -275,3 +275,36 @@ D0 = np.ones((3, 2))
 def test_bad_inputs_raise_errors_that_name_the_argument(call, error, match):
     with pytest.raises(error, match=match):
         call()
+
+
+# --- plots -----------------------------------------------------------------------------
+
+
+def test_plots_draw_the_slices_and_the_path(rng):
+    import matplotlib.pyplot as plt
+
+    W, X, y, d1, d2 = random_problem(rng)
+    alphas, betas = np.linspace(-1, 1, 9), np.linspace(-2, 2, 5)
+    Z = landscape.slice_2d(W, X, y, d1, d2, alphas, betas)
+    try:
+        per_example = landscape.slice_1d(W, X[:3], y[:3], d1, alphas, per_example=True)
+        ax = lo.plots.plot_slice_1d(alphas, per_example, labels=["a", "b", "c"])
+        np.testing.assert_allclose([line.get_ydata() for line in ax.lines], per_example.T)
+        assert [text.get_text() for text in ax.get_legend().get_texts()] == ["a", "b", "c"]
+        ax = lo.plots.plot_slice_contours(alphas, betas, Z)
+        filled = ax.collections[0]
+        assert filled.levels[0] <= Z.min() and filled.levels[-1] >= Z.max()
+        assert ax.get_xlim() == (-1, 1) and ax.get_ylim() == (-2, 2)  # x is alphas, y is betas
+        coords = np.array([[-1.0, -1.5], [-0.5, 0.5], [0.0, 0.0]])
+        lo.plots.plot_path(coords, ax=ax, label="GD")
+        path = next(line for line in ax.lines if line.get_label() == "GD")
+        np.testing.assert_array_equal(np.column_stack(path.get_data()), coords)
+        ax3d = lo.plots.plot_slice_surface(alphas, betas, Z)
+        assert ax3d.name == "3d"
+        np.testing.assert_allclose(ax3d.get_zlim(), (Z.min(), Z.max()), rtol=0.1)
+        with pytest.raises(ValueError, match=r"Z must have shape \(len\(alphas\), len\(betas\)\)"):
+            lo.plots.plot_slice_contours(alphas, betas, Z.T)
+        with pytest.raises(ValueError, match=r"coords must have shape \(T, 2\)"):
+            lo.plots.plot_path(np.zeros((3, 3)))
+    finally:
+        plt.close("all")
