@@ -105,7 +105,9 @@ def plot_templates(W, *, image_shape=(8, 8), class_names=None, axes=None, ncols=
     return axes
 
 
-def plot_search_heatmap(scores, regs, lrs, *, ax=None, label="validation accuracy", fmt=".3f", title=None):
+def plot_search_heatmap(
+    scores, regs, lrs, *, ax=None, label="validation accuracy", fmt=".3f", title=None, vmin=None, vmax=None
+):
     """A hyperparameter search as a heat map: ``scores[i, j]`` for ``regs[i]`` and ``lrs[j]``, annotated.
 
     The best cell (highest score) is framed. Cells that are NaN (a run that
@@ -126,6 +128,10 @@ def plot_search_heatmap(scores, regs, lrs, *, ax=None, label="validation accurac
         Format of the numbers written in the cells.
     title : str, optional
         Default: "<label> over λ × learning rate (framed: best)".
+    vmin, vmax : float, optional
+        Ends of the colour scale (default: the smallest and largest score). A
+        ``vmin`` near the best scores spreads the colours over the settings
+        that matter; worse cells all get the darkest colour (their numbers stay).
 
     Returns
     -------
@@ -140,14 +146,12 @@ def plot_search_heatmap(scores, regs, lrs, *, ax=None, label="validation accurac
     if np.isnan(scores).all():
         raise ValueError("scores are all NaN: there is nothing to show")
     ax = axes_or_new(ax, figsize=(1.1 * len(lrs) + 2.5, 0.7 * len(regs) + 1.5))
-    image = ax.imshow(scores, cmap="viridis", aspect="auto", origin="lower")
-    low, high = np.nanmin(scores), np.nanmax(scores)
-    middle = (low + high) / 2
+    image = ax.imshow(scores, cmap="viridis", aspect="auto", origin="lower", vmin=vmin, vmax=vmax)
     for (i, j), value in np.ndenumerate(scores):
         if np.isnan(value):
             text, colour = "n/a", "black"
         else:  # dark cells (viridis is dark at the low end) get white text
-            text, colour = format(value, fmt), "white" if value < middle else "black"
+            text, colour = format(value, fmt), "white" if image.norm(value) < 0.5 else "black"
         ax.text(j, i, text, ha="center", va="center", color=colour, fontsize="small")
     best_i, best_j = np.unravel_index(np.nanargmax(scores), scores.shape)
     ax.add_patch(Rectangle((best_j - 0.5, best_i - 0.5), 1, 1, fill=False, edgecolor=BEST_EDGE, linewidth=2.5))

@@ -4,6 +4,7 @@ import time
 
 import ipywidgets as widgets
 import numpy as np
+from matplotlib.ticker import NullFormatter
 
 from ..datasets import digits
 from ..optim import LinearClassifier, sgd
@@ -150,6 +151,10 @@ class SGDExplorer(Explorer):
         run = self.run(loss, lr, batch_size)
         if not self.figure.axes:  # the first draw: the base class has just made the figure
             self.figure.subplots(1, 2)
+        elif self.figure.get_layout_engine() is not None:
+            # The first render placed the axes (constrained layout). Labels and titles keep their size
+            # from one setting to the next, so keep that placement: the layout pass doubled each render.
+            self.figure.set_layout_engine("none")
         ax_loss, ax_acc = self.figure.axes
         blue, orange, green = class_colors(3)
 
@@ -168,6 +173,7 @@ class SGDExplorer(Explorer):
         # Fixed per loss (from the loss at W0 down), so that settings compare; a log axis shows the
         # noise at every size (a minibatch SVM loss of exactly 0 is left out: log 0 is not drawn).
         ax_loss.set_ylim(self.LOSS_FLOOR, 1.5 * float(run["full_loss"][0]))
+        ax_loss.yaxis.set_minor_formatter(NullFormatter())  # no labels between powers of ten: less to lay out
         ax_loss.set_title(f"{loss} loss, batch size {batch_size}")
         ax_loss.legend(fontsize="small", loc="lower left")
 
