@@ -112,7 +112,9 @@ def plot_class_bars(values, label, *, class_names=None, ax=None, title="Scores",
     values = np.asarray(values, dtype=float)
     names = _class_names(class_names, values.size)
     ticks = [f"{name}\n(correct)" if k == label else name for k, name in enumerate(names)]
-    bars = ax.bar(ticks, values, color=class_colors(values.size), edgecolor="black", linewidth=0)
+    positions = np.arange(values.size)  # numbers, not category strings, so the axes can be redrawn in place
+    bars = ax.bar(positions, values, color=class_colors(values.size), edgecolor="black", linewidth=0)
+    ax.set_xticks(positions, ticks)
     bars[label].set_linewidth(2)
     ax.bar_label(bars, labels=[fmt.format(v) for v in values], padding=2, fontsize="small")
     ax.axhline(0, color="black", linewidth=0.8)
@@ -194,7 +196,7 @@ def plot_svm_vs_softmax(scores, label, *, delta=1.0, class_names=None, axes=None
     # One image: its correct class has no bar, so keep that class out of the legend.
     wrong = [bars for bars in hinge_ax.containers if len(bars)]
     hinge_ax.legend(handles=wrong, title="wrong class j", fontsize="small", loc="upper left")
-    hinge_ax.margins(y=0.25)  # room for the L_i label above the bars
+    hinge_ax.set_ylim(0, 1.8 * max(svm, 1.0))  # room above the bars (at most L high) for L_i and the legend
     plot_probabilities(
         probabilities, label, class_names=class_names, ax=probability_ax, title=f"Softmax: L = -ln p = {softmax:.2f}"
     )

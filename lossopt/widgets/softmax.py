@@ -24,6 +24,20 @@ def _keep_layout(figure):
     figure.set_layout_engine(None)
 
 
+def _remove_drawing(axes):
+    """Remove what the last draw put on ``axes``, keeping the axes themselves.
+
+    ``Axes.clear`` would also rebuild the axes' ticks and labels, a fifth of a redraw.
+    """
+    for ax in axes:
+        for artist in [*ax.lines, *ax.patches, *ax.texts, *ax.collections]:
+            artist.remove()
+        ax.containers.clear()
+        if ax.get_legend() is not None:
+            ax.get_legend().remove()
+        ax.relim()  # forget the removed data's limits
+
+
 def _row(values):
     return "[" + ", ".join(f"{v:6.2f}" for v in values) + "]"
 
@@ -60,7 +74,7 @@ class SoftmaxScaleExplorer(Explorer):
         self.curve_losses = per_example_loss(
             softmax_scores_loss, self.curve_scales[:, np.newaxis] * self.scores, np.full(101, label)
         )
-        self._axes = None  # made on the first draw, cleared and reused after
+        self._axes = None  # made on the first draw, reused after
         controls = {"scale": slider("scale (1 / temperature)", 1.0, 0.0, max_scale, 0.05)}
         super().__init__(controls, figsize=(9.0, 3.4), readout_lines=4)
         _keep_layout(self.figure)
@@ -72,8 +86,7 @@ class SoftmaxScaleExplorer(Explorer):
         if self._axes is None:
             self._axes = self.figure.subplots(1, 3)
         score_ax, probability_ax, loss_ax = self._axes
-        for ax in self._axes:
-            ax.clear()
+        _remove_drawing(self._axes)
         bound = max(np.abs(self.scores).max() * self.controls["scale"].max, 1.0)
         plot_class_bars(scores, self.label, class_names=self.class_names, ax=score_ax, title=f"scores x {scale:.2f}")
         score_ax.set_ylim(-1.25 * bound, 1.25 * bound)  # fixed, so the bars grow and shrink visibly
@@ -125,7 +138,7 @@ class ScoreExplorer(Explorer):
         names = class_names if class_names is not None else [f"class {k}" for k in range(scores.size)]
         self.class_names = tuple(names)
         self.delta = delta
-        self.sweep = np.linspace(-score_range, score_range, 81)  # x axis of the loss curves
+        self.sweep = np.linspace(-score_range, score_range, 61)  # x axis of the loss curves
         controls = {
             f"s{k}": slider(f"score of {name}", value, -score_range, score_range, 0.01)
             for k, (name, value) in enumerate(zip(self.class_names, scores, strict=True))
@@ -133,7 +146,7 @@ class ScoreExplorer(Explorer):
         controls["label"] = widgets.Dropdown(
             options=[(name, k) for k, name in enumerate(self.class_names)], value=label, description="correct class"
         )
-        self._axes = None  # made on the first draw, cleared and reused after
+        self._axes = None  # made on the first draw, reused after
         super().__init__(controls, figsize=(9.0, 3.4), readout_lines=3)
         _keep_layout(self.figure)
 
@@ -151,13 +164,12 @@ class ScoreExplorer(Explorer):
         if self._axes is None:
             self._axes = self.figure.subplots(1, 3)
         hinge_ax, probability_ax, curve_ax = self._axes
-        for ax in self._axes:
-            ax.clear()
+        _remove_drawing(self._axes)
         plot_svm_vs_softmax(
             scores, label, delta=self.delta, class_names=self.class_names, axes=(hinge_ax, probability_ax)
         )
         hinge_ax.set_title(f"SVM hinge terms: L = {svm:.2f}")  # shorter: three panels share the width
-        hinge_ax.set_ylim(0, max(3.0, 1.3 * svm))  # fixed unless the bars outgrow it
+        hinge_ax.set_ylim(0, max(3.0, 1.8 * svm))  # fixed unless the bars outgrow it; room for the legend
         plot_losses_vs_score(
             scores,
             label,

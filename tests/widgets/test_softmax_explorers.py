@@ -151,14 +151,19 @@ def check_score_explorer(explorer, scores, label, delta=1.0):
     svm, svm_dS = lo.svm_scores_loss([scores], [label], delta=delta)
     p, softmax, softmax_dS = softmax_of(scores, label)
     # Hinge bars: one per wrong class, max(0, s_j - s_y + delta), and they add up to the SVM loss.
-    bars = {c.get_label(): heights(c) for c in hinge_ax.containers if len(c)}
     names = explorer.class_names
+    bars = {c.get_label(): heights(c) for c in hinge_ax.containers if len(c)}
     expected = {names[j]: [max(0.0, scores[j] - scores[label] + delta)] for j in range(len(scores)) if j != label}
     assert bars.keys() == expected.keys()
     for name, value in expected.items():
         np.testing.assert_allclose(bars[name], value, atol=1e-12)
     assert math.isclose(sum(b.sum() for b in bars.values()), svm, abs_tol=1e-12)
     np.testing.assert_allclose(heights(probability_ax.containers[0]), p)
+    # Redrawn in place: nothing of the previous draw is left, and the correct class is marked on its own bar.
+    assert len(probability_ax.containers) == 1 and len(probability_ax.patches) == len(scores)
+    assert len(hinge_ax.containers) == len(scores)
+    ticks = [t.get_text() for t in probability_ax.get_xticklabels()]
+    assert ticks == [f"{n}\n(correct)" if k == label else n for k, n in enumerate(names)]
     (dot,) = marker_lines(curve_ax)
     np.testing.assert_allclose(dot.get_xydata(), [[scores[label], svm], [scores[label], softmax]])
     name = names[label]
