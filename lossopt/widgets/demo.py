@@ -279,7 +279,8 @@ class LinearClassifierDemo(Explorer):
         self.randomize_button.on_click(lambda _: self.randomize())
         self.reset_button.on_click(lambda _: self.reset())
         self.nudge_buttons, self._entry_labels = {}, {}
-        cells = [self._parameter_cell(name) for name in PARAMETERS]
+        layouts = widgets.Layout(width="2.4em"), widgets.Layout(width="15em")  # shared: fewer widget models to save
+        cells = [self._parameter_cell(name, layouts) for name in PARAMETERS]
 
         super().__init__(controls, figsize=(11.0, 3.8), dpi=80, readout_lines=14)
         c = self.controls
@@ -532,13 +533,11 @@ class LinearClassifierDemo(Explorer):
 
     # ------------------------------------------------------------------ helpers
 
-    def _parameter_cell(self, name):
-        label = widgets.Label(layout=widgets.Layout(width="15em"))
+    def _parameter_cell(self, name, layouts):
+        label = widgets.Label(layout=layouts[1])
         buttons = []
         for sign, text in ((-1, "−"), (1, "+")):
-            button = widgets.Button(
-                description=text, tooltip=f"{name} {text} 0.1", layout=widgets.Layout(width="2.4em")
-            )
+            button = widgets.Button(description=text, tooltip=f"{name} {text} 0.1", layout=layouts[0])
             button.on_click(lambda _, name=name, sign=sign: self.nudge(name, sign))
             self.nudge_buttons[name, sign] = button
             buttons.append(button)
