@@ -9,21 +9,28 @@ control change from the key press to the ``load`` of the new image.
 import re
 import time
 
-# Control kinds, in the order they are played with: value controls first, then
-# buttons (a "reset" button must find something to reset), Play last.
+# Control kinds, in the order they are played with: choices first (a data set
+# choice may enable a slider), then sliders and numbers, then buttons (a "reset"
+# must find something to reset), Play last.
 SELECTORS = {
-    "slider": ".widget-slider .noUi-handle-lower",
     "dropdown": ".widget-dropdown select",
     "select": ".widget-select select",
     "toggle buttons": ".widget-toggle-buttons",
     "radio buttons": ".widget-radio-box",
     "checkbox": ".widget-checkbox input[type=checkbox]",
     "toggle button": "button.widget-toggle-button:not(.widget-toggle-buttons button)",
+    "slider": ".widget-slider .noUi-handle-lower",
+    "number": ".widget-text input[type=number]",
     "button": "button.widget-button",
     "play": ".widget-play",
 }
-# Inputs that this test does not type into (none of the explorers uses them); reported, not silently skipped.
-UNPLAYED = ".widget-text input, .widget-textarea textarea, .widget-select-multiple, .widget-colorpicker, .widget-upload"
+# Inputs this test does not type into (no explorer uses them): counted in the summary, not silently skipped.
+UNPLAYED = ".widget-text input:not([type=number]), .widget-textarea textarea, .widget-colorpicker, .widget-upload"
+# ipywidgets' front end opens a "control" comm to a fresh kernel before the
+# kernel has imported ipywidgets; the kernel logs that it knows no such comm.
+# Only the front end makes dashed UUIDs (kernel-side widget ids are hex).
+BENIGN_STDERR = r"^(No such comm: [0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
+BENIGN_STDERR += r"|No such comm target registered: jupyter\.widget\.control)\s*$"
 
 HELPERS = """
 () => {
@@ -48,7 +55,8 @@ HELPERS = """
   };
   // Every error or stderr message the kernel publishes, wherever Lab shows it
   // (a cell, the log console for widget callbacks) or not at all.
-  L.listen = () => {
+  L.listen = benign => {
+    const harmless = new RegExp(benign);
     const k = L.kernel();
     if (!k || L.listening === k) return;
     L.listening = k;
@@ -57,7 +65,10 @@ HELPERS = """
     k.iopubMessage.connect((_, msg) => {
       const c = msg.content;
       if (msg.header.msg_type === 'error') L.kernelErrors.push(plain(c.traceback));
-      if (msg.header.msg_type === 'stream' && c.name === 'stderr') L.kernelErrors.push('stderr: ' + plain([c.text]));
+      if (msg.header.msg_type === 'stream' && c.name === 'stderr') {
+        const text = c.text.split('\\n').filter(line => line.trim() && !harmless.test(line)).join('\\n');
+        if (text) L.kernelErrors.push('stderr: ' + plain([text]));
+      }
     });
   };
   // The time of the last change anywhere in the notebook.
@@ -105,6 +116,10 @@ HELPERS = """
       || clean(box.innerText).split('\\n')[0];
     return (text || box.className.split(' ').pop()).slice(0, 40);
   };
+  L.disabled = c => !!(c.disabled || c.closest('[disabled], .mod-disabled')
+    || (c.matches('.widget-toggle-buttons, .widget-radio-box') && !c.querySelector('button:enabled, input:enabled')));
+  // The control's own value, to tell "did not move" from "moved, but nothing redrew".
+  L.value = c => c.getAttribute('aria-valuenow') ?? c.value ?? c.className;
   // Before a change: remember what the outputs look like, and time the first
   // key press, the first new image src and that image's load.
   L.arm = control => {
@@ -130,7 +145,7 @@ HELPERS = """
   L.settled = () => {
     const s = L.state;
     return L.snapshot(s.root) !== s.before && L.kernelState() === 'idle'
-      && performance.now() - s.quietSince > 150 && (s.tsrc === null || s.tload !== null);
+      && performance.now() - s.quietSince > 100 && (s.tsrc === null || s.tload !== null);
   };
   L.disarm = () => {
     const s = L.state;
@@ -157,7 +172,7 @@ class NotebookPage:
         self.page.wait_for_function("() => !!window.jupyterapp", timeout=self.timeout)
         self.page.evaluate(HELPERS)
         self.wait_idle()
-        self.page.evaluate("() => __lossopt.listen()")
+        self.page.evaluate("benign => __lossopt.listen(benign)", BENIGN_STDERR)
         self.page.evaluate("() => __lossopt.watch()")
 
     def wait_idle(self, timeout=None):
@@ -204,30 +219,41 @@ class NotebookPage:
         return found
 
     def controls(self):
-        """Every visible, enabled control in the notebook's outputs, as (kind, label, element) in play order."""
+        """Every visible control in the notebook's outputs, as (kind, element), in play order."""
         found = []
         for kind, selector in SELECTORS.items():
             for element in self.page.query_selector_all(f".jp-NotebookPanel .jp-OutputArea-output {selector}"):
-                if element.is_visible() and element.is_enabled():
-                    found.append((kind, element.evaluate("e => __lossopt.label(e)"), element))
+                if element.is_visible():
+                    found.append((kind, element))
         return found
+
+    def label(self, element):
+        return element.evaluate("e => __lossopt.label(e)")
+
+    def disabled(self, element):
+        return element.evaluate("e => __lossopt.disabled(e)")
 
     def unplayed(self):
         return len(self.page.query_selector_all(f".jp-NotebookPanel .jp-OutputArea-output :is({UNPLAYED})"))
 
     def change(self, kind, element, step=0):
-        """Change one control the way a student would, wait until its outputs settle.
+        """Change one control the way a student would; wait until the outputs it drives settle.
 
-        Returns ``{"ms": slider-to-loaded-image time or None, "image": whether the picture changed}``.
-        Raises ``TimeoutError`` (Playwright's) when the outputs do not change.
+        Returns ``{"changed": bool, "ms": key press to loaded image or None,
+        "image": whether the picture changed, "value": (before, after)}``.
         """
         element.scroll_into_view_if_needed()
+        before = element.evaluate("e => __lossopt.value(e)")
         self.page.evaluate("c => __lossopt.arm(c)", element)
-        if kind == "slider":
+        if kind == "slider":  # keyboard, as in the issue: arrows and page keys, up unless at the top
             now, top = (float(element.get_attribute(a)) for a in ("aria-valuenow", "aria-valuemax"))
-            up = now < top - 1e-9
             keys = [("ArrowRight", "ArrowLeft"), ("PageUp", "PageDown")][step % 2]
-            element.press(keys[0] if up else keys[1])
+            element.press(keys[0] if now < top - 1e-9 else keys[1])
+        elif kind == "number":
+            top = element.get_attribute("max")
+            at_top = top is not None and float(element.input_value() or 0) >= float(top)
+            element.press("ArrowDown" if at_top else "ArrowUp")
+            element.press("Enter")  # ipywidgets commits a number on Enter
         elif kind in ("dropdown", "select"):
             count = element.evaluate("e => e.options.length")
             element.select_option(index=(element.evaluate("e => e.selectedIndex") + 1) % count)
@@ -242,14 +268,19 @@ class NotebookPage:
         done = "__lossopt.changed()" if kind == "play" else "__lossopt.settled()"
         try:
             self.page.wait_for_function(f"() => {done}", timeout=15_000, polling=20)
-        finally:
-            result = self.page.evaluate("() => __lossopt.disarm()")
-            if kind == "play":  # stop the animation, so it cannot pass for the next control's effect
-                pause = element.query_selector("button:has(.fa-pause)")
-                if pause:
-                    pause.click()
+            changed = True
+        except Exception as error:  # Playwright's TimeoutError
+            if "Timeout" not in type(error).__name__:
+                raise
+            changed = False
+        result = self.page.evaluate("() => __lossopt.disarm()")
+        if kind == "play":  # stop the animation, so it cannot pass for the next control's effect
+            pause = element.query_selector("button:has(.fa-pause)")
+            if pause:
+                pause.click()
             self.wait_quiet()
-        return result
+        after = element.evaluate("e => __lossopt.value(e)")
+        return {**result, "changed": changed, "value": (before, after)}
 
     def wait_quiet(self, quiet_ms=300):
         """Wait for the kernel to be idle and the notebook to stop changing for ``quiet_ms``."""

@@ -1,0 +1,53 @@
+"""The browser tests' own machinery, without a browser: which Chromium, skip or fail, no process left behind."""
+
+import os
+import subprocess
+import sys
+
+import pytest
+
+from tests.browser import _lab
+from tests.browser.conftest import missing
+
+
+def test_the_environment_variable_names_the_browser(monkeypatch):
+    monkeypatch.setenv(_lab.CHROMIUM_ENV, sys.executable)  # any executable will do
+    assert _lab.find_chromium() == sys.executable
+
+
+def test_an_environment_variable_naming_nothing_is_an_error(monkeypatch, tmp_path):
+    monkeypatch.setenv(_lab.CHROMIUM_ENV, str(tmp_path / "no-such-chromium"))
+    with pytest.raises(FileNotFoundError, match=_lab.CHROMIUM_ENV):
+        _lab.find_chromium()
+
+
+def test_no_browser_anywhere_is_none(monkeypatch, tmp_path):
+    monkeypatch.delenv(_lab.CHROMIUM_ENV, raising=False)
+    monkeypatch.setenv("PATH", str(tmp_path))  # no chromium on PATH
+    monkeypatch.setenv("PLAYWRIGHT_BROWSERS_PATH", str(tmp_path))  # and none downloaded by Playwright
+    assert _lab.find_chromium() is None
+
+
+@pytest.mark.parametrize(("require", "outcome"), [("", pytest.skip.Exception), ("1", pytest.fail.Exception)])
+def test_a_missing_browser_skips_unless_required(monkeypatch, require, outcome):
+    monkeypatch.setenv(_lab.REQUIRE_ENV, require)
+    with pytest.raises(outcome, match="apt-get install chromium"):
+        missing(_lab.HOW_TO_GET_ONE)
+
+
+@pytest.mark.skipif(not os.path.exists("/proc/self/environ"), reason="needs /proc")
+def test_kill_marked_kills_this_runs_processes_only():
+    def start(run_id):  # a process in a session of its own, like a kernel
+        env = {**os.environ, _lab.MARKER: run_id}
+        return subprocess.Popen(["sleep", "60"], env=env, start_new_session=True)
+
+    ours, theirs = start("test-ours"), start("test-theirs")
+    try:
+        assert _lab.marked_processes("test-ours") == [ours.pid]
+        assert _lab.kill_marked("test-ours") == [ours.pid]
+        assert ours.wait(timeout=5) == -9
+        assert theirs.poll() is None
+    finally:
+        for process in (ours, theirs):
+            process.kill()
+            process.wait()
