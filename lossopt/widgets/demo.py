@@ -20,6 +20,8 @@ from typing import NamedTuple
 import ipywidgets as widgets
 import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.patches import Rectangle
+from matplotlib.transforms import Bbox, IdentityTransform
 from PIL import Image
 
 from .. import datasets
@@ -267,7 +269,7 @@ class LinearClassifierDemo(Explorer):
         self._rng = np.random.default_rng(seed)
         self._resolution = resolution
         self._landscape_resolution = landscape_resolution
-        self._data_key = self._loss_key = self._background_key = self._landscape_axes = None
+        self._data_key = self._loss_key = self._landscape_axes = self._panels = None
 
         self.step_button = widgets.Button(description="step", tooltip="one full-batch gradient step")
         self.play = widgets.Play(value=0, min=0, max=10**6, step=1, interval=100, description="train")
@@ -364,10 +366,18 @@ class LinearClassifierDemo(Explorer):
         data_key = (v["dataset"], v["n_per_class"], v["data_seed"], v["extra"])
         if data_key != self._data_key:
             self._data_key = data_key
-            self.controls["n_per_class"].disabled = v["dataset"] == "nine points"
+            # Points per class mean nothing for the nine points: hidden (its space kept, nothing jumps).
+            nine = v["dataset"] == "nine points"
+            self.controls["n_per_class"].disabled = nine
+            self.controls["n_per_class"].layout.visibility = "hidden" if nine else "visible"
             self.X, self.y = make_dataset(*data_key)
             self._X_ones = datasets.add_bias(self.X)  # (N, 3) for the landscape's bias trick
-            self._layout_figure()
+            if self._panels is None:
+                self._layout_figure()
+            else:  # only the plane depends on the data: redrawn in its place, the layout kept
+                plane_ax = self.plane.ax
+                plane_ax.clear()
+                self.plane = ClassifierPlane(plane_ax, self.X, self.y, 3, resolution=self._resolution, legend=False)
             self.history, self.path = [], []
         if v["loss"] != self._loss_key:
             self._loss_key = v["loss"]
@@ -385,18 +395,21 @@ class LinearClassifierDemo(Explorer):
         return self._table(state, v)
 
     def _layout_figure(self):
-        """(Re)build the three panels for new data: the plane, the landscape, the history."""
+        """Build the three panels: the plane, the landscape, the history."""
         figure = self.figure
         figure.clear()
-        figure.set_layout_engine("constrained")  # laid out once, then frozen (see update)
+        # Laid out once, then frozen (see _render); the extra space lets tick labels grow without overlapping.
+        figure.set_layout_engine("constrained", wspace=0.06)
         plane_ax, landscape_ax, self._history_ax = figure.subplots(1, 3, width_ratios=[1.0, 1.2, 1.0])
         self.plane = ClassifierPlane(plane_ax, self.X, self.y, 3, resolution=self._resolution, legend=False)
         self.landscape = LossSlicePanel(landscape_ax, legend=False)
         ax = self._history_ax
         self.history_lines = [
             # a dot on the latest value, so that a history of one point shows too
-            ax.plot([], [], color="#0072B2", marker="o", markersize=4, label="total loss")[0],
-            ax.plot([], [], color="#E69F00", marker="o", markersize=4, linestyle="--", label="data loss")[0],
+            ax.plot([], [], color="#0072B2", marker="o", markersize=4, clip_on=False, label="total loss")[0],
+            ax.plot(
+                [], [], color="#E69F00", marker="o", markersize=4, linestyle="--", clip_on=False, label="data loss"
+            )[0],
         ]
         ax.set_xlabel("parameter update (step or nudge)")
         ax.set_ylabel("loss")
@@ -408,8 +421,9 @@ class LinearClassifierDemo(Explorer):
             handles += more_handles
             labels += more_labels
         figure.legend(handles, labels, loc="outside lower center", ncols=len(labels), fontsize="small")
-        self._dynamic_axes = (plane_ax, landscape_ax, ax)
-        self._background_key = None
+        # Each panel: its axes (the landscape's colour bar too); its static part is redrawn alone when it changes.
+        self._panels = ((plane_ax,), (landscape_ax, self.landscape.colorbar.ax), (ax,))
+        self._background = None
 
     def _draw_landscape(self, v):
         """Total loss over parameters p1 and p2, the other seven at their current values."""
@@ -490,31 +504,40 @@ class LinearClassifierDemo(Explorer):
             self.image.value = data
 
     def _render(self, image_format="png"):
-        """The figure as PNG or JPEG bytes, drawing only the moving artists when the background still holds."""
+        """The figure as PNG or JPEG bytes.
+
+        The static part of each panel (frame, ticks, labels, the colour bar) is
+        kept as a background and redrawn only when that panel's limits or labels
+        change; the moving artists are drawn over it every time.
+        """
         canvas = self.figure.canvas
         if not isinstance(canvas, FigureCanvasAgg):
             canvas = FigureCanvasAgg(self.figure)
         dynamic = [
             # spines too: they are drawn over the images, as in a full render
-            sorted(
-                [*ax.images, *ax.lines, *ax.collections, *ax.texts, *ax.spines.values()], key=lambda a: a.get_zorder()
-            )
-            for ax in self._dynamic_axes
+            sorted([*a.images, *a.lines, *a.collections, *a.texts, *a.spines.values()], key=lambda a: a.get_zorder())
+            for a in (axes[0] for axes in self._panels)
         ]
-        key = self._static_key()
-        if key != self._background_key:
-            for artists in dynamic:
-                for artist in artists:
-                    artist.set_animated(True)  # left out of canvas.draw(), drawn below
-            canvas.draw()
-            self.figure.set_layout_engine("none")  # keep the constrained layout of the first draw
-            self._background = canvas.copy_from_bbox(self.figure.bbox)
-            self._background_key = key
+        for artist in (artist for artists in dynamic for artist in artists):
+            artist.set_animated(True)  # left out of every static draw, drawn below
+        keys = [self._panel_key(axes) for axes in self._panels]
+        if self._background is None:
+            canvas.draw()  # static parts of the whole figure, laid out
+            self.figure.set_layout_engine("none")  # keep that layout: no panel moves later
+            renderer = canvas.get_renderer()
+            self._regions = [self._panel_region(axes, renderer) for axes in self._panels]
         else:
             canvas.restore_region(self._background)
-        for ax, artists in zip(self._dynamic_axes, dynamic, strict=True):
+            renderer = canvas.get_renderer()
+            changed = [i for i, key in enumerate(keys) if key != self._keys[i]]
+            if changed:
+                self._redraw_panels(changed, renderer)
+        if self._background is None or keys != self._keys:
+            self._background = canvas.copy_from_bbox(self.figure.bbox)
+            self._keys = keys
+        for artists in dynamic:
             for artist in artists:
-                ax.draw_artist(artist)
+                artist.axes.draw_artist(artist)
         width, height = canvas.get_width_height()
         picture = Image.frombuffer("RGBA", (width, height), canvas.buffer_rgba(), "raw", "RGBA", 0, 1)
         buffer = io.BytesIO()
@@ -524,12 +547,37 @@ class LinearClassifierDemo(Explorer):
             picture.save(buffer, format="png", compress_level=1)  # fast; the PNG is 70 kB instead of 60
         return buffer.getvalue()
 
-    def _static_key(self):
-        """What the saved background shows: every axes' limits and labels, the landscape's colour range."""
-        axes = [
-            (ax.get_xlim(), ax.get_ylim(), ax.get_title(), ax.get_xlabel(), ax.get_ylabel()) for ax in self.figure.axes
+    def _redraw_panels(self, changed, renderer):
+        """Paint the regions of the changed panels blank and draw their static parts there (not their animated artists).
+
+        A neighbour whose region overlaps (a long title, say) is redrawn too, or its text would be cut.
+        """
+        for i in changed:
+            self._regions[i] = Bbox.union([self._regions[i], self._panel_region(self._panels[i], renderer)])
+        changed = [
+            j for j, region in enumerate(self._regions) if any(region.overlaps(self._regions[i]) for i in changed)
         ]
-        return (*axes, self.landscape.image.get_clim())
+        for j in changed:
+            region = self._regions[j]
+            blank = Rectangle(region.p0, region.width, region.height, transform=IdentityTransform(), linewidth=0)
+            blank.set_facecolor(self.figure.get_facecolor())
+            blank.set_figure(self.figure)
+            blank.draw(renderer)
+        for j in changed:
+            for ax in self._panels[j]:
+                ax.draw(renderer)
+
+    def _panel_region(self, axes, renderer):
+        """The pixels a panel covers, ticks and labels included, on whole pixels."""
+        box = Bbox.union([ax.get_tightbbox(renderer) for ax in axes])
+        return Bbox.from_extents(
+            math.floor(box.x0) - 1, math.floor(box.y0) - 1, math.ceil(box.x1) + 1, math.ceil(box.y1) + 1
+        )
+
+    @staticmethod
+    def _panel_key(axes):
+        """What a panel's static part shows: its limits and labels (and the colour bar's range)."""
+        return tuple((ax.get_xlim(), ax.get_ylim(), ax.get_title(), ax.get_xlabel(), ax.get_ylabel()) for ax in axes)
 
     # ------------------------------------------------------------------ helpers
 

@@ -243,6 +243,10 @@ def test_the_dataset_choice(fresh):
 
     fresh.controls["dataset"].value = "blobs"
     np.testing.assert_array_equal(fresh.X, lo.datasets.blobs(20, 3, seed=5)[0])
+    # the plane shows these points, and only these
+    shown = [c.get_offsets() for c in fresh.plane.ax.collections if c.get_label().startswith("class")]
+    assert len(shown) == 3
+    np.testing.assert_array_equal(np.vstack(shown), np.vstack([fresh.X[fresh.y == k] for k in range(3)]))
 
     fresh.controls["dataset"].value = "nine points"
     assert fresh.controls["n_per_class"].disabled
@@ -282,16 +286,26 @@ def test_the_landscape_is_the_total_loss_around_the_current_point(fresh):
     assert fresh.landscape.point.get_data()[0][0] == pytest.approx(fresh.W[1, 2])
 
 
-def test_the_fast_frames_match_a_full_render(fresh):
-    """The blitted picture is the picture a full render of the figure gives."""
-    for _ in range(3):
-        fresh.step()
-    blitted = np.asarray(Image.open(io.BytesIO(fresh.image.value)).convert("RGB"), dtype=int)
-    full = np.asarray(Image.open(io.BytesIO(lo.widgets.figure_png(fresh.figure))).convert("RGB"), dtype=int)
-    assert blitted.shape == full.shape == (round(3.8 * 80), 11 * 80, 3)
-    difference = np.abs(blitted - full).max(axis=2)
+def assert_same_picture(demo):
+    """The picture the demo shows is the picture a full render of its figure gives."""
+    shown = np.asarray(Image.open(io.BytesIO(demo.image.value)).convert("RGB"), dtype=int)
+    full = np.asarray(Image.open(io.BytesIO(lo.widgets.figure_png(demo.figure))).convert("RGB"), dtype=int)
+    assert shown.shape == full.shape == (round(3.8 * 80), 11 * 80, 3)
+    difference = np.abs(shown - full).max(axis=2)
     # the same up to antialiasing where a tick meets a spine (a few pixels, slightly darker)
     assert (difference > 2).sum() < 50 and difference.max() < 32
+
+
+def test_the_fast_frames_match_a_full_render(fresh):
+    """Steps draw only the moving artists; a control that relabels a panel redraws that panel's background."""
+    fresh.step(3)
+    assert_same_picture(fresh)
+    fresh.controls["p1"].value = "b[2]"  # new landscape axis: its panel's labels and limits change
+    assert_same_picture(fresh)
+    fresh.step(30)  # the history's axis grows
+    assert_same_picture(fresh)
+    fresh.controls["dataset"].value = "blobs"  # new data: the plane is redrawn in its place
+    assert_same_picture(fresh)
 
 
 def test_it_displays_as_a_picture_where_no_widget_manager_runs(demo):
