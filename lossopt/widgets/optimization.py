@@ -46,7 +46,7 @@ class StepSizeExplorer(Explorer):
     --------
     >>> explorer = StepSizeExplorer()
     >>> print(explorer.text.splitlines()[0])
-    lr = 1.00e-01: softmax loss 2.3026 at W = 0 → 0.4212 after 50 steps of gradient descent (500 examples)
+    lr = 1.00e-01: softmax loss 2.3026 at W = 0 → 0.4160 after 50 steps of gradient descent (500 examples)
     """
 
     def __init__(
@@ -66,11 +66,18 @@ class StepSizeExplorer(Explorer):
         super().__init__(controls, figsize=(9.0, 3.6), readout_lines=3)
 
     def run(self, lr):
-        """The loss history of gradient descent at learning rate ``lr``, shape (steps,) (cached)."""
+        """Gradient descent at learning rate ``lr``: the loss after 0, 1, ..., ``steps`` steps (cached).
+
+        Returns
+        -------
+        array, shape (steps + 1,) (shorter if a step made W non-finite)
+        """
         key = float(f"{lr:.10g}")  # slider values carry rounding noise
         if key not in self._runs:
             W0 = np.zeros((self.X.shape[1], int(self.y.max()) + 1))
-            result = sgd(self.loss_fn, W0, self.X, self.y, lr=lr, batch_size=len(self.y), num_iters=self.steps, seed=0)
+            # sgd records the loss before each step, so steps + 1 of them end with the loss after `steps` steps.
+            batch = len(self.y)
+            result = sgd(self.loss_fn, W0, self.X, self.y, lr=lr, batch_size=batch, num_iters=self.steps + 1, seed=0)
             self._runs[key] = result.loss_history
         return self._runs[key]
 
@@ -107,7 +114,9 @@ class StepSizeExplorer(Explorer):
         self._marker.set_data([lr], [history[-1]])
 
         start, end = float(history[0]), float(history[-1])
-        if end > start:
+        if history.size <= self.steps:  # lossopt.sgd stopped: a step made W non-finite
+            verdict = f"too large: W stopped being finite at step {history.size}"
+        elif end > start:
             verdict = "too large: the steps overshoot and the loss goes up"
         elif end > 0.9 * start:
             verdict = "too small: the loss barely moves"

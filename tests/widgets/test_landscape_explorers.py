@@ -110,8 +110,8 @@ def test_the_curve_is_lossopts_gradient_descent(stepper, lr):
     lr = stepper.controls["lr"].value
     loss_fn = functools.partial(lo.linear_loss, reg=stepper.reg, loss="softmax")
     W0 = np.zeros((stepper.X.shape[1], 10))
-    run = lo.sgd(loss_fn, W0, stepper.X, stepper.y, lr=lr, batch_size=len(stepper.y), num_iters=50, seed=0)
-    expected = run.loss_history
+    run = lo.sgd(loss_fn, W0, stepper.X, stepper.y, lr=lr, batch_size=len(stepper.y), num_iters=51, seed=0)
+    expected = run.loss_history  # the loss after 0, 1, ..., 50 steps
     curve = next(line for line in stepper.figure.axes[0].lines if line.get_label() == "chosen learning rate")
     np.testing.assert_allclose(curve.get_ydata(), expected, rtol=1e-12)
     marker = next(line for line in stepper.figure.axes[1].lines if line.get_label() == "chosen")
@@ -132,3 +132,15 @@ def test_the_sweep_is_too_small_then_good_then_too_large(stepper):
     sweep = stepper.figure.axes[1].lines[0]
     np.testing.assert_allclose(sweep.get_xdata(), stepper.sweep)
     np.testing.assert_allclose(sweep.get_ydata(), [stepper.run(rate)[-1] for rate in stepper.sweep])
+
+
+def test_a_run_that_leaves_the_floats_says_so():
+    data = lo.datasets.digits(seed=0)
+    X, y = data.X_train[:50], data.y_train[:50]
+    explorer = StepSizeExplorer(X, y, lr=1e305, lr_range=(1e304, 1e306), steps=5)  # reg * lr * W overflows
+    result = lo.sgd(
+        functools.partial(lo.linear_loss, reg=1e-3, loss="softmax"), np.zeros((65, 10)), X, y, lr=1e305,
+        batch_size=50, num_iters=6, seed=0,
+    )  # fmt: skip
+    assert result.diverged
+    assert f"W stopped being finite at step {result.loss_history.size}" in explorer.text
