@@ -252,14 +252,15 @@ class LinearClassifierDemo(Explorer):
             ),
             "reg": log_slider("L2 strength", reg, 1e-2, 1e2, readout_format=".3g"),
             "lr": log_slider("step size", lr, 5e-4, 5.0, readout_format=".3g"),
-            "dataset": widgets.Dropdown(options=DATASETS, value=check_choice(dataset, "dataset", DATASETS)),
+            "dataset": widgets.Dropdown(
+                options=DATASETS, value=check_choice(dataset, "dataset", DATASETS), description="data"
+            ),
             "n_per_class": widgets.IntSlider(value=30, min=3, max=100, description="points/class"),
             "data_seed": widgets.BoundedIntText(value=0, min=0, max=9999, description="data seed"),
             "extra": widgets.IntSlider(value=0, min=-6, max=30, description="points ±"),
             "p1": widgets.Dropdown(options=PARAMETERS, value="W[0,0]", description="landscape x"),
             "p2": widgets.Dropdown(options=PARAMETERS, value="W[1,0]", description="landscape y"),
         }
-        controls["dataset"].description = "data"
         for control in controls.values():
             control.style = {"description_width": "initial"}
         self.W, self.b = np.array(START_W), np.array(START_B)
