@@ -24,16 +24,18 @@ Score-level losses (L_i is the loss of example i, s = S[i], label y_i):
 
 import numpy as np
 
-from ._validate import check_choice, check_linear, check_nonnegative, check_scores
+from ._validate import as_float_array, check_choice, check_linear, check_nonnegative, check_scores
 from .regularization import PENALTIES, penalty_and_gradient
 
 # ----------------------------------------------------------------------------
 # Score level: (S, y) -> (loss, dS). The underscored functions assume checked
-# input; the public ones check it first.
+# input; the public ones check it first. Each computes the N per-example
+# losses L_i and returns their mean, or, with per_example=True, all of them
+# (for curves and landscapes); dS is always the gradient of the mean.
 # ----------------------------------------------------------------------------
 
 
-def _svm(S, y, delta=1.0):
+def _svm(S, y, delta=1.0, per_example=False):
     N = S.shape[0]
     rows = np.arange(N)
     correct = S[rows, y][:, np.newaxis]  # (N, 1) score of the right class
@@ -41,15 +43,15 @@ def _svm(S, y, delta=1.0):
     margins += delta
     np.maximum(margins, 0, out=margins)
     margins[rows, y] = 0  # the sum skips j = y_i
-    loss = margins.sum() / N
+    losses = margins.sum(axis=1)  # (N,) L_i
     # Each violated margin pushes s_j up by 1 and s_{y_i} down by 1.
     dS = (margins > 0).astype(S.dtype)  # (N, C)
     dS[rows, y] -= dS.sum(axis=1)  # was 0 there: margins[rows, y] = 0
     dS /= N
-    return S.dtype.type(loss), dS
+    return (losses if per_example else losses.mean()), dS
 
 
-def _softmax(S, y, delta=None):
+def _softmax(S, y, delta=None, per_example=False):
     N = S.shape[0]
     rows = np.arange(N)
     top = S.argmax(axis=1)  # (N,) the highest score of each row
@@ -61,27 +63,27 @@ def _softmax(S, y, delta=None):
     rest = exp_scores.sum(axis=1)  # (N,) sum_j e^{shifted_j} - 1, never rounded against the 1
     # -ln p_y = ln(1 + rest) - shifted_y. log1p keeps a tiny loss such as
     # ln(1 + 2e^-110) = 3.4e-48 that ln(1 + rest) would round to 0.
-    loss = (np.log1p(rest).sum() - shifted[rows, y].sum()) / N
+    losses = np.log1p(rest) - shifted[rows, y]  # (N,) L_i
     exp_scores[rows, top] = 1
     dS = exp_scores / (1 + rest)[:, np.newaxis]  # probabilities p, (N, C)
     dS[rows, y] -= 1  # dL_i/ds = p - onehot(y_i)
     dS /= N
-    return S.dtype.type(loss), dS
+    return (losses if per_example else losses.mean()), dS
 
 
-def _ova_svm(S, y, delta=1.0):
+def _ova_svm(S, y, delta=1.0, per_example=False):
     N = S.shape[0]
     rows = np.arange(N)
     targets = np.full(S.shape, -1, dtype=S.dtype)  # (N, C), t_j = -1 ...
     targets[rows, y] = 1  # ... and +1 for the right class
     margins = delta - targets * S  # each class is its own binary SVM
     active = margins > 0
-    loss = margins[active].sum() / N
+    losses = (margins * active).sum(axis=1)  # (N,) L_i
     dS = -targets * active / N
-    return S.dtype.type(loss), dS
+    return (losses if per_example else losses.mean()), dS
 
 
-def _structured_svm(S, y, delta=1.0):
+def _structured_svm(S, y, delta=1.0, per_example=False):
     N = S.shape[0]
     rows = np.arange(N)
     wrong = S.copy()
@@ -89,11 +91,11 @@ def _structured_svm(S, y, delta=1.0):
     rival = wrong.argmax(axis=1)  # (N,) highest-scoring wrong class
     margin = S[rows, rival] - S[rows, y] + delta  # (N,)
     active = (margin > 0).astype(S.dtype)
-    loss = (margin * active).sum() / N
+    losses = margin * active  # (N,) L_i
     dS = np.zeros_like(S)
     dS[rows, rival] = active / N
     dS[rows, y] = -active / N
-    return S.dtype.type(loss), dS
+    return (losses if per_example else losses.mean()), dS
 
 
 SCORE_LOSSES = {
@@ -102,10 +104,10 @@ SCORE_LOSSES = {
     "ova_svm": _ova_svm,
     "structured_svm": _structured_svm,
 }
-"""Score-level losses by name: ``name -> f(S, y, delta) -> (loss, dS)``."""
+"""Score-level losses by name: ``name -> f(S, y, delta, per_example=False) -> (loss, dS)``, inputs unchecked."""
 
 
-def svm_scores_loss(S, y, *, delta=1.0):
+def svm_scores_loss(S, y, *, delta=1.0, per_example=False):
     """Multiclass SVM (Weston-Watkins) loss from a score matrix.
 
     Parameters
@@ -116,13 +118,15 @@ def svm_scores_loss(S, y, *, delta=1.0):
         Labels in [0, C).
     delta : float, default 1.0
         The margin.
+    per_example : bool, default False
+        Return the N losses L_i instead of their mean.
 
     Returns
     -------
-    loss : float
-        Mean over the N examples of sum_{j != y_i} max(0, s_j - s_{y_i} + delta).
+    loss : float, or array of shape (N,) with ``per_example``
+        Mean over the N examples of L_i = sum_{j != y_i} max(0, s_j - s_{y_i} + delta).
     dS : array, shape (N, C)
-        Gradient of the loss with respect to S.
+        Gradient of the mean loss with respect to S.
 
     Examples
     --------
@@ -132,12 +136,14 @@ def svm_scores_loss(S, y, *, delta=1.0):
     >>> loss, dS = svm_scores_loss(S, [0, 1, 2])
     >>> round(float(loss), 2)
     5.27
+    >>> svm_scores_loss(S, [0, 1, 2], per_example=True)[0].round(2)
+    array([ 2.9,  0. , 12.9])
     """
     S, y = check_scores(S, y)
-    return _svm(S, y, check_nonnegative(delta, "delta"))
+    return _svm(S, y, check_nonnegative(delta, "delta"), per_example=bool(per_example))
 
 
-def softmax_scores_loss(S, y):
+def softmax_scores_loss(S, y, *, per_example=False):
     """Softmax cross-entropy loss (natural log) from a score matrix.
 
     Parameters
@@ -146,13 +152,15 @@ def softmax_scores_loss(S, y):
         Scores (unnormalized log probabilities), one row per example.
     y : array of int, shape (N,)
         Labels in [0, C).
+    per_example : bool, default False
+        Return the N losses L_i instead of their mean.
 
     Returns
     -------
-    loss : float
-        Mean over the N examples of -ln softmax(s)_{y_i}.
+    loss : float, or array of shape (N,) with ``per_example``
+        Mean over the N examples of L_i = -ln softmax(s)_{y_i}.
     dS : array, shape (N, C)
-        Gradient with respect to S: (softmax(S) - onehot(y)) / N.
+        Gradient of the mean loss with respect to S: (softmax(S) - onehot(y)) / N.
 
     Examples
     --------
@@ -161,27 +169,52 @@ def softmax_scores_loss(S, y):
     2.04
     """
     S, y = check_scores(S, y)
-    return _softmax(S, y)
+    return _softmax(S, y, per_example=bool(per_example))
 
 
-def ova_svm_scores_loss(S, y, *, delta=1.0):
+def softmax_probabilities(S):
+    """The softmax of each row of a score matrix: probabilities that sum to 1.
+
+    Parameters
+    ----------
+    S : array, shape (N, C)
+
+    Returns
+    -------
+    P : array, shape (N, C)
+        P[i, j] = e^{S[i, j]} / sum_k e^{S[i, k]}, computed from max-shifted
+        scores, so any finite scores work.
+
+    Examples
+    --------
+    >>> softmax_probabilities([[3.2, 5.1, -1.7]]).round(2)
+    array([[0.13, 0.87, 0.  ]])
+    """
+    S = as_float_array(S, "S", ndim=2)
+    if not np.isfinite(S).all():
+        raise ValueError("S contain NaN or infinity")
+    exp_scores = np.exp(S - S.max(axis=1, keepdims=True))  # the max-shift: no overflow
+    return exp_scores / exp_scores.sum(axis=1, keepdims=True)
+
+
+def ova_svm_scores_loss(S, y, *, delta=1.0, per_example=False):
     """One-vs-all SVM loss: each class is a binary SVM against all others.
 
     Parameters and returns as in :func:`svm_scores_loss`; the loss is the mean
     of sum_j max(0, delta - t_j s_j), with t_j = +1 for the right class, else -1.
     """
     S, y = check_scores(S, y)
-    return _ova_svm(S, y, check_nonnegative(delta, "delta"))
+    return _ova_svm(S, y, check_nonnegative(delta, "delta"), per_example=bool(per_example))
 
 
-def structured_svm_scores_loss(S, y, *, delta=1.0):
+def structured_svm_scores_loss(S, y, *, delta=1.0, per_example=False):
     """Structured (Crammer-Singer) SVM loss: only the best wrong class counts.
 
     Parameters and returns as in :func:`svm_scores_loss`; the loss is the mean
     of max(0, max_{j != y_i} s_j - s_{y_i} + delta).
     """
     S, y = check_scores(S, y)
-    return _structured_svm(S, y, check_nonnegative(delta, "delta"))
+    return _structured_svm(S, y, check_nonnegative(delta, "delta"), per_example=bool(per_example))
 
 
 # ----------------------------------------------------------------------------

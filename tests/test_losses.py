@@ -245,3 +245,33 @@ def test_reg_adds_reg_times_penalty(rng):
         loss, dW = lo.svm_loss(W, X, y, 0.7, penalty=penalty)
         assert float(loss) == pytest.approx(float(plain) + 0.7 * float(R))
         np.testing.assert_allclose(dW, dplain + 0.7 * dR)
+
+
+@pytest.mark.parametrize("name", sorted(lo.SCORE_LOSSES))
+def test_per_example_losses_are_each_rows_loss_and_average_to_the_loss(name, rng):
+    S = rng.standard_normal((7, 4)) * 2
+    y = rng.integers(0, 4, 7)
+    public = {
+        "svm": lo.svm_scores_loss,
+        "softmax": lo.softmax_scores_loss,
+        "ova_svm": lo.ova_svm_scores_loss,
+        "structured_svm": lo.structured_svm_scores_loss,
+    }[name]
+    losses, dS = public(S, y, per_example=True)
+    mean, dS_mean = public(S, y)
+    assert losses.shape == (7,)
+    for i in range(7):
+        assert losses[i] == pytest.approx(float(public(S[i : i + 1], y[i : i + 1])[0]), rel=1e-12)
+    assert float(mean) == pytest.approx(losses.mean(), rel=1e-12)
+    np.testing.assert_array_equal(dS, dS_mean)
+
+
+def test_softmax_probabilities(rng):
+    S = rng.standard_normal((5, 3)) * 100
+    P = lo.softmax_probabilities(S)
+    np.testing.assert_allclose(P.sum(axis=1), 1)
+    y = rng.integers(0, 3, 5)
+    onehot = np.eye(3)[y]
+    np.testing.assert_allclose(P, lo.softmax_scores_loss(S, y)[1] * 5 + onehot, atol=1e-15)
+    with pytest.raises(ValueError, match="NaN or infinity"):
+        lo.softmax_probabilities([[0.0, np.inf]])
