@@ -9,7 +9,6 @@ from .classifier import grid_over, plot_decision_regions, plot_points
 from .demo import ClassifierPlane, LossSlicePanel, plot_linear_classifier
 from .landscape import plot_path, plot_slice_1d, plot_slice_contours, plot_slice_surface
 from .softmax import (
-    per_example_loss,
     plot_class_bars,
     plot_losses_vs_score,
     plot_probabilities,
@@ -30,7 +29,6 @@ __all__ = [
     "class_colors",
     "grid_over",
     "hinge_terms",
-    "per_example_loss",
     "plot_class_bars",
     "plot_decision_regions",
     "plot_hinge_terms",

@@ -1,15 +1,14 @@
 """Pictures of the softmax classifier: the scores -> exp -> probabilities chain, and both losses side by side.
 
-Every number drawn here comes from :func:`lossopt.softmax_scores_loss` and
-:func:`lossopt.svm_scores_loss`, the functions the tests check. Softmax
-probabilities are read off the softmax gradient, ``dS = (p - onehot(y)) / N``.
+Every number drawn here comes from :func:`lossopt.softmax_scores_loss`,
+:func:`lossopt.softmax_probabilities` and :func:`lossopt.svm_scores_loss`,
+the functions the tests check.
 """
 
 import matplotlib.pyplot as plt
 import numpy as np
 
-from .._validate import as_float_array
-from ..losses import softmax_scores_loss, svm_scores_loss
+from ..losses import softmax_probabilities, softmax_scores_loss, svm_scores_loss
 from ._style import axes_or_new, class_colors
 from .svm import plot_hinge_terms
 
@@ -27,7 +26,7 @@ def probabilities_and_loss(scores, label):
     Returns
     -------
     probabilities : array, shape (C,)
-        softmax(scores), read off the gradient: p = dS + onehot(label) for one image.
+        softmax(scores), from :func:`lossopt.softmax_probabilities`.
     loss : float
         -ln p[label] (computed by lossopt with log-sum-exp, exact even where p underflows).
 
@@ -37,45 +36,9 @@ def probabilities_and_loss(scores, label):
     >>> [round(float(v), 2) for v in p], round(loss, 2)
     ([0.13, 0.87, 0.0], 2.04)
     """
-    loss, dS = softmax_scores_loss(np.atleast_2d(scores), [label])
-    probabilities = dS[0]  # (C,), N = 1 so dS = p - onehot(label)
-    probabilities[label] += 1
-    return probabilities, float(loss)
-
-
-def per_example_loss(score_loss, S, y, **options):
-    """The loss of each row of ``S`` under a score-level loss: one call per row.
-
-    ``svm_scores_loss`` and ``softmax_scores_loss`` return the mean over the
-    rows, and a curve needs one loss per row, so (until lossopt offers
-    per-example losses) each row is scored as its own one-image batch. About
-    0.05 ms a row: fine for a curve of a few hundred points.
-
-    Parameters
-    ----------
-    score_loss : callable
-        ``lossopt.svm_scores_loss`` or ``lossopt.softmax_scores_loss`` (any ``f(S, y, **options) -> (loss, dS)``).
-    S : array, shape (N, C)
-        Scores, one row per point of the curve.
-    y : array of int, shape (N,)
-    **options
-        Passed on, e.g. ``delta`` of the SVM.
-
-    Returns
-    -------
-    array, shape (N,)
-
-    Examples
-    --------
-    >>> from lossopt import svm_scores_loss
-    >>> S = [[3.2, 5.1, -1.7], [1.3, 4.9, 2.0], [2.2, 2.5, -3.1]]
-    >>> [round(float(v), 2) for v in per_example_loss(svm_scores_loss, S, [0, 1, 2])]
-    [2.9, 0.0, 12.9]
-    """
-    S = as_float_array(S, "S", ndim=2)
-    return np.array(
-        [float(score_loss(row[np.newaxis], [label], **options)[0]) for row, label in zip(S, y, strict=True)]
-    )
+    scores = np.atleast_2d(scores)
+    loss, _ = softmax_scores_loss(scores, [label])
+    return softmax_probabilities(scores)[0], float(loss)
 
 
 def _panels(axes, count, *, width):
@@ -246,11 +209,12 @@ def plot_losses_vs_score(
     # a wrong class below s_correct - delta, or the correct class above the best wrong score + delta.
     best_wrong = np.delete(scores, label).max()
     for k, delta in enumerate(deltas):
-        svm = per_example_loss(svm_scores_loss, S, y, delta=delta)
+        svm, _ = svm_scores_loss(S, y, delta=delta, per_example=True)
         ax.plot(values, svm, color=colors[k], linestyle=styles[k % 4], label=f"SVM, delta = {delta:g}")
         flat_from = best_wrong + delta if moving == label else scores[label] - delta
         ax.axvline(flat_from, color=colors[k], linestyle=":", linewidth=1)
-    ax.plot(values, per_example_loss(softmax_scores_loss, S, y), color=colors[-1], linewidth=2.5, label="softmax")
+    softmax, _ = softmax_scores_loss(S, y, per_example=True)
+    ax.plot(values, softmax, color=colors[-1], linewidth=2.5, label="softmax")
     if mark is not None:
         row = scores.copy()
         row[moving] = mark

@@ -93,8 +93,7 @@ def classifier_loss(W, b, X, y, *, loss="svm", reg=0.0, delta=1.0, per_point=Tru
     delta : float
         Margin of the SVM losses.
     per_point : bool
-        Also compute each point's loss (one more call of the loss per point;
-        training needs only the mean and the gradients).
+        Also return each point's loss (training needs only the mean and the gradients).
 
     Returns
     -------
@@ -118,13 +117,12 @@ def classifier_loss(W, b, X, y, *, loss="svm", reg=0.0, delta=1.0, per_point=Tru
     reg = check_nonnegative(reg, "reg")
     delta = check_nonnegative(delta, "delta")
     S, y = check_scores(X @ W + b, y, name="X @ W + b")  # (N, C)
-    data_loss, dS = score_loss(S, y, delta)
-    # A row alone is a batch of one: its mean loss is that point's loss.
-    losses = np.array([score_loss(S[i : i + 1], y[i : i + 1], delta)[0] for i in range(len(y))]) if per_point else None
+    losses, dS = score_loss(S, y, delta, per_example=True)  # (N,) each point's loss
+    data_loss = losses.mean()
     R, dR = regularization(W)
     return ClassifierLoss(
         scores=S,
-        losses=losses,
+        losses=losses if per_point else None,
         data_loss=float(data_loss),
         reg_loss=float(reg * R),
         total=float(data_loss + reg * R),

@@ -5,7 +5,6 @@ import numpy as np
 
 from ..losses import softmax_scores_loss, svm_scores_loss
 from ..plots.softmax import (
-    per_example_loss,
     plot_class_bars,
     plot_losses_vs_score,
     plot_probabilities,
@@ -83,8 +82,8 @@ class SoftmaxScaleExplorer(Explorer):
         self.class_names = class_names
         # The loss at every scale does not depend on the slider: computed once, drawn on every redraw.
         self.curve_scales = np.linspace(0, max_scale, 101)
-        self.curve_losses = per_example_loss(
-            softmax_scores_loss, self.curve_scales[:, np.newaxis] * self.scores, np.full(101, label)
+        self.curve_losses, _ = softmax_scores_loss(
+            self.curve_scales[:, np.newaxis] * self.scores, np.full(101, label), per_example=True
         )
         self._axes = None  # made on the first draw, reused after
         controls = {"scale": slider("scale (1 / temperature)", 1.0, 0.0, max_scale, 0.05)}
