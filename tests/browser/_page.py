@@ -139,7 +139,7 @@ HELPERS = """
     observer.observe(root, { attributes: true, childList: true, subtree: true, characterData: true });
     s.observer = observer;
   };
-  // Changed, kernel idle, and the outputs quiet for 150 ms (the readout and
+  // Changed, kernel idle, and the outputs quiet for 100 ms (the readout and
   // the picture arrive in separate messages).
   L.changed = () => L.snapshot(L.state.root) !== L.state.before;
   L.settled = () => {
@@ -200,11 +200,11 @@ class NotebookPage:
         return self.page.evaluate("() => __lossopt.prompts()")
 
     def wait_widgets(self, count):
-        """Wait until at least ``count`` widget views have rendered (the saved notebook shows that many)."""
+        """Wait until at least ``count`` widget pictures (explorers) have rendered, and no widget is loading."""
         self.page.wait_for_function(
-            """n => document.querySelectorAll('.jp-NotebookPanel .jp-OutputArea-output > .jupyter-widgets').length >= n
-                 && document.querySelectorAll('.jp-NotebookPanel .jupyter-widgets-view-loading, '
-                      + '.jp-NotebookPanel .jupyter-widgets-loading').length === 0""",
+            """n => { const outputs = [...document.querySelectorAll('.jp-NotebookPanel .jp-OutputArea-output')];
+                return outputs.filter(e => e.querySelector('img.widget-image')).length >= n
+                    && !outputs.some(e => e.textContent === 'Loading widget...'); }""",
             arg=count,
             timeout=self.timeout,
         )
