@@ -20,9 +20,9 @@ from matplotlib.figure import Figure
 
 
 def figure_png(figure):
-    """The figure rendered as PNG bytes."""
+    """The figure rendered as PNG bytes (fast compression: encoding is part of every redraw)."""
     buffer = io.BytesIO()
-    figure.savefig(buffer, format="png")
+    figure.savefig(buffer, format="png", pil_kwargs={"compress_level": 1})
     return buffer.getvalue()
 
 
@@ -61,7 +61,8 @@ class Explorer:
     """Controls, a figure that redraws when they move, and a text readout.
 
     Subclasses create their controls and ``super().__init__(controls)``, and
-    implement :meth:`draw`.
+    implement :meth:`draw`; the figure is laid out on the first render and
+    that layout is kept (axes are updated in place, not re-created).
 
     Parameters
     ----------
@@ -100,6 +101,9 @@ class Explorer:
         )
         self.widget = widgets.VBox([control_box, self.image, self.readout])
         self.update()
+        # Keep the layout of the first render: the axes do not move between
+        # redraws, and recomputing the layout was about half of each redraw.
+        self.figure.set_layout_engine("none")
 
     def draw(self):
         """Redraw ``self.figure`` for the current control values; return the readout text."""
@@ -110,11 +114,18 @@ class Explorer:
         """The current value of every control, by name."""
         return {name: control.value for name, control in self.controls.items()}
 
+    def render(self):
+        """The picture as ``(bytes, format)``; PNG of the whole figure unless a subclass does better."""
+        return figure_png(self.figure), "png"
+
     def update(self):
         """Redraw the figure and the readout now."""
         self.text = self.draw()
         self.readout.value = f"<pre style='margin:0; line-height:1.3'>{html.escape(self.text)}</pre>"
-        self.image.value = figure_png(self.figure)
+        data, image_format = self.render()
+        with self.image.hold_sync():  # one message: bytes and format always arrive together
+            self.image.format = image_format
+            self.image.value = data
 
     @contextlib.contextmanager
     def hold(self):

@@ -12,7 +12,6 @@ right gradient: the L2 term ``reg * sum(W**2)`` adds ``2 * reg * W`` (the web
 demo adds ``0.5 * reg * W``).
 """
 
-import html
 import io
 import math
 from typing import NamedTuple
@@ -485,8 +484,8 @@ class LinearClassifierDemo(Explorer):
 
     # ------------------------------------------------------------------ rendering
 
-    def update(self):
-        """Redraw: the figure's static parts (axes, ticks, labels) are rendered only when they change.
+    def render(self):
+        """The picture: the figure's static parts (axes, ticks, labels) are rendered only when they change.
 
         A full render of this figure costs a few hundred ms; between changes
         of limits or labels only the moving artists are drawn over a saved
@@ -494,13 +493,8 @@ class LinearClassifierDemo(Explorer):
         While Play runs, frames are JPEG (a third of PNG's encoding time; its
         blur does not show in motion); every other picture is PNG.
         """
-        self.text = self.draw()
-        self.readout.value = f"<pre style='margin:0; line-height:1.3'>{html.escape(self.text)}</pre>"
         image_format = "jpeg" if self.play.playing else "png"
-        data = self._render(image_format)
-        with self.image.hold_sync():  # one message: the browser never pairs JPEG bytes with a PNG type
-            self.image.format = image_format
-            self.image.value = data
+        return self._render(image_format), image_format
 
     def _render(self, image_format="png"):
         """The figure as PNG or JPEG bytes.

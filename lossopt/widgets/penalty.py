@@ -163,9 +163,6 @@ class LambdaExplorer(Explorer):
 
         ax_weights.clear()
         plot_weight_magnitudes(W, ax=ax_weights, feature_names=("x0", "x1", "bias"), top=self.weight_top)
-        if first:  # lay the figure out once, then keep it: a redraw need not redo the layout
-            self.figure.draw_without_rendering()
-            self.figure.set_layout_engine(None)
 
         data = float(linear_loss(W, self.X_train, self.y_train)[0])
         total = float(linear_loss(W, self.X_train, self.y_train, reg, penalty=penalty)[0])

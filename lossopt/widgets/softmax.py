@@ -14,15 +14,6 @@ from ..plots.softmax import (
 from ._explorer import Explorer, slider
 
 
-def _keep_layout(figure):
-    """Keep the layout of the first render and stop recomputing it.
-
-    The axes limits of these explorers are fixed, so their layout does not
-    change; without an engine a redraw costs about half as much.
-    """
-    figure.set_layout_engine(None)
-
-
 def _panels(figure, count):
     """``count`` axes side by side whose titles stay put.
 
@@ -88,7 +79,6 @@ class SoftmaxScaleExplorer(Explorer):
         self._axes = None  # made on the first draw, reused after
         controls = {"scale": slider("scale (1 / temperature)", 1.0, 0.0, max_scale, 0.05)}
         super().__init__(controls, figsize=(9.0, 3.4), readout_lines=4)
-        _keep_layout(self.figure)
 
     def draw(self):
         scale = self.controls["scale"].value
@@ -159,7 +149,6 @@ class ScoreExplorer(Explorer):
         )
         self._axes = None  # made on the first draw, reused after
         super().__init__(controls, figsize=(9.0, 3.4), readout_lines=3)
-        _keep_layout(self.figure)
 
     @property
     def scores(self):

@@ -105,9 +105,6 @@ class MarginExplorer(Explorer):
         ax.set_ylabel("loss")
         ax.set_title("Loss against the scale of W")
         ax.legend(fontsize="small", loc="upper left")
-        if first:  # lay the figure out once, then keep it: a redraw need not redo the layout
-            self.figure.draw_without_rendering()
-            self.figure.set_layout_engine(None)
 
         return "\n".join(
             [

@@ -151,10 +151,6 @@ class SGDExplorer(Explorer):
         run = self.run(loss, lr, batch_size)
         if not self.figure.axes:  # the first draw: the base class has just made the figure
             self.figure.subplots(1, 2)
-        elif self.figure.get_layout_engine() is not None:
-            # The first render placed the axes (constrained layout). Labels and titles keep their size
-            # from one setting to the next, so keep that placement: the layout pass doubled each render.
-            self.figure.set_layout_engine("none")
         ax_loss, ax_acc = self.figure.axes
         blue, orange, green = class_colors(3)
 
