@@ -4,6 +4,7 @@ import functools
 import math
 
 import numpy as np
+from matplotlib.ticker import NullLocator
 
 from ..datasets import digits
 from ..losses import linear_loss
@@ -102,6 +103,8 @@ class StepSizeExplorer(Explorer):
         ax_sweep.set_ylabel(f"loss after {self.steps} steps")
         ax_sweep.set_title("Step-size sweep")
         ax_sweep.legend(fontsize="small", loc="upper center")
+        for axis in (ax_curve.yaxis, ax_sweep.xaxis, ax_sweep.yaxis):  # log axes: minor ticks were half a redraw
+            axis.set_minor_locator(NullLocator())
 
     def draw(self):
         lr = self.values["lr"]
