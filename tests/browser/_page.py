@@ -112,8 +112,8 @@ HELPERS = """
       || control;
     const clean = t => (t || '').replace(/\\u200b/g, '').trim();
     const label = box.querySelector('.widget-label, .widget-label-basic');
-    const text = clean(label && label.innerText) || clean(control.title) || clean(control.innerText)
-      || clean(box.innerText).split('\\n')[0];
+    const text = clean(label && label.textContent) || clean(control.title) || clean(control.textContent)
+      || clean(box.textContent).split('\\n')[0];
     return (text || box.className.split(' ').pop()).slice(0, 40);
   };
   L.disabled = c => !!(c.disabled || c.closest('[disabled], .mod-disabled')
@@ -230,8 +230,9 @@ class NotebookPage:
     def label(self, element):
         return element.evaluate("e => __lossopt.label(e)")
 
-    def disabled(self, element):
-        return element.evaluate("e => __lossopt.disabled(e)")
+    def unavailable(self, element):
+        """Disabled or hidden (another control may have made it so): a student cannot use it now."""
+        return not element.is_visible() or element.evaluate("e => __lossopt.disabled(e)")
 
     def unplayed(self):
         return len(self.page.query_selector_all(f".jp-NotebookPanel .jp-OutputArea-output :is({UNPLAYED})"))

@@ -139,7 +139,7 @@ def chromium(lab, chromium_executable, run_id, pytestconfig):
 @pytest.fixture
 def timings(request):
     """What a notebook test measured, for the summary table: slider-to-image ms, controls, seconds."""
-    record = {"ms": [], "controls": 0, "disabled": 0, "unplayed": 0, "seconds": 0.0}
+    record = {"ms": [], "controls": 0, "disabled": [], "unplayed": 0, "seconds": 0.0}
     yield record
     name = request.node.callspec.id if hasattr(request.node, "callspec") else request.node.name
     request.config.stash[TIMINGS][name] = record
@@ -169,7 +169,7 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):
         median, worst = (f"{statistics.median(samples):.0f}", f"{max(samples):.0f}") if samples else ("-", "-")
         write(f"{name:<32} {record['controls']:>8} {len(samples):>7} {median:>9} {worst:>8} {record['seconds']:>6.1f}")
         if record["disabled"]:
-            write(f"  {record['disabled']} controls stayed disabled, so were not played with")
+            write(f"  disabled or hidden throughout, not played with: {', '.join(record['disabled'])}")
         if record["unplayed"]:
             write(f"  {record['unplayed']} text/upload/colour inputs were not played with")
     if everything:

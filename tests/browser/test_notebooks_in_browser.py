@@ -85,21 +85,21 @@ def test_notebook_runs_and_every_control_redraws(path, lab, chromium, timings, s
         assert not not_run, f"cells that did not run (0-based): {not_run}"
         lab_page.wait_widgets(saved_explorers(notebook))
 
-        failures, disabled = [], []
+        failures, unavailable = [], []
         controls = lab_page.controls()
         for kind, element in controls:
-            if lab_page.disabled(element):
-                disabled.append((kind, element))
+            if lab_page.unavailable(element):
+                unavailable.append((kind, element))
                 continue
             failure = play_with(lab_page, kind, element, timings["ms"])
             if failure:
                 failures.append(failure)
                 if "raised" in failure.splitlines()[0]:  # what follows would only repeat the error
                     break
-        # A control that was disabled may have been enabled by another one since (a data set choice).
-        for kind, element in [] if failures else disabled:
-            if lab_page.disabled(element):
-                timings["disabled"] += 1
+        # A control that was disabled or hidden may have been made available by another one since.
+        for kind, element in [] if failures else unavailable:
+            if lab_page.unavailable(element):
+                timings["disabled"].append(f"{kind} {lab_page.label(element)!r}")
             elif failure := play_with(lab_page, kind, element, timings["ms"]):
                 failures.append(failure)
         timings["controls"] = len(controls)
