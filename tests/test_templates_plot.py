@@ -18,12 +18,6 @@ import lossopt as lo
 NOTEBOOK_07 = Path(__file__).resolve().parents[1] / "notebooks" / "07_sgd_training.ipynb"
 
 
-@pytest.fixture(autouse=True)
-def close_figures():
-    yield
-    plt.close("all")
-
-
 def test_grey_templates_are_the_weight_columns_without_the_bias(rng):
     W = rng.standard_normal((65, 10))  # 8 x 8 pixels and a bias row
     W[64] = 100.0  # a bias far outside the weights: it must not set the grey scale

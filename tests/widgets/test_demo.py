@@ -7,7 +7,6 @@ L2 penalty of the weights only (the web demo's convention).
 
 import io
 
-import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 from PIL import Image
@@ -33,12 +32,6 @@ def demo():
 def fresh():
     """A demo of its own, for the tests that change it."""
     return LinearClassifierDemo()
-
-
-@pytest.fixture(autouse=True)
-def close_figures():
-    yield
-    plt.close("all")
 
 
 def direct(W, b, X, y, loss, reg):

@@ -2,18 +2,11 @@
 
 import functools
 
-import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 
 import lossopt as lo
 from lossopt.widgets.penalty import blobs_with_outliers, fit_proximal, soft_threshold
-
-
-@pytest.fixture(autouse=True)
-def close_figures():
-    yield
-    plt.close("all")
 
 
 @pytest.fixture(scope="module")

@@ -7,17 +7,10 @@ compared with what the explorer drew and printed.
 
 import math
 
-import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 
 import lossopt as lo
-
-
-@pytest.fixture(autouse=True)
-def close_figures():
-    yield
-    plt.close("all")
 
 
 def softmax_of(scores, label):

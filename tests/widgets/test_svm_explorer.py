@@ -1,6 +1,5 @@
 """The hinge-term bars (lossopt.plots.svm) and the margin explorer (lossopt.widgets.svm), driven headlessly."""
 
-import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 
@@ -10,12 +9,6 @@ import lossopt as lo
 @pytest.fixture
 def worked():
     return lo.datasets.worked_example()
-
-
-@pytest.fixture(autouse=True)
-def close_figures():
-    yield
-    plt.close("all")
 
 
 # ----------------------------------------------------------------------------
