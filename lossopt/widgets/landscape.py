@@ -132,8 +132,6 @@ class LandscapeExplorer(Explorer):
         total = data + reg * self.R
         if not self.figure.axes:
             self._build()
-        else:
-            self.figure.set_layout_engine("none")  # keep the first layout: recomputing it was half a redraw
         center = int(np.argmin(np.abs(self.steps)))  # b = 0
         for name, values in (("data", data), ("reg", reg * self.R), ("total", total)):
             self._lines[name].set_ydata(values[:, center])

@@ -111,8 +111,6 @@ class StepSizeExplorer(Explorer):
         history = self.run(lr)
         if not self.figure.axes:
             self._build()
-        else:
-            self.figure.set_layout_engine("none")  # keep the first layout: recomputing it is most of a redraw
         self._curve.set_data(np.arange(history.size), history)
         self._marker.set_data([lr], [history[-1]])
 
