@@ -6,7 +6,7 @@
 X is (N, D), W is (D, C), y holds integer labels in [0, C), scores S = X @ W.
 """
 
-from . import datasets, plots, widgets
+from . import datasets, landscape, plots, widgets
 from .gradcheck import grad_check, numerical_gradient, rel_error
 from .losses import (
     SCORE_LOSSES,
@@ -35,6 +35,7 @@ __all__ = [
     "SGDResult",
     "datasets",
     "grad_check",
+    "landscape",
     "linear_loss",
     "numerical_gradient",
     "ova_svm_scores_loss",
