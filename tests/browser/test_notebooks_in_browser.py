@@ -10,6 +10,7 @@ summary table at the end of the run; a screenshot of each notebook goes to
 tests/browser/screenshots/.
 """
 
+import collections
 import contextlib
 import time
 
@@ -49,9 +50,9 @@ def play_with(lab_page, kind, element, times):
     """Change one control (a slider several times); return what went wrong, or None."""
     label = lab_page.label(element)
     for step in range(SLIDER_STEPS if kind == "slider" else 1):
-        seen = len(lab_page.errors())
+        seen = collections.Counter(lab_page.errors())
         result = lab_page.change(kind, element, step)
-        new = lab_page.errors()[seen:]
+        new = list((collections.Counter(lab_page.errors()) - seen).elements())
         if new:
             return "\n".join([f"{kind} {label!r} (change {step + 1}) raised:", *new])
         if not result["changed"]:
