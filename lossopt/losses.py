@@ -249,22 +249,32 @@ def linear_loss(W, X, y, reg=0.0, *, loss="svm", delta=1.0, penalty="l2"):
     dW : array, shape (D, C)
         Its gradient with respect to W.
     """
+    score_loss = SCORE_LOSSES[check_choice(loss, "loss", tuple(SCORE_LOSSES))]
+    W, X, y, S, reg, delta = _checked_scores(W, X, y, reg, delta, penalty)  # S = X @ W, (N, C)
+    value, dS = score_loss(S, y, delta)
+    dW = X.T @ dS  # (D, C)
+    return _add_penalty(value, dW, W, reg, penalty)
+
+
+def _checked_scores(W, X, y, reg, delta, penalty):
+    """Check the W-level inputs once; return them with the scores ``S = X @ W``."""
     W, X = check_linear(W, X)
     reg = check_nonnegative(reg, "reg")
     delta = check_nonnegative(delta, "delta")
     check_choice(penalty, "penalty", PENALTIES)
-    score_loss = SCORE_LOSSES[check_choice(loss, "loss", tuple(SCORE_LOSSES))]
-
     with np.errstate(invalid="ignore", over="ignore"):  # a NaN or inf is reported below, clearly
-        S = X @ W  # (N, C)
+        S = X @ W
     S, y = check_scores(S, y, name="X @ W")
-    value, dS = score_loss(S, y, delta)
-    dW = X.T @ dS  # (D, C)
+    return W, X, y, S, reg, delta
+
+
+def _add_penalty(loss, dW, W, reg, penalty):
+    """``loss + reg * R(W)`` and ``dW + reg * dR`` (dW is updated in place)."""
     if reg:
         R, dR = penalty_and_gradient(W, penalty)
-        value += reg * R
+        loss += reg * R
         dW += reg * dR
-    return value, dW
+    return loss, dW
 
 
 def svm_loss(W, X, y, reg=0.0, *, delta=1.0, penalty="l2"):
@@ -333,13 +343,7 @@ def softmax_loss(W, X, y, reg=0.0, *, penalty="l2"):
 
 def svm_loss_naive(W, X, y, reg=0.0, *, delta=1.0, penalty="l2"):
     """Multiclass SVM loss with explicit loops; same signature and result as :func:`svm_loss`."""
-    W, X = check_linear(W, X)
-    reg = check_nonnegative(reg, "reg")
-    delta = check_nonnegative(delta, "delta")
-    check_choice(penalty, "penalty", PENALTIES)
-    with np.errstate(invalid="ignore", over="ignore"):
-        S = X @ W
-    _, y = check_scores(S, y, name="X @ W")
+    W, X, y, _, reg, delta = _checked_scores(W, X, y, reg, delta, penalty)
     N, C = X.shape[0], W.shape[1]
 
     loss = 0.0
@@ -356,21 +360,13 @@ def svm_loss_naive(W, X, y, reg=0.0, *, delta=1.0, penalty="l2"):
                 dW[:, y[i]] -= X[i]  # d margin / d w_{y_i} = -x_i
     loss /= N
     dW /= N
-    if reg:
-        R, dR = penalty_and_gradient(W, penalty)
-        loss += reg * R
-        dW += reg * dR
+    loss, dW = _add_penalty(loss, dW, W, reg, penalty)
     return W.dtype.type(loss), dW
 
 
 def softmax_loss_naive(W, X, y, reg=0.0, *, penalty="l2"):
     """Softmax loss with explicit loops; same signature and result as :func:`softmax_loss`."""
-    W, X = check_linear(W, X)
-    reg = check_nonnegative(reg, "reg")
-    check_choice(penalty, "penalty", PENALTIES)
-    with np.errstate(invalid="ignore", over="ignore"):
-        S = X @ W
-    _, y = check_scores(S, y, name="X @ W")
+    W, X, y, _, reg, _ = _checked_scores(W, X, y, reg, 1.0, penalty)
     N, C = X.shape[0], W.shape[1]
 
     loss = 0.0
@@ -385,10 +381,7 @@ def softmax_loss_naive(W, X, y, reg=0.0, *, penalty="l2"):
             dW[:, j] += (p_j - (j == y[i])) * X[i]
     loss /= N
     dW /= N
-    if reg:
-        R, dR = penalty_and_gradient(W, penalty)
-        loss += reg * R
-        dW += reg * dR
+    loss, dW = _add_penalty(loss, dW, W, reg, penalty)
     return W.dtype.type(loss), dW
 
 
