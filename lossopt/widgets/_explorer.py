@@ -14,6 +14,7 @@ import base64
 import contextlib
 import html
 import io
+import math
 
 import ipywidgets as widgets
 from matplotlib.figure import Figure
@@ -27,15 +28,21 @@ def figure_png(figure):
 
 
 def log_slider(description, value, low, high, *, steps_per_decade=10, readout_format=".2e"):
-    """A slider on a log scale from ``low`` to ``high`` (both powers of ten or not)."""
-    import math
+    """A slider on a log scale from about ``low`` to ``high``, with ``value`` on its grid.
 
+    The lower end moves by less than one step so that ``value`` is a grid
+    point: otherwise the browser snaps it to a neighbour when it first shows
+    the slider (0.1 became 0.0998 on a slider from 5e-4).
+    """
+    step = 1 / steps_per_decade
+    exponent = math.log10(value)
+    low_exponent = exponent - math.floor(round((exponent - math.log10(low)) / step, 6)) * step
     return widgets.FloatLogSlider(
         value=value,
         base=10,
-        min=math.log10(low),
+        min=low_exponent,
         max=math.log10(high),
-        step=1 / steps_per_decade,
+        step=step,
         description=description,
         readout_format=readout_format,
         continuous_update=True,
@@ -55,6 +62,12 @@ def slider(description, value, low, high, step, *, readout_format=".2f"):
         continuous_update=True,
         style={"description_width": "initial"},
     )
+
+
+def _float_noise(old, new):
+    """True for a change only in the last bits, as when the browser snaps a slider to its step grid."""
+    numbers = (int, float)
+    return isinstance(old, numbers) and isinstance(new, numbers) and math.isclose(old, new, rel_tol=1e-9, abs_tol=1e-12)
 
 
 class Explorer:
@@ -137,9 +150,10 @@ class Explorer:
             self._holding = False
         self.update()
 
-    def _on_change(self, _change):
-        if not self._holding:
-            self.update()
+    def _on_change(self, change):
+        if self._holding or _float_noise(change["old"], change["new"]):
+            return
+        self.update()
 
     def _repr_mimebundle_(self, **kwargs):
         # The live widget where a widget manager runs (JupyterLab, Colab, VS

@@ -128,6 +128,7 @@ class LandscapeExplorer(Explorer):
 
     def draw(self):
         loss, reg, delta = self.values["loss"], self.values["reg"], self.values["delta"]
+        self.controls["delta"].disabled = loss == "softmax"  # softmax has no margin: the slider would do nothing
         data = self.data_losses(loss, delta)  # (A, B)
         total = data + reg * self.R
         if not self.figure.axes:
