@@ -115,8 +115,9 @@ class Explorer:
         self.widget = widgets.VBox([control_box, self.image, self.readout])
         self.update()
         # Keep the layout of the first render: the axes do not move between
-        # redraws, and recomputing the layout was about half of each redraw.
-        self.figure.set_layout_engine("none")
+        # redraws. None, not "none": "none" leaves a placeholder engine, and
+        # savefig then still draws the figure twice, once only to lay it out.
+        self.figure.set_layout_engine(None)
 
     def draw(self):
         """Redraw ``self.figure`` for the current control values; return the readout text."""
