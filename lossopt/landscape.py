@@ -330,7 +330,9 @@ def _data_losses(score_loss, S0, S1, S2, y, alphas, betas, delta, per_example):
         if S2 is not None:
             scores += betas[points % B, np.newaxis, np.newaxis] * S2
         # One call of the score-level loss on the chunk as a (G * N, C) batch gives every L_i.
-        losses, _ = score_loss(scores.reshape(-1, C), labels[: scores.shape[0] * N], delta, per_example=True)
+        losses, _ = score_loss(
+            scores.reshape(-1, C), labels[: scores.shape[0] * N], delta, per_example=True, gradient=False
+        )
         losses = losses.reshape(points.size, N)  # (G, N)
         values[start : start + points.size] = losses if per_example else losses.mean(axis=1)
     return values.reshape((A, B, N) if per_example else (A, B))

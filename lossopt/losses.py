@@ -31,11 +31,17 @@ from .regularization import PENALTIES, penalty_and_gradient
 # Score level: (S, y) -> (loss, dS). The underscored functions assume checked
 # input; the public ones check it first. Each computes the N per-example
 # losses L_i and returns their mean, or, with per_example=True, all of them
-# (for curves and landscapes); dS is always the gradient of the mean.
+# (for curves and landscapes); dS is always the gradient of the mean, and
+# gradient=False skips it (a landscape needs only the losses).
 # ----------------------------------------------------------------------------
 
 
-def _svm(S, y, delta=1.0, per_example=False):
+def _reduce(losses, per_example):
+    """The N losses L_i themselves, or their mean."""
+    return losses if per_example else losses.mean()
+
+
+def _svm(S, y, delta=1.0, per_example=False, gradient=True):
     N = S.shape[0]
     rows = np.arange(N)
     correct = S[rows, y][:, np.newaxis]  # (N, 1) score of the right class
@@ -44,14 +50,16 @@ def _svm(S, y, delta=1.0, per_example=False):
     np.maximum(margins, 0, out=margins)
     margins[rows, y] = 0  # the sum skips j = y_i
     losses = margins.sum(axis=1)  # (N,) L_i
+    if not gradient:
+        return _reduce(losses, per_example), None
     # Each violated margin pushes s_j up by 1 and s_{y_i} down by 1.
     dS = (margins > 0).astype(S.dtype)  # (N, C)
     dS[rows, y] -= dS.sum(axis=1)  # was 0 there: margins[rows, y] = 0
     dS /= N
-    return (losses if per_example else losses.mean()), dS
+    return _reduce(losses, per_example), dS
 
 
-def _softmax(S, y, delta=None, per_example=False):
+def _softmax(S, y, delta=None, per_example=False, gradient=True):
     N = S.shape[0]
     rows = np.arange(N)
     top = S.argmax(axis=1)  # (N,) the highest score of each row
@@ -64,14 +72,16 @@ def _softmax(S, y, delta=None, per_example=False):
     # -ln p_y = ln(1 + rest) - shifted_y. log1p keeps a tiny loss such as
     # ln(1 + 2e^-110) = 3.4e-48 that ln(1 + rest) would round to 0.
     losses = np.log1p(rest) - shifted[rows, y]  # (N,) L_i
+    if not gradient:
+        return _reduce(losses, per_example), None
     exp_scores[rows, top] = 1
     dS = exp_scores / (1 + rest)[:, np.newaxis]  # probabilities p, (N, C)
     dS[rows, y] -= 1  # dL_i/ds = p - onehot(y_i)
     dS /= N
-    return (losses if per_example else losses.mean()), dS
+    return _reduce(losses, per_example), dS
 
 
-def _ova_svm(S, y, delta=1.0, per_example=False):
+def _ova_svm(S, y, delta=1.0, per_example=False, gradient=True):
     N = S.shape[0]
     rows = np.arange(N)
     targets = np.full(S.shape, -1, dtype=S.dtype)  # (N, C), t_j = -1 ...
@@ -79,11 +89,13 @@ def _ova_svm(S, y, delta=1.0, per_example=False):
     margins = delta - targets * S  # each class is its own binary SVM
     active = margins > 0
     losses = (margins * active).sum(axis=1)  # (N,) L_i
+    if not gradient:
+        return _reduce(losses, per_example), None
     dS = -targets * active / N
-    return (losses if per_example else losses.mean()), dS
+    return _reduce(losses, per_example), dS
 
 
-def _structured_svm(S, y, delta=1.0, per_example=False):
+def _structured_svm(S, y, delta=1.0, per_example=False, gradient=True):
     N = S.shape[0]
     rows = np.arange(N)
     wrong = S.copy()
@@ -92,10 +104,12 @@ def _structured_svm(S, y, delta=1.0, per_example=False):
     margin = S[rows, rival] - S[rows, y] + delta  # (N,)
     active = (margin > 0).astype(S.dtype)
     losses = margin * active  # (N,) L_i
+    if not gradient:
+        return _reduce(losses, per_example), None
     dS = np.zeros_like(S)
     dS[rows, rival] = active / N
     dS[rows, y] = -active / N
-    return (losses if per_example else losses.mean()), dS
+    return _reduce(losses, per_example), dS
 
 
 SCORE_LOSSES = {
@@ -104,7 +118,8 @@ SCORE_LOSSES = {
     "ova_svm": _ova_svm,
     "structured_svm": _structured_svm,
 }
-"""Score-level losses by name: ``name -> f(S, y, delta, per_example=False) -> (loss, dS)``, inputs unchecked."""
+"""Score-level losses by name, inputs unchecked:
+``name -> f(S, y, delta, per_example=False, gradient=True) -> (loss, dS)``."""
 
 
 def svm_scores_loss(S, y, *, delta=1.0, per_example=False):

@@ -275,3 +275,14 @@ def test_softmax_probabilities(rng):
     np.testing.assert_allclose(P, lo.softmax_scores_loss(S, y)[1] * 5 + onehot, atol=1e-15)
     with pytest.raises(ValueError, match="NaN or infinity"):
         lo.softmax_probabilities([[0.0, np.inf]])
+
+
+@pytest.mark.parametrize("name", sorted(lo.SCORE_LOSSES))
+@pytest.mark.parametrize("per_example", [False, True])
+def test_gradient_false_gives_the_same_losses_and_no_gradient(name, per_example, rng):
+    S = rng.standard_normal((6, 4)) * 2
+    y = rng.integers(0, 4, 6)
+    with_gradient, _ = lo.SCORE_LOSSES[name](S, y, 1.0, per_example=per_example)
+    losses, dS = lo.SCORE_LOSSES[name](S, y, 1.0, per_example=per_example, gradient=False)
+    assert dS is None
+    np.testing.assert_array_equal(losses, with_gradient)
