@@ -6,7 +6,7 @@
 X is (N, D), W is (D, C), y holds integer labels in [0, C), scores S = X @ W.
 """
 
-from . import datasets, landscape, plots, widgets
+from . import datasets, exercises, features, landscape, plots, widgets
 from .gradcheck import grad_check, numerical_gradient, rel_error
 from .losses import (
     SCORE_LOSSES,
@@ -34,6 +34,8 @@ __all__ = [
     "LinearClassifier",
     "SGDResult",
     "datasets",
+    "exercises",
+    "features",
     "grad_check",
     "landscape",
     "linear_loss",

@@ -1,0 +1,1 @@
+"""Checkers for the code students write in the notebooks, with diagnoses (being written)."""

@@ -1,0 +1,1 @@
+"""Image features for notebook 09 (being written)."""
