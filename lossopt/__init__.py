@@ -23,7 +23,7 @@ from .losses import (
     svm_loss_naive,
     svm_scores_loss,
 )
-from .optim import LinearClassifier, SGDResult, sgd, step_decay
+from .optim import LinearClassifier, SGDResult, fit_proximal, sgd, soft_threshold, step_decay
 from .regularization import PENALTIES, regularization
 
 __version__ = "0.1.0"
@@ -36,6 +36,7 @@ __all__ = [
     "datasets",
     "exercises",
     "features",
+    "fit_proximal",
     "grad_check",
     "landscape",
     "linear_loss",
@@ -46,6 +47,7 @@ __all__ = [
     "regularization",
     "rel_error",
     "sgd",
+    "soft_threshold",
     "softmax_loss",
     "softmax_loss_naive",
     "softmax_probabilities",

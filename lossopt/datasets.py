@@ -16,7 +16,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from ._validate import as_float_array, check_nonnegative, check_positive_int
+from ._validate import as_float_array, check_choice, check_nonnegative, check_positive_int
 
 # ----------------------------------------------------------------------------
 # The lecture's examples
@@ -139,6 +139,85 @@ def _check_classes(n_classes):
     if n_classes < 2:
         raise ValueError(f"n_classes must be at least 2, got {n_classes}")
     return n_classes
+
+
+TOY_DATASETS = ("nine points", "blobs", "spiral")
+"""The names :func:`make_dataset` accepts."""
+
+
+def make_dataset(name="nine points", n_per_class=30, seed=0, extra=0):
+    """A named 2-D toy set, with ``extra`` random points added (or ``-extra`` removed).
+
+    The data of the linear-classifier demo (notebook 04, ``lossopt.widgets.LinearClassifierDemo``).
+
+    Parameters
+    ----------
+    name : {"nine points", "blobs", "spiral"}
+        The web demo's nine points (:func:`toy_2d`), or :func:`blobs` /
+        :func:`spiral` with ``n_per_class`` points per class (three classes).
+    n_per_class : int
+    seed : int
+        Seeds the blobs and the spiral, and which points are added or removed.
+    extra : int
+        Points added (uniformly in the data's box, random labels) when > 0,
+        removed (at random) when < 0; at least three points are kept.
+
+    Returns
+    -------
+    X : array, shape (N, 2)
+    y : array of int, shape (N,)
+
+    Examples
+    --------
+    >>> X, y = make_dataset("nine points", extra=2)
+    >>> X.shape, y.shape
+    ((11, 2), (11,))
+    """
+    check_choice(name, "name", TOY_DATASETS)
+    if name == "nine points":
+        X, y = toy_2d()
+    elif name == "blobs":
+        X, y = blobs(n_per_class, 3, seed=seed)
+    else:
+        X, y = spiral(n_per_class, 3, seed=seed)
+    if extra > 0:
+        # Separate streams for positions and labels: the k-th added point is
+        # the same whatever the count, so +1 adds one point and keeps the rest.
+        low, high = X.min(axis=0), X.max(axis=0)
+        new_X = np.random.default_rng([seed, 1]).uniform(low, high, size=(extra, 2))
+        new_y = np.random.default_rng([seed, 2]).integers(0, 3, size=extra)
+        X, y = np.vstack([X, new_X]), np.concatenate([y, new_y])
+    elif extra < 0:
+        removed = np.random.default_rng([seed, 3]).permutation(len(y))[: min(-extra, len(y) - 3)]
+        keep = np.setdiff1d(np.arange(len(y)), removed)
+        X, y = X[keep], y[keep]
+    return X, y
+
+
+def blobs_with_outliers(n_per_class=30, n_outliers=4, *, seed=0):
+    """Three 2-D blobs (:func:`blobs`) plus a few class-0 points far out on the other side.
+
+    The data of the lambda explorer (notebook 02, ``lossopt.widgets.LambdaExplorer``).
+    Class 0 sits around (2, 0); its outliers sit around (-6, 0), beyond classes 1 and 2.
+    No linear classifier can get them right, but a weakly regularized one tilts towards them.
+
+    Returns
+    -------
+    X : ndarray, shape (3 * n_per_class + n_outliers, 2)
+    y : ndarray of int, shape (3 * n_per_class + n_outliers,)
+    is_outlier : ndarray of bool, same length
+
+    Examples
+    --------
+    >>> X, y, is_outlier = blobs_with_outliers(10, 2)
+    >>> X.shape, y[is_outlier]
+    ((32, 2), array([0, 0]))
+    """
+    X, y = blobs(n_per_class, 3, spread=0.7, seed=seed)
+    rng = np.random.default_rng(seed + 1000)  # a separate stream: the blobs do not move with n_outliers
+    X_out = np.array([-6.0, 0.0]) + 0.4 * rng.standard_normal((n_outliers, 2))
+    is_outlier = np.r_[np.zeros(y.size, bool), np.ones(n_outliers, bool)]
+    return np.vstack([X, X_out]), np.r_[y, np.zeros(n_outliers, int)], is_outlier
 
 
 def add_bias(X):
@@ -374,14 +453,17 @@ def _load_cifar10_folder(folder, dtype):
 __all__ = [
     "CIFAR10",
     "CIFAR10_CLASSES",
+    "TOY_DATASETS",
     "DatasetNotFoundError",
     "ScoreTable",
     "Split",
     "add_bias",
     "blobs",
+    "blobs_with_outliers",
     "cifar10",
     "default_data_dir",
     "digits",
+    "make_dataset",
     "spiral",
     "toy_2d",
     "worked_example",

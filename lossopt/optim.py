@@ -163,6 +163,66 @@ def sgd(
     return SGDResult(W, history[:steps], diverged)
 
 
+def soft_threshold(W, threshold):
+    """Shrink every entry of W towards 0 by ``threshold``, and set those within it to exactly 0.
+
+    This is the proximal step of the L1 penalty: ``soft_threshold(V, t)`` is
+    the W that minimizes ``0.5 * ||W - V||^2 + t * sum |W|``.
+
+    Examples
+    --------
+    >>> soft_threshold(np.array([[-1.5, 0.2, 0.7]]), 0.5)
+    array([[-1. ,  0. ,  0.2]])
+    """
+    return np.sign(W) * np.maximum(np.abs(W) - threshold, 0.0)
+
+
+def fit_proximal(X, y, reg, penalty, *, lr=0.1, steps=300, beta=1.0, W0=None, seed=0):
+    """Train a linear multiclass SVM by full-batch proximal gradient descent (ISTA).
+
+    Used by notebook 02 and its lambda explorer (``lossopt.widgets.LambdaExplorer``).
+    Each step is the lecture's gradient step on the smooth part of the loss,
+    ``W <- W - lr * d/dW [data loss + reg * beta * sum W**2]`` (computed by
+    :func:`lossopt.linear_loss`), followed, for the L1 part ``reg * sum |W|``,
+    by :func:`soft_threshold` with ``lr * reg``. Plain subgradient descent on
+    |w| only makes a weight hop around 0; the soft-threshold step sets it to
+    exactly 0, which is the sparsity L1 is known for. With ``penalty="l2"``
+    there is no L1 part, and this is full-batch gradient descent,
+    :func:`sgd` with ``batch_size = N``.
+
+    Parameters
+    ----------
+    X : array, shape (N, D)
+    y : array of int, shape (N,)
+    reg : float
+        Regularization strength lambda.
+    penalty : {"l2", "l1", "elastic"}
+        As in :func:`lossopt.regularization` (elastic: ``beta * sum W**2 + sum |W|``).
+    lr : float, default 0.1
+    steps : int, default 300
+    beta : float, default 1.0
+        Weight of the L2 part of the elastic net.
+    W0 : array, shape (D, C), optional
+        Starting weights; default small random ones, ``1e-3 * standard normal``.
+    seed : int, default 0
+        Seeds the random starting W.
+
+    Returns
+    -------
+    W : ndarray, shape (D, C)
+    """
+    C = int(np.max(y)) + 1
+    if W0 is None:
+        W0 = 1e-3 * np.random.default_rng(seed).standard_normal((X.shape[1], C))
+    W = np.asarray(W0, dtype=float)  # (D, C)
+    smooth_reg = {"l2": reg, "l1": 0.0, "elastic": reg * beta}[penalty]
+    l1_reg = {"l2": 0.0, "l1": reg, "elastic": reg}[penalty]
+    for _ in range(steps):
+        _, dW = linear_loss(W, X, y, smooth_reg, loss="svm", penalty="l2")
+        W = soft_threshold(W - lr * dW, lr * l1_reg)
+    return W
+
+
 class LinearClassifier:
     """A linear classifier ``scores = X @ W`` trained by minibatch SGD.
 

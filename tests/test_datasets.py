@@ -23,6 +23,54 @@ def test_toy_2d_is_the_web_demos_nine_points():
     np.testing.assert_array_equal(X[y == 2], [[0.7, -0.4], [0.5, -0.6], [-0.4, -0.5]])
 
 
+def test_blobs_with_outliers_puts_class_0_points_beyond_the_other_classes():
+    X, y, is_outlier = lo.datasets.blobs_with_outliers(30, 4, seed=0)
+    assert X.shape == (94, 2) and y.shape == is_outlier.shape == (94,)
+    np.testing.assert_array_equal(is_outlier, np.arange(94) >= 90)
+    np.testing.assert_array_equal(y[is_outlier], 0)
+    blob_X, blob_y = lo.datasets.blobs(30, 3, spread=0.7, seed=0)
+    np.testing.assert_array_equal(X[:90], blob_X)  # the blobs themselves, unchanged
+    np.testing.assert_array_equal(y[:90], blob_y)
+    assert np.linalg.norm(X[is_outlier] - [-6.0, 0.0], axis=1).max() < 2.0  # out on the far side
+    assert X[~is_outlier][:, 0].min() > X[is_outlier][:, 0].max()
+    # The blobs do not move with the number of outliers (a separate random stream).
+    np.testing.assert_array_equal(lo.datasets.blobs_with_outliers(30, 7, seed=0)[0][:94], X)
+
+
+@pytest.mark.parametrize(
+    ("name", "make"),
+    [
+        ("nine points", lambda: lo.datasets.toy_2d()),
+        ("blobs", lambda: lo.datasets.blobs(20, 3, seed=5)),
+        ("spiral", lambda: lo.datasets.spiral(20, 3, seed=5)),
+    ],
+)
+def test_make_dataset_names_the_toy_sets(name, make):
+    X, y = lo.datasets.make_dataset(name, n_per_class=20, seed=5)
+    expected_X, expected_y = make()
+    np.testing.assert_array_equal(X, expected_X)
+    np.testing.assert_array_equal(y, expected_y)
+
+
+def test_make_dataset_adds_and_removes_points_stably():
+    nine, labels = lo.datasets.toy_2d()
+    X2, y2 = lo.datasets.make_dataset("nine points", extra=2)
+    assert len(y2) == 11
+    np.testing.assert_array_equal(X2[:9], nine)
+    np.testing.assert_array_equal(y2[:9], labels)
+    assert ((X2[9:] >= nine.min(axis=0)) & (X2[9:] <= nine.max(axis=0))).all()  # inside the data's box
+    assert set(y2[9:]) <= {0, 1, 2}
+    X3, _ = lo.datasets.make_dataset("nine points", extra=3)
+    np.testing.assert_array_equal(X3[:11], X2)  # one more point, the others unchanged
+    X_removed, y_removed = lo.datasets.make_dataset("nine points", extra=-4)
+    assert len(y_removed) == 5
+    np.testing.assert_array_equal(X_removed, lo.datasets.make_dataset("nine points", extra=-4)[0])
+    assert {tuple(p) for p in X_removed} < {tuple(p) for p in nine}
+    assert len(lo.datasets.make_dataset("nine points", extra=-100)[1]) == 3  # at least three points stay
+    with pytest.raises(ValueError, match="name"):
+        lo.datasets.make_dataset("moons")
+
+
 @pytest.mark.parametrize("make", [lo.datasets.spiral, lo.datasets.blobs])
 def test_toy_sets_are_seeded(make):
     X, y = make(20, 4, seed=7)

@@ -121,3 +121,56 @@ def test_float32_training_keeps_float32(digits):
     X = digits.X_train.astype(np.float32)
     model = lo.LinearClassifier("softmax", lr=0.1, num_iters=20, seed=0, verbose=False).fit(X, digits.y_train)
     assert model.W_.dtype == np.float32
+
+
+# --- proximal gradient descent (notebook 02's lambda explorer) -------------------
+
+
+def test_soft_threshold_is_the_l1_proximal_step(rng):
+    v, t = rng.normal(size=(1, 7)), 0.4
+    z = np.linspace(-3, 3, 60001)  # brute force: argmin_z 0.5 (z - v)^2 + t |z|, entry by entry
+    brute = [z[np.argmin(0.5 * (z - value) ** 2 + t * np.abs(z))] for value in v[0]]
+    np.testing.assert_allclose(lo.soft_threshold(v, t)[0], brute, atol=1e-4)
+    assert (lo.soft_threshold(v, 10.0) == 0).all()
+
+
+@pytest.fixture(scope="module")
+def outliers():
+    points, y, _ = lo.datasets.blobs_with_outliers()
+    return lo.datasets.add_bias(points), y
+
+
+def test_fit_proximal_with_l2_is_full_batch_sgd(outliers, rng):
+    X, y = outliers
+    W0 = 1e-3 * rng.standard_normal((3, 3))
+    ours = lo.fit_proximal(X, y, 0.05, "l2", lr=0.1, steps=50, W0=W0)
+    loss_fn = functools.partial(lo.svm_loss, reg=0.05)
+    theirs = lo.sgd(loss_fn, W0, X, y, lr=0.1, batch_size=len(y), num_iters=50, seed=0).W
+    np.testing.assert_allclose(ours, theirs, rtol=1e-9, atol=1e-12)
+
+
+@pytest.mark.parametrize("penalty", ["l1", "elastic"])
+def test_fit_proximal_l1_gives_exact_zeros_and_lowers_the_loss(outliers, penalty):
+    X, y = outliers
+    W0 = np.full((3, 3), 0.5)
+    W = lo.fit_proximal(X, y, 0.3, penalty, W0=W0)
+    assert (W == 0).sum() >= 3
+    assert (lo.fit_proximal(X, y, 0.3, "l2", W0=W0) != 0).all()
+    assert lo.linear_loss(W, X, y, 0.3, penalty=penalty)[0] < lo.linear_loss(W0, X, y, 0.3, penalty=penalty)[0]
+
+
+def test_fit_proximal_elastic_weighs_its_l2_part_by_beta(outliers):
+    X, y = outliers
+    W0 = np.full((3, 3), 0.5)
+    # beta = 0 leaves only the L1 part: the elastic net is then L1 exactly.
+    np.testing.assert_array_equal(
+        lo.fit_proximal(X, y, 0.3, "elastic", beta=0.0, W0=W0, steps=20),
+        lo.fit_proximal(X, y, 0.3, "l1", W0=W0, steps=20),
+    )
+
+
+def test_fit_proximal_starts_from_a_seeded_small_w(outliers):
+    X, y = outliers
+    a, b = (lo.fit_proximal(X, y, 0.1, "l2", steps=0, seed=s) for s in (3, 3))
+    np.testing.assert_array_equal(a, b)
+    np.testing.assert_allclose(a, 1e-3 * np.random.default_rng(3).standard_normal((3, 3)))
