@@ -11,10 +11,11 @@ STAMP  := $(VENV)/.installed
 test notebooks: export OPENBLAS_NUM_THREADS = 1
 test notebooks: export OMP_NUM_THREADS = 1
 
-.PHONY: lab test lint format bench notebooks clean help
+.PHONY: lab demo test lint format bench notebooks clean help
 
 help:
 	@echo "make lab        open JupyterLab on notebooks/ (creates .venv the first time)"
+	@echo "make demo       the linear-classifier demo (notebook 08) as a web page, code hidden (Voila)"
 	@echo "make test       lint, unit/property tests, notebooks (nbval), browser tests"
 	@echo "make bench      speed of the losses against the matrix-product floor"
 	@echo "make notebooks  re-execute every notebook in place, keeping outputs"
@@ -32,6 +33,11 @@ ALLOW_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root)
 
 lab: $(STAMP)
 	$(BIN)/jupyter lab --ServerApp.root_dir=notebooks $(ALLOW_ROOT)
+
+# The demo as an app, like the course's web demo: notebook 08 served by Voila
+# with its code cells hidden, the explanation and the controls kept.
+demo: $(STAMP)
+	cd notebooks && ../$(BIN)/voila 08_linear_classifier_demo.ipynb --strip_sources=True
 
 test: lint
 	$(BIN)/python -m pytest

@@ -98,9 +98,19 @@ def test_setup_cell_finds_this_repos_lossopt(path, where):
 
 
 @pytest.mark.skipif(not NOTEBOOKS, reason="no notebooks yet")
-def test_the_hook_hides_the_installed_lossopt(tmp_path):
-    """Negative control: where neither the folder nor its parent holds lossopt/, the setup cell must fail."""
+def test_without_lossopt_the_cell_stops_with_how_to_get_it(tmp_path):
+    """Where neither the folder nor its parent holds lossopt/, the setup cell stops with one clear message.
+
+    It installs nothing: the ``%pip`` magic is replaced by one that raises, so
+    a cell that tried to install would fail with "fell back to %pip" instead.
+    This is also the negative control of the hook that hides the installed copy.
+    """
     nowhere = tmp_path / "a" / "b"
     nowhere.mkdir(parents=True)
-    with pytest.raises(CellExecutionError, match="fell back to %pip"):
+    with pytest.raises(CellExecutionError) as error:
         run_in_kernel([HIDE_INSTALLED, setup_cell(NOTEBOOKS[0])], nowhere)
+    message = str(error.value)
+    assert "fell back to %pip" not in message
+    assert "lossopt not found" in message
+    assert "notebooks/ folder" in message
+    assert "git clone" in message and "%cd lossopt/notebooks" in message
