@@ -1,1 +1,385 @@
-"""Image features for notebook 09 (being written)."""
+"""Image features: fixed transforms of an image into a vector, for a linear classifier on top (notebook 09).
+
+A linear classifier on raw pixels can only draw straight boundaries in pixel
+space. A *feature transform* first maps each example to a new vector (polar
+coordinates, a colour histogram, a histogram of oriented gradients), and the
+linear classifier then works on that vector. The transforms here are fixed:
+only the classifier on top learns.
+
+- :func:`polar_features` and :func:`disc_and_ring`: the 2-D example.
+- :func:`color_histogram`: how much of each colour, wherever it is.
+- :func:`image_gradients`, :func:`cell_histograms`, :func:`hog`: the
+  histogram of oriented gradients (HOG), where the edges point, cell by cell.
+- :func:`image_patches`, :func:`kmeans`, :func:`bag_of_words`: a vocabulary of
+  "visual words" and how often each occurs in an image.
+- :func:`hog_features`, :func:`standardize`: many images to a feature matrix X (N x D).
+"""
+
+import numpy as np
+
+from ._validate import as_float_array, check_positive, check_positive_int
+
+# ----------------------------------------------------------------------------
+# The 2-D example: polar coordinates
+# ----------------------------------------------------------------------------
+
+
+def disc_and_ring(n_per_class=100, *, inner=0.5, ring=(0.8, 1.2), seed=0):
+    """Two classes no line separates: points in a disc (class 0) and in a ring around it (class 1).
+
+    Parameters
+    ----------
+    n_per_class : int, default 100
+    inner : float, default 0.5
+        Radius of the disc.
+    ring : (float, float), default (0.8, 1.2)
+        Inner and outer radius of the ring.
+    seed : int or numpy Generator, default 0
+
+    Returns
+    -------
+    X : ndarray, shape (2 * n_per_class, 2)
+        The points (x, y).
+    y : ndarray of int, shape (2 * n_per_class,)
+        0 for the disc, 1 for the ring.
+    """
+    n_per_class = check_positive_int(n_per_class, "n_per_class")
+    inner = check_positive(inner, "inner")
+    low, high = (check_positive(r, "ring") for r in ring)
+    if not inner < low < high:
+        raise ValueError(f"ring must be (low, high) with disc radius inner < low < high, got {ring} and inner={inner}")
+    rng = np.random.default_rng(seed)
+    # Radii drawn so that the points are uniform over the area (sqrt of a uniform).
+    r_disc = inner * np.sqrt(rng.uniform(size=n_per_class))
+    r_ring = np.sqrt(rng.uniform(low**2, high**2, size=n_per_class))
+    r = np.concatenate([r_disc, r_ring])
+    theta = rng.uniform(-np.pi, np.pi, size=2 * n_per_class)
+    X = np.column_stack([r * np.cos(theta), r * np.sin(theta)])
+    return X, np.repeat([0, 1], n_per_class)
+
+
+def polar_features(X):
+    """The feature transform f(x, y) = (r, theta): distance from the origin and angle.
+
+    Parameters
+    ----------
+    X : array, shape (N, 2)
+        Points (x, y).
+
+    Returns
+    -------
+    ndarray, shape (N, 2)
+        ``r = sqrt(x**2 + y**2)`` and ``theta = arctan2(y, x)`` in (-pi, pi].
+
+    Examples
+    --------
+    >>> polar_features([[0.0, 2.0], [-1.0, 0.0]]).round(4)
+    array([[2.    , 1.5708],
+           [1.    , 3.1416]])
+    """
+    X = as_float_array(X, "X", ndim=2)
+    if X.shape[1] != 2:
+        raise ValueError(f"X must have two columns (x, y), got shape {X.shape}")
+    return np.column_stack([np.hypot(X[:, 0], X[:, 1]), np.arctan2(X[:, 1], X[:, 0])])
+
+
+# ----------------------------------------------------------------------------
+# Colour histogram
+# ----------------------------------------------------------------------------
+
+
+def _check_image(image, name="image", *, color=None):
+    """An image as a float array: (H, W) grey, or (H, W, 3) colour when ``color`` is True."""
+    image = np.asarray(image)
+    if image.dtype.kind not in "fiub":
+        raise TypeError(f"{name} must hold real numbers, got dtype {image.dtype}")
+    if color and (image.ndim != 3 or image.shape[2] != 3):
+        raise ValueError(f"{name} must be a colour image of shape (H, W, 3), got shape {image.shape}")
+    if color is False and image.ndim != 2:
+        raise ValueError(f"{name} must be a grey image of shape (H, W), got shape {image.shape}")
+    return image.astype(np.float64)
+
+
+def color_histogram(image, n_bins=8):
+    """The fraction of pixels in each of ``n_bins`` equal ranges of 0..255, for red, green and blue.
+
+    Where a colour is in the image does not matter, only how much of it there is.
+
+    Parameters
+    ----------
+    image : array, shape (H, W, 3)
+        RGB values in [0, 256) (uint8 images are).
+    n_bins : int, default 8
+        Bins per channel; bin b holds the values in [b * 256 / n_bins, (b + 1) * 256 / n_bins).
+
+    Returns
+    -------
+    ndarray, shape (3, n_bins)
+        Row c is channel c's histogram; each row sums to 1.
+
+    Examples
+    --------
+    >>> image = np.zeros((2, 2, 3), dtype=np.uint8)
+    >>> image[0, 0] = (255, 0, 0)  # one red pixel in four
+    >>> color_histogram(image, n_bins=2)
+    array([[0.75, 0.25],
+           [1.  , 0.  ],
+           [1.  , 0.  ]])
+    """
+    image = _check_image(image, color=True)
+    n_bins = check_positive_int(n_bins, "n_bins")
+    if image.min() < 0 or image.max() >= 256:
+        raise ValueError(f"image values must lie in [0, 256), got {image.min()} to {image.max()}")
+    edges = np.linspace(0, 256, n_bins + 1)
+    counts = np.stack([np.histogram(image[:, :, c], bins=edges)[0] for c in range(3)])  # (3, n_bins)
+    return counts / (image.shape[0] * image.shape[1])
+
+
+# ----------------------------------------------------------------------------
+# Histogram of oriented gradients (HOG)
+# ----------------------------------------------------------------------------
+
+
+def image_gradients(image):
+    """Central differences of a grey image down the rows and along the columns.
+
+    Parameters
+    ----------
+    image : array, shape (H, W)
+
+    Returns
+    -------
+    g_row, g_col : ndarray, shape (H, W) each
+        ``g_row[i, j] = image[i + 1, j] - image[i - 1, j]`` and
+        ``g_col[i, j] = image[i, j + 1] - image[i, j - 1]``; 0 on the border.
+    """
+    image = _check_image(image, color=False)
+    g_row = np.zeros_like(image)
+    g_col = np.zeros_like(image)
+    g_row[1:-1, :] = image[2:, :] - image[:-2, :]
+    g_col[:, 1:-1] = image[:, 2:] - image[:, :-2]
+    return g_row, g_col
+
+
+def cell_histograms(image, *, cell_size=8, n_bins=9):
+    """For each cell of ``cell_size`` x ``cell_size`` pixels, the gradient magnitude summed per orientation bin.
+
+    The orientation of a gradient is its angle in degrees, folded into
+    [0, 180): an edge from dark to light and one from light to dark count
+    alike ("unsigned" gradients). Bin b holds the angles in
+    [b * 180 / n_bins, (b + 1) * 180 / n_bins). Rows and columns that do not
+    fill a whole cell are left out.
+
+    Parameters
+    ----------
+    image : array, shape (H, W)
+        A grey image.
+    cell_size : int, default 8
+    n_bins : int, default 9
+
+    Returns
+    -------
+    ndarray, shape (H // cell_size, W // cell_size, n_bins)
+    """
+    image = _check_image(image, color=False)
+    cell_size = check_positive_int(cell_size, "cell_size")
+    n_bins = check_positive_int(n_bins, "n_bins")
+    n_rows, n_cols = image.shape[0] // cell_size, image.shape[1] // cell_size
+    if n_rows == 0 or n_cols == 0:
+        raise ValueError(f"image of shape {image.shape} is smaller than one cell of {cell_size} x {cell_size} pixels")
+    g_row, g_col = image_gradients(image)
+    magnitude = np.hypot(g_row, g_col)  # (H, W)
+    angle = np.arctan2(g_row, g_col) * (180 / np.pi) % 180  # (H, W), degrees in [0, 180)
+    bins = (angle // (180 / n_bins)).astype(int)  # (H, W), the orientation bin of each pixel
+    # Keep whole cells only, then give each pixel's magnitude to its bin: (H', W', n_bins).
+    height, width = n_rows * cell_size, n_cols * cell_size
+    votes = (bins[:height, :width, None] == np.arange(n_bins)) * magnitude[:height, :width, None]
+    # Sum the votes inside each cell: split rows and columns into (cell, pixel in cell).
+    return votes.reshape(n_rows, cell_size, n_cols, cell_size, n_bins).sum(axis=(1, 3))
+
+
+def hog(image, *, cell_size=8, n_bins=9, block_size=1, eps=1e-5):
+    """Histogram of oriented gradients: cell histograms, normalized over blocks of cells.
+
+    Each block of ``block_size`` x ``block_size`` neighbouring cells is divided
+    by its length, ``sqrt(sum of squares + eps**2)``, so that a faint edge and
+    a strong one look alike. With ``block_size=1`` each cell is normalized on
+    its own. Blocks overlap (they step by one cell), as in Dalal and Triggs's HOG.
+
+    Parameters
+    ----------
+    image : array, shape (H, W)
+        A grey image.
+    cell_size : int, default 8
+    n_bins : int, default 9
+    block_size : int, default 1
+    eps : float, default 1e-5
+        Keeps an empty block (no gradient at all) at 0 instead of 0 / 0.
+
+    Returns
+    -------
+    ndarray, shape (n_rows - block_size + 1, n_cols - block_size + 1, block_size**2 * n_bins)
+        ``n_rows, n_cols = H // cell_size, W // cell_size``; ``.ravel()`` is the feature vector.
+
+    Examples
+    --------
+    >>> image = np.zeros((16, 16))
+    >>> image[:, 8:] = 1.0  # a vertical edge: the gradient points along the columns (0 degrees)
+    >>> hog(image, cell_size=8).shape
+    (2, 2, 9)
+    >>> hog(image, cell_size=8)[0, 0].round(3)  # left cell: all in bin 0 (0 to 20 degrees)
+    array([1., 0., 0., 0., 0., 0., 0., 0., 0.])
+    """
+    cells = cell_histograms(image, cell_size=cell_size, n_bins=n_bins)  # (n_rows, n_cols, n_bins)
+    block_size = check_positive_int(block_size, "block_size")
+    eps = check_positive(eps, "eps")
+    n_rows, n_cols, _ = cells.shape
+    if block_size > min(n_rows, n_cols):
+        raise ValueError(f"block_size {block_size} is larger than the {n_rows} x {n_cols} cells of the image")
+    rows, cols = n_rows - block_size + 1, n_cols - block_size + 1
+    # blocks[r, c] holds the cells (r + i, c + j) for i, j < block_size, in that order.
+    blocks = np.concatenate(
+        [cells[i : i + rows, j : j + cols] for i in range(block_size) for j in range(block_size)], axis=2
+    )  # (rows, cols, block_size**2 * n_bins)
+    return blocks / np.sqrt((blocks**2).sum(axis=2, keepdims=True) + eps**2)
+
+
+def hog_features(images, **hog_options):
+    """HOG of every image in a stack, one feature vector per row.
+
+    Parameters
+    ----------
+    images : array, shape (N, H, W)
+        Grey images.
+    **hog_options
+        Passed to :func:`hog` (``cell_size``, ``n_bins``, ``block_size``).
+
+    Returns
+    -------
+    ndarray, shape (N, F)
+        Row i is ``hog(images[i]).ravel()``.
+    """
+    images = as_float_array(images, "images", ndim=3)
+    return np.stack([hog(image, **hog_options).ravel() for image in images])
+
+
+def standardize(F_train, *others):
+    """Centre each feature and scale it to unit variance with the training rows' statistics.
+
+    Features that are constant on the training rows are only centred.
+
+    Parameters
+    ----------
+    F_train : array, shape (N, D)
+    *others : arrays, shape (M, D)
+        Validation or test features, transformed with the same mean and scale.
+
+    Returns
+    -------
+    list of ndarray
+        ``F_train`` and each of ``others``, standardized, in the same order.
+    """
+    F_train = as_float_array(F_train, "F_train", ndim=2)
+    mean, std = F_train.mean(axis=0), F_train.std(axis=0)
+    scale = np.where(std > 0, std, 1.0)
+    return [(as_float_array(F, "F", ndim=2) - mean) / scale for F in (F_train, *others)]
+
+
+# ----------------------------------------------------------------------------
+# Bag of visual words
+# ----------------------------------------------------------------------------
+
+
+def image_patches(image, *, patch_size=8, normalize=True):
+    """Cut a grey image into non-overlapping square patches, one per row.
+
+    Parameters
+    ----------
+    image : array, shape (H, W)
+    patch_size : int, default 8
+    normalize : bool, default True
+        Subtract each patch's mean and divide by its length (if not 0), so that
+        a patch describes its pattern, not its brightness or contrast.
+
+    Returns
+    -------
+    ndarray, shape ((H // patch_size) * (W // patch_size), patch_size**2)
+    """
+    image = _check_image(image, color=False)
+    p = check_positive_int(patch_size, "patch_size")
+    n_rows, n_cols = image.shape[0] // p, image.shape[1] // p
+    patches = image[: n_rows * p, : n_cols * p].reshape(n_rows, p, n_cols, p).swapaxes(1, 2).reshape(-1, p * p)
+    if normalize:
+        patches = patches - patches.mean(axis=1, keepdims=True)
+        length = np.linalg.norm(patches, axis=1, keepdims=True)
+        patches = patches / np.where(length > 0, length, 1.0)
+    return patches
+
+
+def nearest(X, centers):
+    """Index of the nearest centre (Euclidean) of each row of X: (N, D), (K, D) -> (N,)."""
+    # |x - c|^2 = |x|^2 - 2 x.c + |c|^2; |x|^2 is the same for every centre, so it is left out.
+    return ((centers**2).sum(axis=1) - 2 * X @ centers.T).argmin(axis=1)
+
+
+def kmeans(X, k, *, num_iters=20, seed=0):
+    """Group the rows of X into ``k`` clusters (Lloyd's k-means); the centres are the "visual words".
+
+    Parameters
+    ----------
+    X : array, shape (N, D)
+    k : int
+    num_iters : int, default 20
+        Rounds of: assign each row to its nearest centre, move each centre to its rows' mean.
+    seed : int or numpy Generator, default 0
+        Picks the k starting centres among the rows.
+
+    Returns
+    -------
+    ndarray, shape (k, D)
+        The centres.
+    """
+    X = as_float_array(X, "X", ndim=2)
+    k = check_positive_int(k, "k")
+    num_iters = check_positive_int(num_iters, "num_iters")
+    if k > X.shape[0]:
+        raise ValueError(f"k must be at most the number of rows of X ({X.shape[0]}), got {k}")
+    rng = np.random.default_rng(seed)
+    centers = X[rng.choice(X.shape[0], size=k, replace=False)]  # (k, D)
+    for _ in range(num_iters):
+        labels = nearest(X, centers)  # (N,)
+        for j in range(k):
+            if np.any(labels == j):  # a centre that lost all its rows stays where it is
+                centers[j] = X[labels == j].mean(axis=0)
+    return centers
+
+
+def bag_of_words(descriptors, codebook):
+    """How often each visual word is the nearest one, as fractions: (N, D), (K, D) -> (K,).
+
+    Where in the image a word occurs does not matter, only how often.
+    """
+    descriptors = as_float_array(descriptors, "descriptors", ndim=2)
+    codebook = as_float_array(codebook, "codebook", ndim=2)
+    if descriptors.shape[1] != codebook.shape[1]:
+        raise ValueError(
+            f"descriptors have {descriptors.shape[1]} columns but the codebook's words have {codebook.shape[1]}"
+        )
+    counts = np.bincount(nearest(descriptors, codebook), minlength=codebook.shape[0])
+    return counts / descriptors.shape[0]
+
+
+__all__ = [
+    "bag_of_words",
+    "cell_histograms",
+    "color_histogram",
+    "disc_and_ring",
+    "hog",
+    "hog_features",
+    "image_gradients",
+    "image_patches",
+    "kmeans",
+    "nearest",
+    "polar_features",
+    "standardize",
+]

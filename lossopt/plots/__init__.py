@@ -4,6 +4,7 @@ Each function takes ``ax=None``: given axes, it draws there (the widgets do
 this); without, it makes a new figure (shown inline in a notebook).
 """
 
+from . import features  # the pictures of notebook 09: lo.plots.features.plot_hog, ...
 from ._style import CLASS_COLORS, axes_or_new, class_cmap, class_colors
 from .classifier import grid_over, plot_decision_regions, plot_points
 from .demo import ClassifierPlane, LossSlicePanel, plot_linear_classifier
@@ -27,6 +28,7 @@ __all__ = [
     "axes_or_new",
     "class_cmap",
     "class_colors",
+    "features",
     "grid_over",
     "hinge_terms",
     "plot_class_bars",

@@ -7,6 +7,7 @@ Display one by leaving it as the last expression of a cell::
 
 from ._explorer import Explorer, figure_png, log_slider, slider
 from .demo import LinearClassifierDemo
+from .features import FeatureExplorer
 from .landscape import LandscapeExplorer
 from .optimization import StepSizeExplorer
 from .penalty import LambdaExplorer
@@ -16,6 +17,7 @@ from .training import SGDExplorer
 
 __all__ = [
     "Explorer",
+    "FeatureExplorer",
     "LambdaExplorer",
     "LandscapeExplorer",
     "LinearClassifierDemo",

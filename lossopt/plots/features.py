@@ -1,0 +1,229 @@
+"""Pictures of image features (notebook 09): colour histograms, HOG cells, visual words, regions in a plane."""
+
+import numpy as np
+from matplotlib.collections import LineCollection
+
+from .._validate import as_float_array
+from ._style import axes_or_new, class_cmap
+from .classifier import grid_over, plot_points
+
+CHANNELS = (("red", "#D55E00", "-", "o"), ("green", "#009E73", "--", "s"), ("blue", "#0072B2", ":", "^"))
+"""Name, colour (from the colour-blind-safe palette), line style and marker of each RGB channel."""
+
+
+def plot_predicted_regions(predict, X, y, *, ax=None, resolution=150, class_names=None, margin=0.25):
+    """Colour the plane by ``predict(points)``, any classifier of 2-D points, and draw the points on top.
+
+    Parameters
+    ----------
+    predict : callable
+        ``predict(points (M, 2)) -> (M,)`` integer classes.
+    X : array, shape (N, 2)
+        The points (they also frame the plot).
+    y : array of int, shape (N,)
+    ax : matplotlib Axes, optional
+    resolution : int, default 150
+        Grid points per side.
+    class_names : sequence of str, optional
+    margin : float, default 0.25
+        Extra room around the points, as a fraction of their range.
+
+    Returns
+    -------
+    matplotlib AxesImage
+        The coloured regions; ``get_array()`` holds the predicted class of every grid point.
+    """
+    ax = axes_or_new(ax)
+    X = as_float_array(X, "X", ndim=2)
+    y = np.asarray(y)
+    num_classes = int(y.max()) + 1
+    xx, yy, grid = grid_over(X, resolution=resolution, margin=margin)
+    predicted = np.asarray(predict(grid)).reshape(xx.shape)
+    regions = ax.imshow(
+        predicted,
+        origin="lower",
+        extent=(xx[0, 0], xx[0, -1], yy[0, 0], yy[-1, 0]),
+        cmap=class_cmap(num_classes),
+        vmin=-0.5,
+        vmax=num_classes - 0.5,
+        alpha=0.25,
+        aspect="auto",
+        interpolation="nearest",
+    )
+    plot_points(X, y, ax=ax, class_names=class_names, size=18)
+    ax.set_xlim(xx[0, 0], xx[0, -1])
+    ax.set_ylim(yy[0, 0], yy[-1, 0])
+    return regions
+
+
+def plot_color_histogram(histogram, *, ax=None, title="Colour histogram"):
+    """Draw a (3, n_bins) RGB histogram (:func:`lossopt.features.color_histogram`), one line per channel.
+
+    Returns
+    -------
+    matplotlib Axes
+    """
+    ax = axes_or_new(ax)
+    histogram = as_float_array(histogram, "histogram", ndim=2)
+    if histogram.shape[0] != 3:
+        raise ValueError(f"histogram must have shape (3, n_bins), one row per channel, got {histogram.shape}")
+    n_bins = histogram.shape[1]
+    centres = (np.arange(n_bins) + 0.5) * 256 / n_bins
+    for row, (name, color, style, marker) in zip(histogram, CHANNELS, strict=True):
+        ax.plot(centres, row, color=color, linestyle=style, marker=marker, markersize=4, label=name)
+    ax.set_xticks([0, 64, 128, 192, 256])
+    ax.set_xlim(0, 256)
+    ax.set_ylim(0, None)
+    ax.set_xlabel("pixel value (0 = dark, 255 = bright)")
+    ax.set_ylabel("fraction of pixels")
+    ax.set_title(title)
+    ax.legend(title="channel", fontsize="small", loc="upper left", bbox_to_anchor=(1.01, 1.0))
+    return ax
+
+
+def hog_segments(cells, cell_size):
+    """Line segments that draw HOG cells: one per cell and orientation bin, along the edge.
+
+    A gradient at angle a (degrees, measured from the column axis towards the
+    row axis, as in :func:`lossopt.features.cell_histograms`) crosses an edge
+    that runs at a + 90 degrees; the segment is drawn along that edge, centred
+    in its cell, with a length proportional to the bin's value (the largest
+    value of all gets 0.9 of a cell).
+
+    Parameters
+    ----------
+    cells : array, shape (n_rows, n_cols, n_bins)
+    cell_size : int
+
+    Returns
+    -------
+    segments : ndarray, shape (n_rows * n_cols * n_bins, 2, 2)
+        Each segment's two ends as (x = column, y = row) in pixels.
+    values : ndarray, shape (n_rows * n_cols * n_bins,)
+        The bin values, in the same order.
+    """
+    cells = as_float_array(cells, "cells", ndim=3)
+    n_rows, n_cols, n_bins = cells.shape
+    middle = np.radians((np.arange(n_bins) + 0.5) * 180 / n_bins)  # (n_bins,) middle angle of each bin
+    edge = np.column_stack([-np.sin(middle), np.cos(middle)])  # (n_bins, 2): (column, row) along the edge
+    rows, cols = np.meshgrid(np.arange(n_rows), np.arange(n_cols), indexing="ij")
+    centres = (np.stack([cols, rows], axis=-1) + 0.5) * cell_size - 0.5  # (n_rows, n_cols, 2), (x, y) in pixels
+    half = 0.45 * cell_size * cells / max(cells.max(), 1e-12)  # (n_rows, n_cols, n_bins)
+    offset = half[..., None] * edge  # (n_rows, n_cols, n_bins, 2)
+    ends = np.stack([centres[:, :, None] - offset, centres[:, :, None] + offset], axis=3)  # (.., n_bins, 2 ends, 2)
+    return ends.reshape(-1, 2, 2), cells.ravel()
+
+
+def plot_hog(cells, cell_size, *, ax=None, image_shape=None, title="HOG: gradient orientations per cell"):
+    """Draw HOG cells as line segments (see :func:`hog_segments`), white on black, the image's way up.
+
+    Parameters
+    ----------
+    cells : array, shape (n_rows, n_cols, n_bins)
+        E.g. :func:`lossopt.features.cell_histograms`.
+    cell_size : int
+    ax : matplotlib Axes, optional
+    image_shape : (int, int), optional
+        Frame the plot like the image (default: the cells' area).
+
+    Returns
+    -------
+    matplotlib LineCollection
+    """
+    ax = axes_or_new(ax)
+    segments, values = hog_segments(cells, cell_size)
+    keep = values > 0
+    lines = LineCollection(segments[keep], colors="white", linewidths=0.8)
+    ax.add_collection(lines)
+    height, width = image_shape or (cells.shape[0] * cell_size, cells.shape[1] * cell_size)
+    ax.set_facecolor("black")
+    ax.set_xlim(-0.5, width - 0.5)
+    ax.set_ylim(height - 0.5, -0.5)  # row 0 at the top, as in the image
+    ax.set_aspect("equal")
+    ax.set_xlabel("column (pixels)")
+    ax.set_ylabel("row (pixels)")
+    ax.set_title(title)
+    return lines
+
+
+def plot_orientation_histogram(histogram, *, ax=None, title="One cell's orientation histogram"):
+    """Bars of one cell's histogram over the orientation bins, labelled by their angle range in degrees.
+
+    Returns
+    -------
+    matplotlib BarContainer
+    """
+    ax = axes_or_new(ax)
+    histogram = as_float_array(histogram, "histogram", ndim=1)
+    n_bins = histogram.size
+    width = 180 / n_bins
+    bars = ax.bar(np.arange(n_bins) * width, histogram, width=0.9 * width, align="edge", color="#0072B2")
+    ax.set_xticks(np.arange(0, 181, 2 * width if n_bins > 6 else width))
+    ax.set_xlim(0, 180)
+    ax.set_xlabel("gradient orientation (degrees)")
+    ax.set_ylabel("sum of gradient magnitudes")
+    ax.set_title(title)
+    return bars
+
+
+def plot_codebook(codebook, patch_size, *, ax=None, title="The visual words (k-means centres)"):
+    """Show each row of ``codebook`` (K, patch_size**2) as a small grey patch, side by side.
+
+    Returns
+    -------
+    matplotlib AxesImage
+    """
+    ax = axes_or_new(ax)
+    codebook = as_float_array(codebook, "codebook", ndim=2)
+    k = codebook.shape[0]
+    p = int(patch_size)
+    if codebook.shape[1] != p * p:
+        raise ValueError(f"codebook rows must have patch_size**2 = {p * p} values, got {codebook.shape[1]}")
+    gap = 1
+    strip = np.full((p, k * (p + gap) - gap), np.nan)
+    for j, word in enumerate(codebook):
+        strip[:, j * (p + gap) : j * (p + gap) + p] = word.reshape(p, p)
+    picture = ax.imshow(strip, cmap="gray", interpolation="nearest")
+    ax.set_xticks(np.arange(k) * (p + gap) + (p - 1) / 2, [str(j) for j in range(k)])
+    ax.set_yticks([])
+    ax.set_xlabel("word")
+    ax.set_title(title)
+    return picture
+
+
+def plot_word_histograms(histograms, names, *, ax=None, title="Bag of words: how often each word occurs"):
+    """Grouped bars: one group per visual word, one bar per image.
+
+    Parameters
+    ----------
+    histograms : array, shape (n_images, K)
+    names : sequence of str, one per image
+
+    Returns
+    -------
+    matplotlib Axes
+    """
+    ax = axes_or_new(ax)
+    histograms = as_float_array(histograms, "histograms", ndim=2)
+    n_images, k = histograms.shape
+    colors = ("#0072B2", "#E69F00", "#009E73", "#CC79A7")
+    width = 0.8 / n_images
+    for i, (row, name) in enumerate(zip(histograms, names, strict=True)):
+        ax.bar(np.arange(k) + (i - (n_images - 1) / 2) * width, row, width=width, color=colors[i], label=name)
+    ax.set_xticks(np.arange(k))
+    ax.set_xlabel("word")
+    ax.set_ylabel("fraction of patches")
+    ax.set_title(title)
+    ax.legend(fontsize="small", loc="upper left", bbox_to_anchor=(1.01, 1.0))
+    return ax
+
+
+__all__ = [
+    "hog_segments",
+    "plot_codebook",
+    "plot_color_histogram",
+    "plot_hog",
+    "plot_orientation_histogram",
+    "plot_predicted_regions",
+    "plot_word_histograms",
+]
