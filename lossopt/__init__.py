@@ -10,6 +10,8 @@ from . import datasets, exercises, features, landscape, plots, widgets
 from .gradcheck import grad_check, numerical_gradient, rel_error
 from .losses import (
     SCORE_LOSSES,
+    ClassifierLoss,
+    classifier_loss,
     linear_loss,
     ova_svm_scores_loss,
     ova_svm_scores_loss_naive,
@@ -17,11 +19,13 @@ from .losses import (
     softmax_loss_naive,
     softmax_probabilities,
     softmax_scores_loss,
+    softmax_scores_loss_naive,
     structured_svm_scores_loss,
     structured_svm_scores_loss_naive,
     svm_loss,
     svm_loss_naive,
     svm_scores_loss,
+    svm_scores_loss_naive,
 )
 from .optim import LinearClassifier, SGDResult, fit_proximal, sgd, soft_threshold, step_decay
 from .regularization import PENALTIES, regularization
@@ -31,8 +35,10 @@ __version__ = "0.1.0"
 __all__ = [
     "PENALTIES",
     "SCORE_LOSSES",
+    "ClassifierLoss",
     "LinearClassifier",
     "SGDResult",
+    "classifier_loss",
     "datasets",
     "exercises",
     "features",
@@ -52,11 +58,13 @@ __all__ = [
     "softmax_loss_naive",
     "softmax_probabilities",
     "softmax_scores_loss",
+    "softmax_scores_loss_naive",
     "step_decay",
     "structured_svm_scores_loss",
     "structured_svm_scores_loss_naive",
     "svm_loss",
     "svm_loss_naive",
     "svm_scores_loss",
+    "svm_scores_loss_naive",
     "widgets",
 ]

@@ -23,12 +23,13 @@ import numpy as np
 
 from ._validate import (
     as_float_array,
-    as_labels,
+    check_bool,
     check_choice,
-    check_linear,
-    check_nonnegative,
+    check_finite,
+    check_linear_problem,
     check_positive_int,
     check_scores,
+    check_seed,
 )
 from .losses import SCORE_LOSSES
 from .regularization import PENALTIES
@@ -88,11 +89,11 @@ def slice_1d(W, X, y, direction, alphas, *, loss="svm", reg=0.0, delta=1.0, pena
     >>> [round(float(value), 2) for value in losses]
     [5.27, 5.27]
     """
-    W, X, y, (direction,), score_loss, reg, delta, penalty = _check(
+    problem, (direction,), score_loss, per_example = _check(
         W, X, y, {"direction": direction}, loss, reg, delta, penalty, per_example
     )
     alphas = _check_steps(alphas, "alphas")
-    values = _slice(W, X, y, direction, None, alphas, np.zeros(1), score_loss, reg, delta, penalty, per_example)
+    values = _slice(problem, direction, None, alphas, np.zeros(1), score_loss, per_example)
     return values[:, 0]
 
 
@@ -130,12 +131,12 @@ def slice_2d(W, X, y, d1, d2, alphas, betas, *, loss="svm", reg=0.0, delta=1.0, 
     >>> Z.shape, round(float(Z[2, 1]), 4)  # at W = 0 every class has probability 1/10: ln 10
     ((5, 3), 2.3026)
     """
-    W, X, y, (d1, d2), score_loss, reg, delta, penalty = _check(
+    problem, (d1, d2), score_loss, per_example = _check(
         W, X, y, {"d1": d1, "d2": d2}, loss, reg, delta, penalty, per_example
     )
     alphas = _check_steps(alphas, "alphas")
     betas = _check_steps(betas, "betas")
-    return _slice(W, X, y, d1, d2, alphas, betas, score_loss, reg, delta, penalty, per_example)
+    return _slice(problem, d1, d2, alphas, betas, score_loss, per_example)
 
 
 def random_directions(W, k=2, *, normalize="frobenius", seed=None):
@@ -167,10 +168,10 @@ def random_directions(W, k=2, *, normalize="frobenius", seed=None):
     >>> np.round(np.linalg.norm(d, axis=0), 6)  # column 0 as long as W's, column 1 unit (W's is zero)
     array([5., 1.])
     """
-    W = as_float_array(W, "W", ndim=2)
+    W = check_finite(as_float_array(W, "W", ndim=2), "W")
     k = check_positive_int(k, "k")
     check_choice(normalize, "normalize", NORMALIZATIONS)
-    rng = np.random.default_rng(seed)
+    rng = check_seed(seed)
     directions = rng.standard_normal((k, *W.shape))  # (k, D, C)
     # Norms over the entries that are scaled together: all of W, or one column.
     axes = (0, 1) if normalize == "frobenius" else (0,)
@@ -253,24 +254,19 @@ def trajectory_directions(Ws):
 
 
 def _check(W, X, y, directions, loss, reg, delta, penalty, per_example):
-    """Check the arguments every slice takes; return them as arrays, the loss as a function."""
-    W, X = check_linear(W, X)
-    checked = []
-    for name, direction in directions.items():
-        direction = as_float_array(direction, name, ndim=2)
-        if direction.shape != W.shape:
-            raise ValueError(f"{name} must have the shape of W, {W.shape}, got {direction.shape}")
-        if not np.isfinite(direction).all():
-            raise ValueError(f"{name} contains NaN or infinity")
-        checked.append(direction)
-    y = as_labels(y, X.shape[0], W.shape[1])
+    """Check the arguments every slice takes: the linear problem (with S0 = X @ W), the directions, the loss."""
     score_loss = SCORE_LOSSES[check_choice(loss, "loss", tuple(SCORE_LOSSES))]
-    reg = check_nonnegative(reg, "reg")
-    delta = check_nonnegative(delta, "delta")
-    check_choice(penalty, "penalty", PENALTIES)
-    if not isinstance(per_example, (bool, np.bool_)):
-        raise TypeError(f"per_example must be True or False, got {type(per_example).__name__}")
-    return W, X, y, checked, score_loss, reg, delta, penalty
+    per_example = check_bool(per_example, "per_example")
+    problem = check_linear_problem(W, X, y, reg, delta, penalty)
+    checked = [_check_direction(direction, name, problem.W.shape) for name, direction in directions.items()]
+    return problem, checked, score_loss, per_example
+
+
+def _check_direction(direction, name, shape):
+    direction = as_float_array(direction, name, ndim=2)
+    if direction.shape != shape:
+        raise ValueError(f"{name} must have the shape of W, {shape}, got {direction.shape}")
+    return check_finite(direction, name)
 
 
 def _check_steps(steps, name):
@@ -300,19 +296,23 @@ def _stack(Ws):
 # ----------------------------------------------------------------------------
 
 
-def _slice(W, X, y, d1, d2, alphas, betas, score_loss, reg, delta, penalty, per_example):
+def _slice(problem, d1, d2, alphas, betas, score_loss, per_example):
     """Loss at W + a d1 + b d2 for a in alphas, b in betas: (A, B) or (A, B, N). d2 None means zero."""
-    S0 = X @ W  # (N, C): three matrix products, the only work that touches X
-    S1 = X @ d1
-    S2 = None if d2 is None else X @ d2
-    for name, S in (("X @ W", S0), ("X @ d1", S1), ("X @ d2", S2)):
+    W, X, y, S0, reg, delta, penalty, _ = problem  # S0 = X @ W, checked
+    with np.errstate(over="ignore", invalid="ignore"):  # reported by check_scores, by name
+        S1 = X @ d1  # (N, C): with S0, three matrix products, the only work that touches X
+        S2 = None if d2 is None else X @ d2
+    for name, S in (("X @ d1", S1), ("X @ d2", S2)):
         if S is not None:
             check_scores(S, y, name=name)  # NaN, infinity or overflow anywhere in X shows up here
     dtype = S0.dtype if S2 is None else np.result_type(S0, S1, S2)
-    values = _data_losses(score_loss, S0, S1, S2, y, alphas.astype(dtype), betas.astype(dtype), delta, per_example)
-    if reg:
-        R = _penalty_grid(W, d1, np.zeros_like(W) if d2 is None else d2, alphas, betas, penalty)  # (A, B)
-        values += (reg * R).astype(dtype)[..., np.newaxis] if per_example else (reg * R).astype(dtype)
+    with np.errstate(over="ignore", invalid="ignore"):  # a loss too large for the dtype is reported below
+        values = _data_losses(score_loss, S0, S1, S2, y, alphas.astype(dtype), betas.astype(dtype), delta, per_example)
+        if reg:
+            R = _penalty_grid(W, d1, np.zeros_like(W) if d2 is None else d2, alphas, betas, penalty)  # (A, B)
+            values += (reg * R).astype(dtype)[..., np.newaxis] if per_example else (reg * R).astype(dtype)
+    if not np.isfinite(values).all():
+        raise ValueError("the loss overflows on this slice: X, W, the directions, the steps or reg are too large")
     return values
 
 
@@ -338,9 +338,51 @@ def _data_losses(score_loss, S0, S1, S2, y, alphas, betas, delta, per_example):
     return values.reshape((A, B, N) if per_example else (A, B))
 
 
+def plane_penalty(W, d1, d2, alphas, betas, *, penalty="l2"):
+    """The penalty R(W + a d1 + b d2) at every (a, b) of a grid, without X.
+
+    ||W + a d1 + b d2||^2 expands into the six inner products of (W, d1, d2);
+    sum |W + a d1 + b d2| is piecewise linear along each line, summed exactly
+    from its sorted kinks. To leave some entries out of the penalty (the
+    demo's biases), pass only the rows that count: ``plane_penalty(W[:2], d1[:2], d2[:2], ...)``.
+
+    Parameters
+    ----------
+    W, d1, d2 : arrays, shape (D, C)
+        The centre and the two directions.
+    alphas : array, shape (A,)
+        Steps along d1.
+    betas : array, shape (B,)
+        Steps along d2.
+    penalty : {"l2", "l1", "elastic"}, default "l2"
+
+    Returns
+    -------
+    array, shape (A, B), float64
+        Entry [i, j] is ``lossopt.regularization(W + alphas[i] * d1 + betas[j] * d2, penalty)[0]``.
+
+    Examples
+    --------
+    >>> W, d1, d2 = np.array([[1.0, 0.0]]), np.array([[1.0, 0.0]]), np.array([[0.0, 1.0]])
+    >>> plane_penalty(W, d1, d2, [0.0, 1.0], [0.0, 2.0])  # (1 + a)^2 + b^2
+    array([[1., 5.],
+           [4., 8.]])
+    """
+    W = check_finite(as_float_array(W, "W", ndim=2), "W")
+    d1, d2 = (_check_direction(d, name, W.shape) for d, name in ((d1, "d1"), (d2, "d2")))
+    alphas, betas = _check_steps(alphas, "alphas"), _check_steps(betas, "betas")
+    check_choice(penalty, "penalty", PENALTIES)
+    with np.errstate(over="ignore", invalid="ignore"):  # reported just below
+        R = _penalty_grid(W, d1, d2, alphas, betas, penalty)
+    if not np.isfinite(R).all():
+        raise ValueError("the penalty overflows float64: W, d1, d2 or the steps are too large")
+    return R
+
+
 def _penalty_grid(W, d1, d2, alphas, betas, penalty):
-    """R(W + a d1 + b d2) for every (a, b), shape (A, B), in float64 and without X."""
+    """Unchecked core of :func:`plane_penalty`."""
     W, d1, d2 = (np.asarray(M, dtype=np.float64).ravel() for M in (W, d1, d2))
+    alphas, betas = alphas.astype(np.float64), betas.astype(np.float64)
     R = np.zeros((alphas.size, betas.size))
     if penalty in ("l2", "elastic"):  # the elastic net's L2 weight is 1, as in lossopt.regularization
         # ||W + a d1 + b d2||^2 from the 3 x 3 Gram matrix of (W, d1, d2).

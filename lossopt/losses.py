@@ -1,124 +1,213 @@
-"""Loss functions of a linear classifier, and their gradients.
+"""Loss functions of a linear classifier, and their gradients (CS231n Lecture 3).
 
-Every loss is written once, at the score level: from a score matrix
-``S`` (N x C, one row per example, one column per class) and the labels
-``y`` it returns the mean loss over the N examples and ``dS``, the gradient
-with respect to the scores. The W-level functions only compose::
+Each loss is written at the score level: from a score matrix ``S`` (N x C,
+one row per example, one column per class) and the labels ``y`` it returns
+the mean loss over the N examples and ``dS``, its gradient with respect to
+the scores. For each loss the loop version (``*_scores_loss_naive``, one
+example and one class at a time: the formula) sits right above the
+vectorized one (``_svm``, ``_softmax``, ...: the same numbers in a few numpy
+operations). Both give ``(loss, dS)``.
 
-    S = X @ W                           # (N, C) scores
-    loss, dS = <score-level loss>(S, y)
-    dW = X.T @ dS                       # (D, C) chain rule through S = X W
-    loss += reg * R(W);  dW += reg * dR
+One W-level function, :func:`linear_loss`, turns any of them into the loss
+of a linear classifier ``S = X @ W``: the chain rule ``dW = X.T @ dS`` and the
+regularization penalty appear there, and only there (:func:`classifier_loss`
+is the same with a separate bias ``b``).
 
-so the only expensive work is the two matrix products; the loss itself is
-O(N * C). The ``*_naive`` twins compute the same numbers with explicit loops
-over examples and classes, to be read beside the vectorized forms.
-
-Score-level losses (L_i is the loss of example i, s = S[i], label y_i):
+The losses (L_i is the loss of example i, s = S[i], label y_i):
 
 - multiclass SVM (Weston-Watkins):  L_i = sum_{j != y_i} max(0, s_j - s_{y_i} + delta)
 - softmax (cross-entropy, natural log):  L_i = -ln(e^{s_{y_i}} / sum_j e^{s_j})
 - one-vs-all SVM:  L_i = sum_j max(0, delta - t_j s_j), with t_j = +1 if j = y_i else -1
 - structured SVM (Crammer-Singer):  L_i = max(0, max_{j != y_i} s_j - s_{y_i} + delta)
+
+The underscored vectorized functions assume checked input (the public
+functions check it first); they return the mean loss, or with
+``per_example=True`` the N losses L_i (for landscapes), and with
+``gradient=False`` skip dS.
 """
+
+from typing import NamedTuple
 
 import numpy as np
 
-from ._validate import as_float_array, check_choice, check_linear, check_nonnegative, check_scores
-from .regularization import PENALTIES, penalty_and_gradient
+from ._validate import as_float_array, check_bool, check_choice, check_linear_problem, check_nonnegative, check_scores
+from .regularization import regularization
 
 # ----------------------------------------------------------------------------
-# Score level: (S, y) -> (loss, dS). The underscored functions assume checked
-# input; the public ones check it first. Each computes the N per-example
-# losses L_i and returns their mean, or, with per_example=True, all of them
-# (for curves and landscapes); dS is always the gradient of the mean, and
-# gradient=False skips it (a landscape needs only the losses).
+# Multiclass SVM (Weston-Watkins): L_i = sum_{j != y_i} max(0, s_j - s_{y_i} + delta)
 # ----------------------------------------------------------------------------
 
 
-def _reduce(losses, per_example):
-    """The N losses L_i themselves, or their mean."""
-    return losses if per_example else losses.sum() / losses.size  # .mean() costs 4x more on small arrays
-
-
-def _row_sums(A):
-    """Sum of each row, (N, C) -> (N,), as a product with a vector of ones.
-
-    The same numbers as ``A.sum(axis=1)``, several times faster when rows
-    are as short as C = 10: numpy reduces each short row separately.
-    """
-    return A @ np.ones(A.shape[1], dtype=A.dtype)
+def svm_scores_loss_naive(S, y, *, delta=1.0):
+    """Multiclass SVM loss with explicit loops; same result as :func:`svm_scores_loss`."""
+    S, y = check_scores(S, y)
+    delta = check_nonnegative(delta, "delta")
+    N, C = S.shape
+    loss, dS = 0.0, np.zeros_like(S)  # dS: (N, C)
+    for i in range(N):
+        for j in range(C):
+            if j == y[i]:
+                continue
+            margin = S[i, j] - S[i, y[i]] + delta
+            if margin > 0:
+                loss += margin
+                dS[i, j] += 1  # d margin / d s_j
+                dS[i, y[i]] -= 1  # d margin / d s_{y_i}
+    return S.dtype.type(loss / N), dS / N
 
 
 def _svm(S, y, delta=1.0, per_example=False, gradient=True):
+    """Vectorized multiclass SVM loss: S (N, C), y (N,) -> (loss, dS (N, C))."""
     N = S.shape[0]
     rows = np.arange(N)
-    correct = S[rows, y][:, np.newaxis]  # (N, 1) score of the right class
-    margins = S - correct  # (N, C)
-    margins += delta
-    np.maximum(margins, 0, out=margins)
+    correct = S[rows, y][:, np.newaxis]  # (N, 1) s_{y_i}
+    margins = np.maximum(0, S - correct + delta)  # (N, C)
     margins[rows, y] = 0  # the sum skips j = y_i
-    losses = _row_sums(margins)  # (N,) L_i
+    losses = margins.sum(axis=1)  # (N,) L_i
     if not gradient:
-        return _reduce(losses, per_example), None
-    # Each violated margin pushes s_j up by 1 and s_{y_i} down by 1.
-    dS = (margins > 0).astype(S.dtype)  # (N, C)
-    dS[rows, y] = 0.0 - _row_sums(dS)  # (0 - n, not -n: no -0.0 where nothing is violated)
-    dS /= N
-    return _reduce(losses, per_example), dS
+        return (losses if per_example else losses.mean()), None
+    dS = (margins > 0).astype(S.dtype)  # each violated margin: +1 on s_j ...
+    dS[rows, y] = -dS.sum(axis=1)  # ... and -1 on s_{y_i}
+    return (losses if per_example else losses.mean()), dS / N
+
+
+# ----------------------------------------------------------------------------
+# Softmax (cross-entropy, natural log): L_i = -ln(e^{s_{y_i}} / sum_j e^{s_j})
+# ----------------------------------------------------------------------------
+
+
+def softmax_scores_loss_naive(S, y):
+    """Softmax loss with explicit loops; same result as :func:`softmax_scores_loss`."""
+    S, y = check_scores(S, y)
+    N, C = S.shape
+    loss, dS = 0.0, np.zeros_like(S)  # dS: (N, C)
+    for i in range(N):
+        scores = S[i] - S[i].max()  # shift: the same probabilities, and exp never overflows
+        sum_exp = sum(np.exp(scores[j]) for j in range(C))
+        loss += np.log(sum_exp) - scores[y[i]]  # -ln p_{y_i}
+        for j in range(C):
+            p_j = np.exp(scores[j]) / sum_exp
+            dS[i, j] = p_j - (j == y[i])  # dL_i / ds_j = p_j - 1[j = y_i]
+    return S.dtype.type(loss / N), dS / N
 
 
 def _softmax(S, y, delta=None, per_example=False, gradient=True):
-    N = S.shape[0]
+    """Vectorized softmax loss: S (N, C), y (N,) -> (loss, dS (N, C)); ``delta`` is ignored."""
+    N, C = S.shape
     rows = np.arange(N)
-    top = S.argmax(axis=1)  # (N,) the highest score of each row
-    # Shift each row by its maximum: the probabilities are unchanged and
-    # exp never overflows (the largest exponent is 0, so e^0 = 1 at `top`).
-    shifted = S - S[rows, top][:, np.newaxis]  # (N, C), all <= 0
-    exp_scores = np.exp(shifted)
-    exp_scores[rows, top] = 0
-    rest = _row_sums(exp_scores)  # (N,) sum_j e^{shifted_j} - 1, never rounded against the 1
-    # -ln p_y = ln(1 + rest) - shifted_y. log1p keeps a tiny loss such as
-    # ln(1 + 2e^-110) = 3.4e-48 that ln(1 + rest) would round to 0.
-    losses = np.log1p(rest) - shifted[rows, y]  # (N,) L_i
+    top = S.argmax(axis=1)  # (N,) the highest-scoring class
+    shifted = S - S[rows, top][:, np.newaxis]  # (N, C) <= 0: same probabilities, no overflow
+    exp_scores = np.exp(shifted)  # (N, C), e^0 = 1 at the top
+    # L_i = ln(sum_j e^shifted_j) - shifted_{y_i}, with the sum written as 1 + (the other classes):
+    # log1p keeps a tiny loss such as ln(1 + 2e-110) = 2e-110 that ln(1 + ...) rounds to 0
+    # (tests/test_lecture_numbers.py::test_jiggle_slide_svm_zero_softmax_not).
+    others = np.where(np.arange(C) == top[:, np.newaxis], 0, exp_scores).sum(axis=1)  # (N,)
+    losses = np.log1p(others) - shifted[rows, y]  # (N,) L_i = -ln p_{y_i}
     if not gradient:
-        return _reduce(losses, per_example), None
-    exp_scores[rows, top] = 1
-    dS = exp_scores / (1 + rest)[:, np.newaxis]  # probabilities p, (N, C)
+        return (losses if per_example else losses.mean()), None
+    dS = exp_scores / exp_scores.sum(axis=1, keepdims=True)  # (N, C) probabilities p
     dS[rows, y] -= 1  # dL_i/ds = p - onehot(y_i)
-    dS /= N
-    return _reduce(losses, per_example), dS
+    return (losses if per_example else losses.mean()), dS / N
+
+
+def softmax_probabilities(S):
+    """The softmax of each row of a score matrix: probabilities that sum to 1.
+
+    Parameters
+    ----------
+    S : array, shape (N, C), C >= 1
+
+    Returns
+    -------
+    P : array, shape (N, C)
+        P[i, j] = e^{S[i, j]} / sum_k e^{S[i, k]}, computed from max-shifted
+        scores, so any finite scores work.
+
+    Examples
+    --------
+    >>> softmax_probabilities([[3.2, 5.1, -1.7]]).round(2)
+    array([[0.13, 0.87, 0.  ]])
+    """
+    S = as_float_array(S, "S", ndim=2)
+    if S.shape[1] == 0:
+        raise ValueError(f"S must have at least one column (class), got shape {S.shape}")
+    if not np.isfinite(S).all():
+        raise ValueError("S contains NaN or infinity")
+    exp_scores = np.exp(S - S.max(axis=1, keepdims=True))  # the max-shift: no overflow
+    return exp_scores / exp_scores.sum(axis=1, keepdims=True)
+
+
+# ----------------------------------------------------------------------------
+# One-vs-all SVM: L_i = sum_j max(0, delta - t_j s_j), t_j = +1 if j = y_i else -1
+# ----------------------------------------------------------------------------
+
+
+def ova_svm_scores_loss_naive(S, y, *, delta=1.0):
+    """One-vs-all SVM loss with explicit loops; same result as :func:`ova_svm_scores_loss`."""
+    S, y = check_scores(S, y)
+    delta = check_nonnegative(delta, "delta")
+    N, C = S.shape
+    loss, dS = 0.0, np.zeros_like(S)  # dS: (N, C)
+    for i in range(N):
+        for j in range(C):
+            target = 1.0 if j == y[i] else -1.0
+            margin = delta - target * S[i, j]
+            if margin > 0:
+                loss += margin
+                dS[i, j] -= target
+    return S.dtype.type(loss / N), dS / N
 
 
 def _ova_svm(S, y, delta=1.0, per_example=False, gradient=True):
+    """Vectorized one-vs-all SVM loss: S (N, C), y (N,) -> (loss, dS (N, C))."""
     N = S.shape[0]
     rows = np.arange(N)
-    targets = np.full(S.shape, -1, dtype=S.dtype)  # (N, C), t_j = -1 ...
+    targets = np.full(S.shape, -1, dtype=S.dtype)  # (N, C): t_j = -1 ...
     targets[rows, y] = 1  # ... and +1 for the right class
-    margins = delta - targets * S  # each class is its own binary SVM
-    active = margins > 0
-    losses = _row_sums(margins * active)  # (N,) L_i
+    margins = np.maximum(0, delta - targets * S)  # (N, C): each class is its own binary SVM
+    losses = margins.sum(axis=1)  # (N,) L_i
     if not gradient:
-        return _reduce(losses, per_example), None
-    dS = -targets * active / N
-    return _reduce(losses, per_example), dS
+        return (losses if per_example else losses.mean()), None
+    dS = -targets * (margins > 0)  # (N, C)
+    return (losses if per_example else losses.mean()), dS / N
+
+
+# ----------------------------------------------------------------------------
+# Structured SVM (Crammer-Singer): L_i = max(0, max_{j != y_i} s_j - s_{y_i} + delta)
+# ----------------------------------------------------------------------------
+
+
+def structured_svm_scores_loss_naive(S, y, *, delta=1.0):
+    """Crammer-Singer SVM loss with explicit loops; same result as :func:`structured_svm_scores_loss`."""
+    S, y = check_scores(S, y)
+    delta = check_nonnegative(delta, "delta")
+    N, C = S.shape
+    loss, dS = 0.0, np.zeros_like(S)  # dS: (N, C)
+    for i in range(N):
+        rival = max((j for j in range(C) if j != y[i]), key=lambda j: S[i, j])  # best wrong class
+        margin = S[i, rival] - S[i, y[i]] + delta
+        if margin > 0:
+            loss += margin
+            dS[i, rival] += 1
+            dS[i, y[i]] -= 1
+    return S.dtype.type(loss / N), dS / N
 
 
 def _structured_svm(S, y, delta=1.0, per_example=False, gradient=True):
+    """Vectorized Crammer-Singer SVM loss: S (N, C), y (N,) -> (loss, dS (N, C))."""
     N = S.shape[0]
     rows = np.arange(N)
     wrong = S.copy()
-    wrong[rows, y] = -np.inf  # so argmax finds the best wrong class
-    rival = wrong.argmax(axis=1)  # (N,) highest-scoring wrong class
-    margin = S[rows, rival] - S[rows, y] + delta  # (N,)
-    active = (margin > 0).astype(S.dtype)
-    losses = margin * active  # (N,) L_i
+    wrong[rows, y] = -np.inf  # so that argmax finds the best wrong class
+    rival = wrong.argmax(axis=1)  # (N,)
+    losses = np.maximum(0, S[rows, rival] - S[rows, y] + delta)  # (N,) L_i
     if not gradient:
-        return _reduce(losses, per_example), None
-    dS = np.zeros_like(S)
-    dS[rows, rival] = active / N
-    dS[rows, y] = -active / N
-    return _reduce(losses, per_example), dS
+        return (losses if per_example else losses.mean()), None
+    active = (losses > 0).astype(S.dtype)  # (N,)
+    dS = np.zeros_like(S)  # (N, C)
+    dS[rows, rival] = active
+    dS[rows, y] = -active
+    return (losses if per_example else losses.mean()), dS / N
 
 
 SCORE_LOSSES = {
@@ -127,8 +216,33 @@ SCORE_LOSSES = {
     "ova_svm": _ova_svm,
     "structured_svm": _structured_svm,
 }
-"""Score-level losses by name, inputs unchecked:
+"""Vectorized score-level losses by name, inputs unchecked:
 ``name -> f(S, y, delta, per_example=False, gradient=True) -> (loss, dS)``."""
+
+NAIVE_SCORE_LOSSES = {
+    "svm": lambda S, y, delta: svm_scores_loss_naive(S, y, delta=delta),
+    "softmax": lambda S, y, delta: softmax_scores_loss_naive(S, y),
+    "ova_svm": lambda S, y, delta: ova_svm_scores_loss_naive(S, y, delta=delta),
+    "structured_svm": lambda S, y, delta: structured_svm_scores_loss_naive(S, y, delta=delta),
+}
+"""The loop versions by name: ``name -> f(S, y, delta) -> (loss, dS)``."""
+
+
+# ----------------------------------------------------------------------------
+# The public score-level functions: check (S, y), then the vectorized loss.
+# Finite but huge scores can make a loss overflow; that is reported by name.
+# ----------------------------------------------------------------------------
+
+
+def _checked_score_loss(name, S, y, delta, per_example):
+    S, y = check_scores(S, y)
+    delta = check_nonnegative(delta, "delta")
+    per_example = check_bool(per_example, "per_example")
+    with np.errstate(over="ignore", invalid="ignore"):  # overflow is reported just below
+        loss, dS = SCORE_LOSSES[name](S, y, delta, per_example=per_example)
+    if not (np.isfinite(loss).all() and np.isfinite(dS).all()):
+        raise ValueError(f"the {name} loss overflows: S has values too large (|S| up to {np.abs(S).max():.3g})")
+    return loss, dS
 
 
 def svm_scores_loss(S, y, *, delta=1.0, per_example=False):
@@ -163,8 +277,7 @@ def svm_scores_loss(S, y, *, delta=1.0, per_example=False):
     >>> svm_scores_loss(S, [0, 1, 2], per_example=True)[0].round(2)
     array([ 2.9,  0. , 12.9])
     """
-    S, y = check_scores(S, y)
-    return _svm(S, y, check_nonnegative(delta, "delta"), per_example=bool(per_example))
+    return _checked_score_loss("svm", S, y, delta, per_example)
 
 
 def softmax_scores_loss(S, y, *, per_example=False):
@@ -192,33 +305,7 @@ def softmax_scores_loss(S, y, *, per_example=False):
     >>> round(float(loss), 2)
     2.04
     """
-    S, y = check_scores(S, y)
-    return _softmax(S, y, per_example=bool(per_example))
-
-
-def softmax_probabilities(S):
-    """The softmax of each row of a score matrix: probabilities that sum to 1.
-
-    Parameters
-    ----------
-    S : array, shape (N, C)
-
-    Returns
-    -------
-    P : array, shape (N, C)
-        P[i, j] = e^{S[i, j]} / sum_k e^{S[i, k]}, computed from max-shifted
-        scores, so any finite scores work.
-
-    Examples
-    --------
-    >>> softmax_probabilities([[3.2, 5.1, -1.7]]).round(2)
-    array([[0.13, 0.87, 0.  ]])
-    """
-    S = as_float_array(S, "S", ndim=2)
-    if not np.isfinite(S).all():
-        raise ValueError("S contain NaN or infinity")
-    exp_scores = np.exp(S - S.max(axis=1, keepdims=True))  # the max-shift: no overflow
-    return exp_scores / exp_scores.sum(axis=1, keepdims=True)
+    return _checked_score_loss("softmax", S, y, 1.0, per_example)
 
 
 def ova_svm_scores_loss(S, y, *, delta=1.0, per_example=False):
@@ -227,8 +314,7 @@ def ova_svm_scores_loss(S, y, *, delta=1.0, per_example=False):
     Parameters and returns as in :func:`svm_scores_loss`; the loss is the mean
     of sum_j max(0, delta - t_j s_j), with t_j = +1 for the right class, else -1.
     """
-    S, y = check_scores(S, y)
-    return _ova_svm(S, y, check_nonnegative(delta, "delta"), per_example=bool(per_example))
+    return _checked_score_loss("ova_svm", S, y, delta, per_example)
 
 
 def structured_svm_scores_loss(S, y, *, delta=1.0, per_example=False):
@@ -237,16 +323,15 @@ def structured_svm_scores_loss(S, y, *, delta=1.0, per_example=False):
     Parameters and returns as in :func:`svm_scores_loss`; the loss is the mean
     of max(0, max_{j != y_i} s_j - s_{y_i} + delta).
     """
-    S, y = check_scores(S, y)
-    return _structured_svm(S, y, check_nonnegative(delta, "delta"), per_example=bool(per_example))
+    return _checked_score_loss("structured_svm", S, y, delta, per_example)
 
 
 # ----------------------------------------------------------------------------
-# W level: scores, a score-level loss, regularization.
+# W level: scores S = X @ W, a score-level loss, the chain rule, the penalty.
 # ----------------------------------------------------------------------------
 
 
-def linear_loss(W, X, y, reg=0.0, *, loss="svm", delta=1.0, penalty="l2"):
+def linear_loss(W, X, y, reg=0.0, *, loss="svm", delta=1.0, penalty="l2", naive=False):
     """Loss and gradient of a linear classifier ``S = X @ W``, any loss by name.
 
     Parameters
@@ -264,7 +349,9 @@ def linear_loss(W, X, y, reg=0.0, *, loss="svm", delta=1.0, penalty="l2"):
     delta : float, default 1.0
         Margin of the SVM losses (ignored by softmax).
     penalty : {"l2", "l1", "elastic"}
-        Regularization penalty, see :func:`lossopt.regularization`.
+        Regularization penalty R, see :func:`lossopt.regularization`.
+    naive : bool, default False
+        Use the loop version of the score-level loss (same numbers, slower).
 
     Returns
     -------
@@ -272,32 +359,36 @@ def linear_loss(W, X, y, reg=0.0, *, loss="svm", delta=1.0, penalty="l2"):
         data loss + reg * R(W), in the precision of the inputs.
     dW : array, shape (D, C)
         Its gradient with respect to W.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> X, W = np.eye(3), np.array([[3.2, 5.1, -1.7], [1.3, 4.9, 2.0], [2.2, 2.5, -3.1]])
+    >>> round(float(linear_loss(W, X, [0, 1, 2], loss="svm")[0]), 2)
+    5.27
     """
-    score_loss = SCORE_LOSSES[check_choice(loss, "loss", tuple(SCORE_LOSSES))]
-    W, X, y, S, reg, delta = _checked_scores(W, X, y, reg, delta, penalty)  # S = X @ W, (N, C)
-    value, dS = score_loss(S, y, delta)
-    dW = X.T @ dS  # (D, C)
-    return _add_penalty(value, dW, W, reg, penalty)
+    check_choice(loss, "loss", tuple(SCORE_LOSSES))
+    naive = check_bool(naive, "naive")
+    W, X, y, S, reg, delta, penalty, _ = check_linear_problem(W, X, y, reg, delta, penalty)  # S = X @ W, (N, C)
+    with np.errstate(over="ignore", invalid="ignore"):  # overflow is reported below, by name
+        if naive:
+            data_loss, dS = NAIVE_SCORE_LOSSES[loss](S, y, delta)
+        else:
+            data_loss, dS = SCORE_LOSSES[loss](S, y, delta)
+        dW = X.T @ dS  # (D, C): the chain rule through S = X @ W
+        if reg:
+            R, dR = regularization(W, penalty)  # R(W) and dR/dW
+            data_loss, dW = data_loss + reg * R, dW + reg * dR
+    return _finite(data_loss, dW)
 
 
-def _checked_scores(W, X, y, reg, delta, penalty):
-    """Check the W-level inputs once; return them with the scores ``S = X @ W``."""
-    W, X = check_linear(W, X)
-    reg = check_nonnegative(reg, "reg")
-    delta = check_nonnegative(delta, "delta")
-    check_choice(penalty, "penalty", PENALTIES)
-    with np.errstate(invalid="ignore", over="ignore"):  # a NaN or inf is reported below, clearly
-        S = X @ W
-    S, y = check_scores(S, y, name="X @ W")
-    return W, X, y, S, reg, delta
-
-
-def _add_penalty(loss, dW, W, reg, penalty):
-    """``loss + reg * R(W)`` and ``dW + reg * dR`` (dW is updated in place)."""
-    if reg:
-        R, dR = penalty_and_gradient(W, penalty)
-        loss += reg * R
-        dW += reg * dR
+def _finite(loss, dW):
+    """(loss, dW), after checking that nothing overflowed (all inputs were finite)."""
+    if not (np.isfinite(loss) and np.isfinite(dW).all()):
+        raise ValueError(
+            "the loss or its gradient overflows although every input is finite: X, W or reg "
+            "holds values too large for the dtype; rescale X, W or reg"
+        )
     return loss, dW
 
 
@@ -360,80 +451,91 @@ def softmax_loss(W, X, y, reg=0.0, *, penalty="l2"):
     return linear_loss(W, X, y, reg, loss="softmax", penalty=penalty)
 
 
-# ----------------------------------------------------------------------------
-# Naive twins: the same numbers, one example and one class at a time.
-# ----------------------------------------------------------------------------
-
-
 def svm_loss_naive(W, X, y, reg=0.0, *, delta=1.0, penalty="l2"):
-    """Multiclass SVM loss with explicit loops; same signature and result as :func:`svm_loss`."""
-    W, X, y, _, reg, delta = _checked_scores(W, X, y, reg, delta, penalty)
-    N, C = X.shape[0], W.shape[1]
-
-    loss = 0.0
-    dW = np.zeros_like(W)  # (D, C)
-    for i in range(N):
-        scores = X[i] @ W  # (C,)
-        for j in range(C):
-            if j == y[i]:
-                continue
-            margin = scores[j] - scores[y[i]] + delta
-            if margin > 0:
-                loss += margin
-                dW[:, j] += X[i]  # d margin / d w_j = x_i
-                dW[:, y[i]] -= X[i]  # d margin / d w_{y_i} = -x_i
-    loss /= N
-    dW /= N
-    loss, dW = _add_penalty(loss, dW, W, reg, penalty)
-    return W.dtype.type(loss), dW
+    """:func:`svm_loss` with the loop version of the score-level loss; same signature and result."""
+    return linear_loss(W, X, y, reg, loss="svm", delta=delta, penalty=penalty, naive=True)
 
 
 def softmax_loss_naive(W, X, y, reg=0.0, *, penalty="l2"):
-    """Softmax loss with explicit loops; same signature and result as :func:`softmax_loss`."""
-    W, X, y, _, reg, _ = _checked_scores(W, X, y, reg, 1.0, penalty)
-    N, C = X.shape[0], W.shape[1]
-
-    loss = 0.0
-    dW = np.zeros_like(W)  # (D, C)
-    for i in range(N):
-        scores = X[i] @ W  # (C,)
-        scores = scores - scores.max()  # stability: same probabilities
-        sum_exp = sum(np.exp(scores[j]) for j in range(C))
-        loss += np.log(sum_exp) - scores[y[i]]  # -ln p_{y_i}
-        for j in range(C):
-            p_j = np.exp(scores[j]) / sum_exp
-            dW[:, j] += (p_j - (j == y[i])) * X[i]
-    loss /= N
-    dW /= N
-    loss, dW = _add_penalty(loss, dW, W, reg, penalty)
-    return W.dtype.type(loss), dW
+    """:func:`softmax_loss` with the loop version of the score-level loss; same signature and result."""
+    return linear_loss(W, X, y, reg, loss="softmax", penalty=penalty, naive=True)
 
 
-def ova_svm_scores_loss_naive(S, y, *, delta=1.0):
-    """One-vs-all SVM loss with explicit loops; same result as :func:`ova_svm_scores_loss`."""
-    S, y = check_scores(S, y)
-    N, C = S.shape
-    loss, dS = 0.0, np.zeros_like(S)
-    for i in range(N):
-        for j in range(C):
-            target = 1.0 if j == y[i] else -1.0
-            margin = delta - target * S[i, j]
-            if margin > 0:
-                loss += margin
-                dS[i, j] -= target
-    return S.dtype.type(loss / N), dS / N
+# ----------------------------------------------------------------------------
+# With a separate bias b (the web demo's form): S = X @ W + b, penalty on W only.
+# ----------------------------------------------------------------------------
 
 
-def structured_svm_scores_loss_naive(S, y, *, delta=1.0):
-    """Crammer-Singer SVM loss with explicit loops; same result as :func:`structured_svm_scores_loss`."""
-    S, y = check_scores(S, y)
-    N, C = S.shape
-    loss, dS = 0.0, np.zeros_like(S)
-    for i in range(N):
-        rival = max((j for j in range(C) if j != y[i]), key=lambda j: S[i, j])
-        margin = S[i, rival] - S[i, y[i]] + delta
-        if margin > 0:
-            loss += margin
-            dS[i, rival] += 1
-            dS[i, y[i]] -= 1
-    return S.dtype.type(loss / N), dS / N
+class ClassifierLoss(NamedTuple):
+    """What :func:`classifier_loss` returns: everything about one state (W, b)."""
+
+    scores: np.ndarray
+    """(N, C) scores S = X @ W + b."""
+    losses: np.ndarray
+    """(N,) each point's loss L_i, or None without ``per_point``."""
+    data_loss: float
+    """Mean of the L_i."""
+    reg_loss: float
+    """reg * sum(W**2), weights only."""
+    total: float
+    """data_loss + reg_loss."""
+    dW: np.ndarray  # noqa: N815 (the lecture's name)
+    """(D, C) gradient of ``total`` with respect to W."""
+    db: np.ndarray
+    """(C,) gradient of ``total`` with respect to b."""
+
+
+def classifier_loss(W, b, X, y, *, loss="svm", reg=0.0, delta=1.0, per_point=True):
+    """Loss and gradients of the linear classifier ``S = X @ W + b``, L2 on the weights only.
+
+    :func:`linear_loss` with the bias kept apart instead of the bias trick, so
+    that it stays out of the penalty (the web demo's form, used by
+    ``lossopt.widgets.LinearClassifierDemo``).
+
+    Parameters
+    ----------
+    W : array, shape (D, C)
+    b : array, shape (C,)
+    X : array, shape (N, D)
+    y : array of int, shape (N,)
+    loss : {"svm", "ova_svm", "structured_svm", "softmax"}
+    reg : float
+        L2 strength; the penalty is ``reg * sum(W**2)`` (not the biases).
+    delta : float
+        Margin of the SVM losses.
+    per_point : bool
+        Also return each point's loss (training needs only the mean and the gradients).
+
+    Returns
+    -------
+    ClassifierLoss
+        ``losses`` is None without ``per_point``.
+
+    Examples
+    --------
+    The web demo's start, on its nine points:
+
+    >>> import lossopt as lo
+    >>> X, y = lo.datasets.toy_2d()
+    >>> state = classifier_loss([[1.0, 2.0, 3.0], [2.0, -4.0, -1.0]], [0.0, 0.5, -0.5], X, y, reg=0.1)
+    >>> round(state.reg_loss, 2)  # 0.1 * (1 + 4 + 9 + 4 + 16 + 1)
+    3.5
+    """
+    check_choice(loss, "loss", tuple(SCORE_LOSSES))
+    per_point = check_bool(per_point, "per_point")
+    W, X, y, S, reg, delta, _, b = check_linear_problem(W, X, y, reg, delta, "l2", b=b)  # S = X @ W + b
+    with np.errstate(over="ignore", invalid="ignore"):  # overflow is reported below, by name
+        losses, dS = SCORE_LOSSES[loss](S, y, delta, per_example=True)  # (N,), (N, C)
+        data_loss = losses.mean()
+        R, dR = regularization(W, "l2")
+        dW, db = X.T @ dS + reg * dR, dS.sum(axis=0)  # the bias is a weight on a constant 1
+        _finite(data_loss + reg * R, np.append(dW, db))
+    return ClassifierLoss(
+        scores=S,
+        losses=losses if per_point else None,
+        data_loss=float(data_loss),
+        reg_loss=float(reg * R),
+        total=float(data_loss + reg * R),
+        dW=dW,
+        db=db,
+    )

@@ -308,3 +308,38 @@ def test_plots_draw_the_slices_and_the_path(rng):
             lo.plots.plot_path(np.zeros((3, 3)))
     finally:
         plt.close("all")
+
+
+# --- the plane penalty ---------------------------------------------------------
+
+
+def brute_force_penalty(W, d1, d2, alphas, betas, penalty):
+    return np.array([[float(lo.regularization(W + a * d1 + b * d2, penalty)[0]) for b in betas] for a in alphas])
+
+
+@pytest.mark.parametrize("penalty", lo.PENALTIES)
+def test_plane_penalty_equals_regularization_with_a_cross_term(penalty, rng):
+    """Random directions are not orthogonal: the a * b * <d1, d2> term matters."""
+    W, _, _, d1, d2 = random_problem(rng)
+    assert abs(np.vdot(d1, d2)) > 0.1  # the cross term is not zero here
+    alphas, betas = np.linspace(-2, 2, 5), np.linspace(-1, 3, 4)
+    R = landscape.plane_penalty(W, d1, d2, alphas, betas, penalty=penalty)
+    np.testing.assert_allclose(R, brute_force_penalty(W, d1, d2, alphas, betas, penalty), rtol=1e-12)
+
+
+@pytest.mark.parametrize("same_axis", [False, True])
+def test_plane_penalty_on_two_weight_axes_leaving_the_bias_row_out(same_axis):
+    """The demo's plane: theta = [W; b] (3 x 3), two parameters as axes, the penalty on W's rows only."""
+    theta = np.array([[1.0, 2.0, 3.0], [2.0, -4.0, -1.0], [0.0, 0.5, -0.5]])
+    d1, d2 = np.zeros((3, 3)), np.zeros((3, 3))
+    d1[0, 1] = 1.0
+    d2[(0, 1) if same_axis else (1, 2)] = 1.0  # the same weight twice: the cross term 2ab is all that differs
+    alphas, betas = np.linspace(-3, 3, 7), np.linspace(-2, 2, 5)
+    R = landscape.plane_penalty(theta[:2], d1[:2], d2[:2], alphas, betas)
+    expected = brute_force_penalty(theta[:2], d1[:2], d2[:2], alphas, betas, "l2")
+    np.testing.assert_allclose(R, expected, rtol=1e-12)
+    a, b = alphas[:, None], betas[None, :]
+    w01, w12 = theta[0, 1] + a, theta[1, 2] + (0 if same_axis else b)
+    w01 = w01 + (b if same_axis else 0)
+    rest = np.sum(theta[:2] ** 2) - theta[0, 1] ** 2 - theta[1, 2] ** 2
+    np.testing.assert_allclose(R, rest + w01**2 + w12**2, rtol=1e-12)

@@ -286,3 +286,34 @@ def test_gradient_false_gives_the_same_losses_and_no_gradient(name, per_example,
     losses, dS = lo.SCORE_LOSSES[name](S, y, 1.0, per_example=per_example, gradient=False)
     assert dS is None
     np.testing.assert_array_equal(losses, with_gradient)
+
+
+# --- classifier_loss: a separate bias ------------------------------------------
+
+
+@pytest.mark.parametrize("loss", tuple(lo.SCORE_LOSSES))
+def test_classifier_loss_is_linear_loss_with_the_bias_trick_and_no_bias_penalty(loss, rng):
+    W, X, y = random_problem(rng)
+    b = rng.standard_normal(W.shape[1])
+    reg = 0.3
+    state = lo.classifier_loss(W, b, X, y, loss=loss, reg=reg)
+    # The bias trick: a column of ones in X, the biases as W's last row; reg = 0 there, the penalty added by hand.
+    loss_trick, dW_trick = lo.linear_loss(np.vstack([W, b]), np.hstack([X, np.ones((len(X), 1))]), y, loss=loss)
+    assert state.data_loss == pytest.approx(float(loss_trick), rel=1e-12)
+    assert state.reg_loss == pytest.approx(reg * np.sum(W**2), rel=1e-12)
+    assert state.total == pytest.approx(state.data_loss + state.reg_loss, rel=1e-15)
+    np.testing.assert_allclose(state.dW, dW_trick[:-1] + 2 * reg * W, rtol=1e-12, atol=1e-15)
+    np.testing.assert_allclose(state.db, dW_trick[-1], rtol=1e-12, atol=1e-15)
+    np.testing.assert_allclose(state.scores, X @ W + b, rtol=1e-12)
+    assert state.losses.mean() == pytest.approx(state.data_loss, rel=1e-12)
+    assert lo.classifier_loss(W, b, X, y, loss=loss, per_point=False).losses is None
+
+
+def test_classifier_loss_gradients_check(rng):
+    W, X, y = random_problem(rng, scale=3.0)
+    b = rng.standard_normal(W.shape[1])
+    state = lo.classifier_loss(W, b, X, y, loss="softmax", reg=0.2)
+    dW = lo.numerical_gradient(lambda w: lo.classifier_loss(w, b, X, y, loss="softmax", reg=0.2).total, W.copy())
+    db = lo.numerical_gradient(lambda c: lo.classifier_loss(W, c, X, y, loss="softmax", reg=0.2).total, b.copy())
+    assert lo.rel_error(state.dW, dW) < 1e-6
+    assert lo.rel_error(state.db, db) < 1e-6
