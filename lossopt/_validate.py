@@ -15,7 +15,7 @@ import numpy as np
 
 
 def as_float_array(value, name, ndim):
-    """Return ``value`` as a floating array with ``ndim`` dimensions.
+    """Return ``value`` as a floating array with ``ndim`` dimensions (None: any).
 
     Floating input keeps its precision (float32 stays float32); integer and
     boolean input becomes float64. Anything else raises ``TypeError``.
@@ -26,7 +26,7 @@ def as_float_array(value, name, ndim):
         raise TypeError(f"{name} must hold real numbers, got dtype {array.dtype}")
     if kind != "f":
         array = array.astype(np.float64)
-    if array.ndim != ndim:
+    if ndim is not None and array.ndim != ndim:
         raise ValueError(f"{name} must be {ndim}-D, got shape {array.shape}")
     return array
 

@@ -10,12 +10,22 @@ should be happy (with kinks, as in the SVM, 1e-4 can be fine).
 
 import numpy as np
 
-from ._validate import as_float_array, check_positive, check_positive_int
+from ._validate import as_float_array, check_finite, check_positive, check_positive_int, check_seed
 
 
 def _as_checked_point(x):
+    """The array to nudge: x itself, or a float64 copy of a float32 or float16 x.
+
+    In float32, 1 + 1e-5 rounds to 1.0000100136, so a centered difference
+    with h = 1e-5 is off by about 1% (and in float16 a step that small is lost
+    entirely): lower precision is evaluated at a float64 copy of x instead.
+    """
     if not isinstance(x, np.ndarray) or x.dtype.kind != "f":
         raise TypeError("x must be a floating numpy array (it is changed in place and restored)")
+    if x.dtype.itemsize < 8:
+        return x.astype(np.float64)
+    if not x.flags.writeable:
+        raise ValueError("x is read-only, but it is nudged in place (and restored): pass a writable copy, x.copy()")
     return x
 
 
@@ -28,7 +38,9 @@ def numerical_gradient(f, x, h=1e-5, *, method="centered"):
         Maps an array shaped like ``x`` to a float.
     x : ndarray of float, any shape
         The point. It is nudged in place, one entry at a time, and restored
-        exactly afterwards.
+        exactly afterwards. A float32 or float16 x is not nudged: f is
+        evaluated at a float64 copy (a step of 1e-5 is lost to rounding in
+        float32), so f must use its argument.
     h : float, default 1e-5
         The step.
     method : {"centered", "forward"}
@@ -37,7 +49,7 @@ def numerical_gradient(f, x, h=1e-5, *, method="centered"):
     Returns
     -------
     grad : ndarray, shape of x
-        The estimate of df/dx.
+        The estimate of df/dx, in float64 (or x's precision, if higher).
 
     Examples
     --------
@@ -50,10 +62,10 @@ def numerical_gradient(f, x, h=1e-5, *, method="centered"):
         raise TypeError(f"f must be a callable that maps an array to a float, got {type(f).__name__}")
     x = _as_checked_point(x)
     h = check_positive(h, "h")
-    if method not in ("centered", "forward"):
+    if not isinstance(method, str) or method not in ("centered", "forward"):
         raise ValueError(f"unknown method {method!r}; choose 'centered' or 'forward'")
-    grad = np.zeros_like(x)
-    fx = float(f(x)) if method == "forward" else None
+    grad = np.zeros_like(x)  # x is float64 (or wider) here
+    fx = _value(f, x, "x") if method == "forward" else None
     for index in np.ndindex(x.shape):
         grad[index] = _partial(f, x, index, h, fx)
     return grad
@@ -61,17 +73,32 @@ def numerical_gradient(f, x, h=1e-5, *, method="centered"):
 
 def _partial(f, x, index, h, fx=None):
     """df/dx[index] by a centered difference (or a forward one when f(x) is given)."""
+    where = f"x{list(index)}"
     original = x[index]
     try:
         x[index] = original + h
-        f_plus = float(f(x))
-        if fx is not None:
-            return (f_plus - fx) / h
-        x[index] = original - h
-        f_minus = float(f(x))
-        return (f_plus - f_minus) / (2 * h)
+        f_plus = _value(f, x, f"{where} + h")
+        if fx is None:
+            x[index] = original - h
+            slope = (f_plus - _value(f, x, f"{where} - h")) / (2 * h)
+        else:
+            slope = (f_plus - fx) / h
     finally:
         x[index] = original  # restore, even if f raised
+    if not np.isfinite(slope):
+        raise ValueError(f"the difference quotient at {where} overflows: f changes by more than a float holds")
+    return slope
+
+
+def _value(f, x, where):
+    """f(x) as a finite float, or an error that says where it was not."""
+    try:
+        value = float(f(x))
+    except TypeError as error:  # a result float() cannot convert
+        raise TypeError(f"f must return a single number: {error}") from None
+    if not np.isfinite(value):
+        raise ValueError(f"f returned {value} at {where}; f must be finite near x")
+    return value
 
 
 def rel_error(a, b):
@@ -79,7 +106,7 @@ def rel_error(a, b):
 
     Parameters
     ----------
-    a, b : arrays of the same shape (or scalars)
+    a, b : arrays of the same shape (or scalars), not empty
 
     Returns
     -------
@@ -90,12 +117,16 @@ def rel_error(a, b):
     >>> rel_error([1.0, 2.0], [1.0, 6.0])
     0.5
     """
-    a = as_float_array(a, "a", ndim=np.ndim(a))
-    b = as_float_array(b, "b", ndim=np.ndim(b))
+    a = as_float_array(a, "a", ndim=None)
+    b = as_float_array(b, "b", ndim=None)
     if a.shape != b.shape:
         raise ValueError(f"a and b must have the same shape, got {a.shape} and {b.shape}")
-    scale = np.maximum(1e-8, np.abs(a) + np.abs(b))
-    return float(np.max(np.abs(a - b) / scale))
+    if a.size == 0:
+        raise ValueError("a and b are empty: there is no error to measure")
+    check_finite(a, "a")
+    check_finite(b, "b")
+    a, b = a / 2, b / 2  # halves: the same ratio, and |a| + |b| cannot overflow even for a = -b = 1e308
+    return float(np.max(np.abs(a - b) / np.maximum(0.5e-8, np.abs(a) + np.abs(b))))
 
 
 def grad_check(f, x, analytic_grad, num_checks=10, h=1e-5, seed=None, *, verbose=False):
@@ -112,7 +143,7 @@ def grad_check(f, x, analytic_grad, num_checks=10, h=1e-5, seed=None, *, verbose
     num_checks : int, default 10
         How many randomly chosen entries to check.
     h : float, default 1e-5
-    seed : int or numpy Generator, optional
+    seed : int >= 0 or numpy Generator, optional
         Chooses the entries, so a check repeats.
     verbose : bool, default False
         Print one line per entry: numerical, analytic, relative error.
@@ -133,12 +164,15 @@ def grad_check(f, x, analytic_grad, num_checks=10, h=1e-5, seed=None, *, verbose
     if not callable(f):
         raise TypeError(f"f must be a callable that maps an array to a float, got {type(f).__name__}")
     x = _as_checked_point(x)
-    analytic_grad = np.asarray(analytic_grad)
+    if x.size == 0:
+        raise ValueError(f"x is empty (shape {x.shape}): there is no entry to check")
+    analytic_grad = as_float_array(analytic_grad, "analytic_grad", ndim=None)
     if analytic_grad.shape != x.shape:
         raise ValueError(f"analytic_grad must have the shape of x, {x.shape}, got {analytic_grad.shape}")
+    check_finite(analytic_grad, "analytic_grad")
     num_checks = check_positive_int(num_checks, "num_checks")
     h = check_positive(h, "h")
-    rng = np.random.default_rng(seed)
+    rng = check_seed(seed)
     errors = np.empty(num_checks)
     for k in range(num_checks):
         index = tuple(int(rng.integers(n)) for n in x.shape)

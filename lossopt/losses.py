@@ -93,19 +93,21 @@ def softmax_scores_loss_naive(S, y):
 
 def _softmax(S, y, delta=None, per_example=False, gradient=True):
     """Vectorized softmax loss: S (N, C), y (N,) -> (loss, dS (N, C)); ``delta`` is ignored."""
-    N, C = S.shape
+    N = S.shape[0]
     rows = np.arange(N)
     top = S.argmax(axis=1)  # (N,) the highest-scoring class
     shifted = S - S[rows, top][:, np.newaxis]  # (N, C) <= 0: same probabilities, no overflow
     exp_scores = np.exp(shifted)  # (N, C), e^0 = 1 at the top
-    # L_i = ln(sum_j e^shifted_j) - shifted_{y_i}, with the sum written as 1 + (the other classes):
+    # sum_j e^shifted_j = 1 + (the other classes), and L_i = ln(1 + others) - shifted_{y_i}:
     # log1p keeps a tiny loss such as ln(1 + 2e-110) = 2e-110 that ln(1 + ...) rounds to 0
     # (tests/test_lecture_numbers.py::test_jiggle_slide_svm_zero_softmax_not).
-    others = np.where(np.arange(C) == top[:, np.newaxis], 0, exp_scores).sum(axis=1)  # (N,)
+    others = exp_scores.copy()
+    others[rows, top] = 0
+    others = others.sum(axis=1)  # (N,)
     losses = np.log1p(others) - shifted[rows, y]  # (N,) L_i = -ln p_{y_i}
     if not gradient:
         return (losses if per_example else losses.mean()), None
-    dS = exp_scores / exp_scores.sum(axis=1, keepdims=True)  # (N, C) probabilities p
+    dS = exp_scores / (1 + others)[:, np.newaxis]  # (N, C) probabilities p
     dS[rows, y] -= 1  # dL_i/ds = p - onehot(y_i)
     return (losses if per_example else losses.mean()), dS / N
 
@@ -378,7 +380,8 @@ def linear_loss(W, X, y, reg=0.0, *, loss="svm", delta=1.0, penalty="l2", naive=
         dW = X.T @ dS  # (D, C): the chain rule through S = X @ W
         if reg:
             R, dR = regularization(W, penalty)  # R(W) and dR/dW
-            data_loss, dW = data_loss + reg * R, dW + reg * dR
+            data_loss += reg * R
+            dW += reg * dR
     return _finite(data_loss, dW)
 
 

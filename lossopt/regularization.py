@@ -45,7 +45,12 @@ def regularization(W, penalty="l2", *, beta=1.0):
     W = as_float_array(W, "W", ndim=2)
     check_choice(penalty, "penalty", PENALTIES)
     beta = check_nonnegative(beta, "beta")
-    return penalty_and_gradient(W, penalty, beta)
+    with np.errstate(over="ignore", invalid="ignore"):  # reported just below, by name
+        R, dR = penalty_and_gradient(W, penalty, beta)
+    if not np.isfinite(R):  # R sums every entry: it is finite exactly when no entry is NaN, infinite or overflows
+        what = "NaN or infinity" if not np.isfinite(W).all() else f"values too large for {W.dtype} (R overflows)"
+        raise ValueError(f"W contains {what}; R(W) is not defined")
+    return R, dR
 
 
 def penalty_and_gradient(W, penalty, beta=1.0):
