@@ -1,0 +1,268 @@
+"""The sentences of notebooks/03_softmax.ipynb that say what a plot, an explorer or a run shows, and its "Try this".
+
+Each test names in its docstring the sentence it backs, does what the sentence says (same scores, same slider
+values) and checks the outcome against lossopt's losses.
+"""
+
+import re
+from pathlib import Path
+
+import nbformat
+import numpy as np
+import pytest
+
+import lossopt as lo
+
+NOTEBOOK = Path(__file__).resolve().parents[2] / "notebooks" / "03_softmax.ipynb"
+CAT = np.array([3.2, 5.1, -1.7])  # the lecture's cat image: cat, car, frog
+NOTES = [1.0, -2.0, 0.0]  # the notes' scores of the temperature section
+
+
+def softmax_loss_of(scores, label):
+    return float(lo.softmax_scores_loss(np.asarray(scores, dtype=float)[np.newaxis], [label])[0])
+
+
+def readout(explorer):
+    """Probabilities and loss as the SoftmaxScaleExplorer's readout prints them."""
+    text = explorer.text
+    probabilities = [float(v) for v in re.search(r"probabilities\s+\[([^\]]*)\]", text).group(1).split(",")]
+    loss = float(re.search(r"loss\s+-ln p\[correct\] = ([-\d.]+)", text).group(1))
+    return probabilities, loss
+
+
+def loss_curve(explorer):
+    """The right panel's curve (x, y): the loss of the correct class against the scale."""
+    ax = explorer.figure.axes[2]
+    (line,) = [line for line in ax.lines if line.get_label() == "-ln p[correct]"]
+    return np.asarray(line.get_xdata()), np.asarray(line.get_ydata())
+
+
+def now_dot(explorer):
+    ax = explorer.figure.axes[2]
+    (dot,) = [line for line in ax.lines if line.get_label() == "now"]
+    return float(dot.get_xdata()[0]), float(dot.get_ydata()[0])
+
+
+# ----------------------------------------------------------------------------
+# the chain of the cat image
+# ----------------------------------------------------------------------------
+
+
+def test_chain_picture_shows_scores_exponentials_probabilities_correct_outlined():
+    """ "The whole chain as a picture: scores, their exponentials, the probabilities (the correct class is
+    outlined)." """
+    axes = lo.plots.plot_softmax_chain(CAT, 0, class_names=("cat", "car", "frog"))
+    p = lo.softmax_probabilities([CAT])[0]
+    for ax, expected in zip(axes, [CAT, np.exp(CAT), p], strict=True):
+        bars = ax.containers[0]
+        np.testing.assert_allclose([bar.get_height() for bar in bars], expected)
+        widths = [bar.get_linewidth() for bar in bars]
+        assert widths[0] > 0 and widths[1] == widths[2] == 0  # only the correct class (cat) is outlined
+    assert "2.04" in axes[2].get_title()
+
+
+def test_base_10_loss_and_its_gradient_are_the_natural_ones_divided_by_ln_10():
+    """ "With it [the natural log], the gradient of the loss with respect to the scores is simply p - onehot(y);
+    in base 10 it would be divided by 2.30." """
+    S = CAT[np.newaxis]
+    loss, dS = lo.softmax_scores_loss(S, [0])
+    p = lo.softmax_probabilities(S)
+    np.testing.assert_allclose(dS, p - np.array([[1.0, 0.0, 0.0]]))
+
+    def log10_loss(scores):
+        return float(-np.log10(lo.softmax_probabilities(scores)[0, 0]))
+
+    numeric = lo.numerical_gradient(log10_loss, S.copy())
+    np.testing.assert_allclose(numeric, dS / np.log(10), rtol=1e-6)
+    assert round(np.log(10), 2) == 2.30
+    assert np.isclose(log10_loss(S), float(loss) / np.log(10))
+
+
+# ----------------------------------------------------------------------------
+# the questions
+# ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("lead", [-40, -20, -10, 0, 10, 20, 30, 40])
+def test_loss_is_never_exactly_zero_nor_infinite_with_finite_scores(lead):
+    """Question 1's answer: "With finite scores neither end is reached: the loss is never exactly 0 and never
+    infinite", and "Far ahead, it is tiny (1.872e-13 for a lead of 30) but not 0." """
+    loss = softmax_loss_of([float(lead), 0.0, 0.0], 0)
+    assert 0 < loss < np.inf
+
+
+def test_far_behind_the_loss_grows_like_the_gap():
+    """ "Far behind, the loss grows like the gap itself: 40.69 for a lead of -40." """
+    leads = np.array([-40.0, -20.0, -10.0])
+    losses = np.array([softmax_loss_of([lead, 0.0, 0.0], 0) for lead in leads])
+    assert np.all(np.diff(losses) < 0)  # a smaller lead (further behind), a larger loss
+    np.testing.assert_allclose(losses + leads, np.log(2), atol=1e-4)  # loss = gap + ln 2, nearly
+    assert round(losses[0], 2) == 40.69
+
+
+def init_loss(weight_scale):
+    """The Question 2 cell, with its 0.0001 replaced by ``weight_scale``."""
+    rng = np.random.default_rng(0)
+    N, D, C = 200, 3073, 10
+    X = lo.datasets.add_bias(rng.normal(size=(N, D - 1)))
+    y_random = rng.integers(0, C, size=N)
+    W = weight_scale * rng.normal(size=(D, C))
+    return float(lo.softmax_loss(W, X, y_random)[0])
+
+
+def test_loss_at_initialization_is_ln_C():
+    """Question 2: "The loss is about -ln(1/C) = ln C ... The cell confirms it on random data of CIFAR-10's size"."""
+    assert abs(init_loss(0.0001) - np.log(10)) < 1e-3
+
+
+def test_try_larger_initial_weights_moves_the_loss_away_from_ln_10():
+    """Try this: "In the Question 2 cell, change 0.0001 to 0.01, then to 1.0. How far from ln 10 does the loss go?" """
+    distances = [abs(init_loss(scale) - np.log(10)) for scale in (0.0001, 0.01, 1.0)]
+    assert distances[0] < distances[1] < distances[2]
+    assert distances[1] > 0.1  # 0.01 already moves it visibly
+    assert distances[2] > 10 * np.log(10)  # 1.0: the loss is many times ln 10
+
+
+# ----------------------------------------------------------------------------
+# stability and the aside
+# ----------------------------------------------------------------------------
+
+
+def test_lossopt_is_exact_at_the_notes_large_scores():
+    """ "Now every exponential is at most 1 ... nothing overflows" (the cell's lossopt losses 666, 333, 0)."""
+    for label, expected in [(0, 666.0), (1, 333.0), (2, 0.0)]:
+        assert softmax_loss_of([123.0, 456.0, 789.0], label) == pytest.approx(expected, abs=1e-9)
+
+
+def test_aside_tiny_loss_is_kept():
+    """Aside: "`lossopt` computes ln(1 + x) with np.log1p(x), which keeps it. For the scores [10, -100, -100]
+    (notebook 04), the loss is about 2 e^{-110}"."""
+    loss = softmax_loss_of([10.0, -100.0, -100.0], 0)
+    assert np.log(1 + 2 * np.exp(-110.0)) == 0.0  # what ln(1 + x) would have given
+    assert loss == pytest.approx(2 * np.exp(-110.0), rel=1e-9)
+
+
+def test_aside_probability_too_small_to_store():
+    """Aside: "With the scores [0, 1000] and class 0 correct, p_0 = e^{-1000} is stored as 0 ... the loss is
+    exact: 1000." """
+    assert lo.softmax_probabilities([[0.0, 1000.0]])[0, 0] == 0.0
+    assert softmax_loss_of([0.0, 1000.0], 0) == 1000.0
+
+
+def test_aside_loops_and_vectorized_give_the_same_numbers():
+    """Aside: "`lossopt.softmax_loss_naive` loops ... Both give the same numbers" (the cell's data)."""
+    rng = np.random.default_rng(1)
+    X = lo.datasets.add_bias(rng.normal(size=(500, 3072)))
+    y = rng.integers(0, 10, size=500)
+    W = 0.001 * rng.normal(size=(3073, 10))
+    loss_naive, dW_naive = lo.softmax_loss_naive(W, X, y, 0.1)
+    loss, dW = lo.softmax_loss(W, X, y, 0.1)
+    assert loss_naive == pytest.approx(loss, rel=1e-12)
+    np.testing.assert_allclose(dW_naive, dW, rtol=1e-9, atol=1e-15)
+
+
+# ----------------------------------------------------------------------------
+# the exercises
+# ----------------------------------------------------------------------------
+
+
+def solutions():
+    """Each hidden solution of the notebook, executed in a namespace holding only np, by name."""
+    notebook = nbformat.read(NOTEBOOK, as_version=4)
+    pattern = re.compile(r"<summary>Click to see a solution \((\w+)\)</summary>\s*```python\n(.*?)```", re.S)
+    found = {}
+    for cell in notebook.cells:
+        if cell.cell_type == "markdown":
+            for name, source in pattern.findall(cell.source):
+                namespace = {"np": np}
+                exec(source, namespace)  # the notebook's own solution
+                found[name] = (namespace[name], source)
+    return found
+
+
+def test_notebook_has_both_exercises_and_their_solutions_pass():
+    """Exercises 1 and 2: "Run the check cell after yours: it tells you what is wrong, or that you passed." """
+    found = solutions()
+    assert sorted(found) == ["softmax_loss_naive", "softmax_loss_vectorized"]
+    for name, (fn, _) in found.items():
+        result = lo.exercises.check(name, fn)
+        assert result.passed, result.message
+
+
+def test_vectorized_without_the_shift_fails_the_check_at_large_scores():
+    """Exercise 2: "It must stay correct when the scores are around 1000 (the check tries that), so shift every row
+    by its own largest score." The notebook's solution with its shift line removed must fail, naming the shift."""
+    _, source = solutions()["softmax_loss_vectorized"]
+    unshifted = source.replace("S = S - S.max(axis=1, keepdims=True)", "pass")
+    assert unshifted != source
+    namespace = {"np": np}
+    exec(unshifted, namespace)
+    result = lo.exercises.check("softmax_loss_vectorized", namespace["softmax_loss_vectorized"])
+    assert not result.passed
+    assert "shift" in result.message.lower()
+
+
+# ----------------------------------------------------------------------------
+# the temperature explorer
+# ----------------------------------------------------------------------------
+
+
+def test_explorer_right_panel_is_the_loss_of_class_0_against_the_scale():
+    """ "Right: the loss of class 0 against the scale, with a dot at the current scale." """
+    explorer = lo.widgets.SoftmaxScaleExplorer(scores=NOTES, label=0)
+    scales, losses = loss_curve(explorer)
+    np.testing.assert_allclose(losses, [softmax_loss_of(a * np.array(NOTES), 0) for a in scales], rtol=1e-12)
+    explorer.controls["scale"].value = 2.0
+    x, y = now_dot(explorer)
+    assert x == 2.0 and y == pytest.approx(softmax_loss_of(2.0 * np.array(NOTES), 0))
+
+
+def test_explorer_at_scale_0_and_5():
+    """ "At scale 0 every class gets 0.33 and the loss is ln 3 = 1.0986. At scale 5 class 0, the top score, gets
+    0.99 and the loss is 0.0067: the loss falls all the way from the left to the right of the curve." """
+    explorer = lo.widgets.SoftmaxScaleExplorer(scores=NOTES, label=0)
+    explorer.controls["scale"].value = 0.0
+    probabilities, loss = readout(explorer)
+    assert probabilities == [0.33, 0.33, 0.33] and loss == 1.0986 == round(np.log(3), 4)
+    explorer.controls["scale"].value = 5.0
+    probabilities, loss = readout(explorer)
+    assert probabilities[0] == 0.99 and loss == 0.0067
+    _, losses = loss_curve(explorer)
+    assert np.all(np.diff(losses) < 0)
+
+
+@pytest.mark.parametrize(("scores", "label"), [(NOTES, 0), ([3.2, 5.1, -1.7], 0), ([-2.85, 0.86, 0.28], 2)])
+def test_hot_end_every_class_gets_one_over_C_whatever_the_scores(scores, label):
+    """ "a -> 0 (hot, T -> infinity): every class gets 1/C and the loss is ln C, whatever the order of the scores",
+    and the first Try this: set the scale to 0 for [1, -2, 0] and for [3.2, 5.1, -1.7]: the loss is the same."""
+    explorer = lo.widgets.SoftmaxScaleExplorer(scores=scores, label=label)
+    explorer.controls["scale"].value = 0.0
+    probabilities, loss = readout(explorer)
+    assert probabilities == [0.33, 0.33, 0.33]
+    assert loss == round(np.log(3), 4)
+    assert now_dot(explorer) == (0.0, pytest.approx(np.log(3)))
+
+
+def test_cold_end_loss_to_zero_if_top_score_is_correct_else_unbounded():
+    """ "a large (cold, T -> 0): the probability piles up on the highest score. The loss goes to 0 if that is the
+    correct class, and grows without bound if it is not." """
+    scales = [1.0, 10.0, 100.0, 1000.0]
+    top = [softmax_loss_of(a * np.array(NOTES), 0) for a in scales]  # class 0 has the highest score
+    other = [softmax_loss_of(a * np.array(NOTES), 2) for a in scales]
+    assert np.all(np.diff(top) < 0) and top[-1] < 1e-12
+    assert np.all(np.diff(other) > 0) and other[-1] == pytest.approx(1000.0)  # grows like the gap, 1 * scale
+    p = lo.softmax_probabilities([100.0 * np.array(NOTES)])[0]
+    assert p[0] > 1 - 1e-12
+
+
+def test_try_class_1_correct_the_loss_never_goes_down():
+    """Try this: "Make class 1 correct, SoftmaxScaleExplorer(scores=[1.0, -2.0, 0.0], label=1), and move the scale
+    from 0 to 5. Does the loss ever go down?" It does not: it rises all the way."""
+    explorer = lo.widgets.SoftmaxScaleExplorer(scores=NOTES, label=1)
+    _, losses = loss_curve(explorer)
+    assert np.all(np.diff(losses) > 0)
+    readings = []
+    for scale in [0.0, 1.0, 2.5, 5.0]:
+        explorer.controls["scale"].value = scale
+        readings.append(readout(explorer)[1])
+    assert readings == sorted(readings) and readings[0] < readings[-1]
