@@ -101,7 +101,7 @@ class FeatureExplorer(Explorer):
         ax_plane.set_yticks([-1, 0, 1])
         ax_plane.set_xlabel("x")
         ax_plane.set_ylabel("y")
-        ax_plane.set_title(f"In the (x, y) plane: {train:.0%} right", fontsize="medium")
+        ax_plane.set_title(f"In the (x, y) plane: training accuracy {train:.0%}", fontsize="medium")
 
         ax_features.clear()
         F = transform(self.X)
