@@ -1,0 +1,744 @@
+"""lossopt.exercises: correct answers pass, stubs are "not attempted yet", each classic mistake is named.
+
+Every diagnosis the checkers make has a test here that feeds a function with exactly that
+mistake and asserts the message names it. The mistakes are written as small variations of
+the reference solutions (a builder with one switch per mistake), so each differs from a
+correct function in that one place.
+"""
+
+import textwrap
+import time
+
+import numpy as np
+import pytest
+
+import lossopt as lo
+from lossopt import exercises
+
+# ----------------------------------------------------------------------------
+# Reference solutions (as in the notebooks) and other correct variants
+# ----------------------------------------------------------------------------
+
+
+def svm_loss_naive(W, X, y, reg):
+    dW = np.zeros(W.shape)  # float64 even for float32 W, as in the CS231n assignment
+    N, C = X.shape[0], W.shape[1]
+    loss = 0.0
+    for i in range(N):
+        scores = X[i].dot(W)
+        correct = scores[y[i]]
+        for j in range(C):
+            if j == y[i]:
+                continue
+            margin = scores[j] - correct + 1
+            if margin > 0:
+                loss += margin
+                dW[:, j] += X[i]
+                dW[:, y[i]] -= X[i]
+    loss /= N
+    dW /= N
+    loss += reg * np.sum(W * W)
+    dW += 2 * reg * W
+    return loss, dW
+
+
+def svm_loss_naive_classes_outer(W, X, y, reg):
+    """Another loop order: classes outside, examples inside; float32 stays float32."""
+    N, C = X.shape[0], W.shape[1]
+    loss, dW = W.dtype.type(0), np.zeros_like(W)
+    for j in range(C):
+        for i in range(N):
+            if y[i] != j:
+                margin = X[i] @ W[:, j] - X[i] @ W[:, y[i]] + 1
+                if margin > 0:
+                    loss += margin / N
+                    dW[:, j] += X[i] / N
+                    dW[:, y[i]] -= X[i] / N
+    return loss + reg * (W**2).sum(), dW + reg * 2 * W
+
+
+def svm_loss_vectorized(W, X, y, reg):
+    N = X.shape[0]
+    S = X @ W
+    correct = S[np.arange(N), y][:, None]
+    margins = np.maximum(0, S - correct + 1)
+    margins[np.arange(N), y] = 0
+    loss = margins.sum() / N + reg * np.sum(W * W)
+    dS = (margins > 0).astype(S.dtype)
+    dS[np.arange(N), y] = -dS.sum(axis=1)
+    dW = X.T @ dS / N + 2 * reg * W
+    return loss, dW
+
+
+def svm_loss_vectorized_onehot(W, X, y, reg):
+    """Another layout: a one-hot mask, np.mean, a 0-d array for the loss."""
+    S = X @ W
+    onehot = np.eye(W.shape[1], dtype=bool)[y]
+    margins = np.where(onehot, 0.0, np.maximum(0.0, S - S[onehot][:, None] + 1.0))
+    loss = np.asarray(np.mean(margins.sum(axis=1)) + reg * np.vdot(W, W))
+    active = (margins > 0).astype(float)
+    dS = active - onehot * active.sum(axis=1, keepdims=True)
+    return loss, X.T.dot(dS) / len(y) + 2 * reg * W
+
+
+def softmax_loss_naive(W, X, y, reg):
+    dW = np.zeros_like(W)
+    N, C = X.shape[0], W.shape[1]
+    loss = 0.0
+    for i in range(N):
+        s = X[i] @ W
+        s = s - s.max()
+        p = np.exp(s) / np.sum(np.exp(s))
+        loss += -np.log(p[y[i]])
+        for j in range(C):
+            dW[:, j] += (p[j] - (j == y[i])) * X[i]
+    loss = loss / N + reg * np.sum(W * W)
+    dW = dW / N + 2 * reg * W
+    return loss, dW
+
+
+def softmax_loss_vectorized(W, X, y, reg):
+    N = X.shape[0]
+    S = X @ W
+    S = S - S.max(axis=1, keepdims=True)
+    P = np.exp(S)
+    P /= P.sum(axis=1, keepdims=True)
+    loss = -np.log(P[np.arange(N), y]).mean() + reg * np.sum(W * W)
+    P[np.arange(N), y] -= 1
+    dW = X.T @ P / N + 2 * reg * W
+    return loss, dW
+
+
+def softmax_loss_vectorized_logsumexp(W, X, y, reg):
+    """Another form: log-sum-exp for the loss, probabilities from it."""
+    S = X @ W
+    top = S.max(axis=1, keepdims=True)
+    lse = top[:, 0] + np.log(np.exp(S - top).sum(axis=1))
+    loss = float(np.mean(lse - S[np.arange(len(y)), y])) + reg * float((W * W).sum())
+    P = np.exp(S - lse[:, None])
+    P[np.arange(len(y)), y] -= 1
+    return loss, X.T @ P / len(y) + 2 * reg * W
+
+
+def l2_regularization(W, reg):
+    return reg * np.sum(W * W), 2 * reg * W
+
+
+def l1_regularization(W, reg):
+    return reg * np.sum(np.abs(W)), reg * np.sign(W)
+
+
+def numerical_gradient(f, x, h=1e-5):
+    grad = np.zeros_like(x)
+    it = np.nditer(x, flags=["multi_index"])
+    while not it.finished:
+        ix = it.multi_index
+        old = x[ix]
+        x[ix] = old + h
+        fp = f(x)
+        x[ix] = old - h
+        fm = f(x)
+        x[ix] = old
+        grad[ix] = (fp - fm) / (2 * h)
+        it.iternext()
+    return grad
+
+
+def numerical_gradient_copies(f, x, h=1e-5):
+    """Another way: nudge copies, never x itself; flat indices."""
+    grad = np.zeros(x.shape)
+    for k in range(x.size):
+        step = np.zeros(x.size)
+        step[k] = h
+        step = step.reshape(x.shape)
+        grad.flat[k] = (f(x + step) - f(x - step)) / (2 * h)
+    return grad
+
+
+def numerical_gradient_add_subtract(f, x, h=1e-5):
+    """Restores x by adding and subtracting h: equal up to rounding, accepted."""
+    grad = np.zeros_like(x)
+    for ix in np.ndindex(x.shape):
+        x[ix] += h
+        fp = f(x)
+        x[ix] -= 2 * h
+        fm = f(x)
+        x[ix] += h
+        grad[ix] = (fp - fm) / (2 * h)
+    return grad
+
+
+def gradient_descent(loss_fn, W0, lr, num_steps):
+    W = W0.copy()
+    for _ in range(num_steps):
+        _, dW = loss_fn(W)
+        W = W - lr * dW
+    return W
+
+
+def gradient_descent_while(loss_fn, W0, lr, num_steps):
+    W, step = np.array(W0, copy=True), 0
+    while step < num_steps:
+        W -= lr * loss_fn(W)[1]
+        step += 1
+    return W
+
+
+def sgd(loss_fn, W0, X, y, lr, batch_size, num_iters, seed):
+    rng = np.random.default_rng(seed)
+    W = W0.copy()
+    loss_history = []
+    for _ in range(num_iters):
+        idx = rng.choice(X.shape[0], batch_size, replace=True)
+        loss, dW = loss_fn(W, X[idx], y[idx])
+        loss_history.append(loss)
+        W -= lr * dW
+    return W, loss_history
+
+
+def sgd_epochs(loss_fn, W0, X, y, lr, batch_size, num_iters, seed):
+    """Permutation-based epochs (a fresh order each pass), via lossopt's own sgd."""
+    result = lo.sgd(loss_fn, W0, X, y, lr=lr, batch_size=batch_size, num_iters=num_iters, seed=seed)
+    return result.W, result.loss_history
+
+
+def sgd_global_seed(loss_fn, W0, X, y, lr, batch_size, num_iters, seed):
+    """The legacy global generator, seeded: with replacement, np.random.choice."""
+    np.random.seed(seed)  # noqa: NPY002 (students meet the legacy API too)
+    W, history = W0, np.zeros(num_iters)
+    for t in range(num_iters):
+        idx = np.random.choice(len(y), batch_size)  # noqa: NPY002
+        history[t], dW = loss_fn(W, X[idx], y[idx])
+        W = W - lr * dW
+    return W, history
+
+
+def sgd_without_replacement(loss_fn, W0, X, y, lr, batch_size, num_iters, seed):
+    rng = np.random.default_rng(seed)
+    W, history = W0.copy(), []
+    for _ in range(num_iters):
+        idx = rng.choice(len(y), size=batch_size, replace=False)
+        loss, dW = loss_fn(W, X[idx], y[idx])
+        W -= lr * dW
+        history.append(float(loss))
+    return W, np.array(history)
+
+
+CORRECT = {
+    "svm_loss_naive": [svm_loss_naive, svm_loss_naive_classes_outer, svm_loss_vectorized],
+    "svm_loss_vectorized": [svm_loss_vectorized, svm_loss_vectorized_onehot],
+    "l2_regularization": [l2_regularization],
+    "l1_regularization": [l1_regularization],
+    "softmax_loss_naive": [softmax_loss_naive, softmax_loss_vectorized],
+    "softmax_loss_vectorized": [softmax_loss_vectorized, softmax_loss_vectorized_logsumexp],
+    "numerical_gradient": [numerical_gradient, numerical_gradient_copies, numerical_gradient_add_subtract],
+    "gradient_descent": [gradient_descent, gradient_descent_while],
+    "sgd": [sgd, sgd_epochs, sgd_global_seed, sgd_without_replacement],
+}
+
+
+def test_the_tests_cover_every_exercise():
+    assert sorted(CORRECT) == sorted(exercises.names())
+
+
+@pytest.mark.parametrize(
+    "name, fn", [(name, fn) for name, fns in CORRECT.items() for fn in fns], ids=lambda v: getattr(v, "__name__", v)
+)
+def test_correct_answers_pass_in_well_under_a_second(name, fn):
+    start = time.perf_counter()
+    result = exercises.check(name, fn)
+    elapsed = time.perf_counter() - start
+    assert result.passed, result.message
+    assert result.state == "passed"
+    assert elapsed < 1.0
+    assert repr(result).startswith(f"{name}: passed. ")
+
+
+# ----------------------------------------------------------------------------
+# Stubs, exceptions, results
+# ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", exercises.names())
+def test_a_stub_is_not_attempted_yet(name):
+    def stub(*args, **kwargs):
+        # YOUR CODE HERE
+        raise NotImplementedError
+
+    result = exercises.check(name, stub)
+    assert not result.passed
+    assert result.state == "not attempted yet"
+    assert "not attempted yet" in repr(result)
+    assert "NotImplementedError" in result.message
+
+
+def test_an_exception_in_the_students_code_names_it_and_its_line():
+    def svm_loss_naive(W, X, y, reg):
+        scores = X @ W
+        return scores[len(y)], W  # IndexError on this line
+
+    result = exercises.check("svm_loss_naive", svm_loss_naive)
+    assert result.state == "failed"
+    line = svm_loss_naive.__code__.co_firstlineno + 2
+    assert "raised IndexError" in result.message
+    assert f"line {line} of svm_loss_naive" in result.message
+
+
+@pytest.mark.parametrize("name", exercises.names())
+@pytest.mark.parametrize(
+    "fn",
+    [
+        None,
+        lambda *a: None,
+        lambda *a: "loss",
+        lambda *a: (np.nan, np.nan),
+        lambda *a: (1.0, "dW"),
+        lambda *a: ([1, 2], {}),
+        lambda *a: 1 / 0,
+        lambda *a: a[0](a[1]) if callable(a[0]) else a[0][10**6],
+    ],
+    ids=["None", "returns None", "string", "nan", "string dW", "list and dict", "ZeroDivisionError", "IndexError"],
+)
+def test_check_never_raises_for_a_students_mistake(name, fn):
+    result = exercises.check(name, fn)
+    assert result.state == "failed"
+    assert "\n" not in repr(result)
+
+
+def test_an_unknown_exercise_is_our_error_and_raises_naming_the_exercises():
+    with pytest.raises(ValueError, match="svm_loss_naive"):
+        exercises.check("svm_loss", svm_loss_naive)
+
+
+def test_the_result_shows_one_plain_line_in_a_notebook():
+    result = exercises.check("l1_regularization", lambda W, reg: (reg * np.sum(W), reg * np.sign(W)))
+    assert repr(result).count("\n") == 0
+    assert repr(result).startswith("l1_regularization: failed. ")
+    html = result._repr_html_()
+    assert "failed" in html and "absolute value" in html and "<script" not in html
+
+
+def test_progress_shows_this_kernels_exercises_and_their_state():
+    exercises.check("l2_regularization", l2_regularization)
+    exercises.check("l1_regularization", lambda W, reg: (reg * np.sum(W), reg * np.sign(W)))
+    table = exercises.progress()
+    states = {name: state for name, _, state, _ in table.rows}
+    assert [name for name, *_ in table.rows] == exercises.names()
+    assert states["l2_regularization"] == "passed"
+    assert states["l1_regularization"] == "failed"
+    assert "l2_regularization" in repr(table) and "<table>" in table._repr_html_()
+
+
+# ----------------------------------------------------------------------------
+# The losses: one switch per classic mistake
+# ----------------------------------------------------------------------------
+
+
+def make_loss(
+    kind,
+    *,
+    skip_correct=True,
+    mean=True,
+    divide_grad=True,
+    grad_sign=1.0,
+    reg_loss=1.0,
+    reg_grad=2.0,
+    shift=True,
+    log=np.log,
+    output="pair",
+    grad_dtype=None,
+    mutate=False,
+):
+    """A vectorized SVM or softmax loss with at most one of the classic mistakes switched on."""
+
+    def loss_fn(W, X, y, reg):
+        N, rows = X.shape[0], np.arange(X.shape[0])
+        S = X @ W
+        if kind == "svm":
+            margins = np.maximum(0, S - S[rows, y][:, None] + 1)
+            if skip_correct:
+                margins[rows, y] = 0
+            losses = margins.sum(axis=1)
+            dS = (margins > 0).astype(float)
+            dS[rows, y] = 0
+            dS[rows, y] = -dS.sum(axis=1)
+        else:
+            Z = S - S.max(axis=1, keepdims=True) if shift else S
+            P = np.exp(Z) / np.exp(Z).sum(axis=1, keepdims=True)
+            losses = -log(P[rows, y])
+            dS = P.copy()
+            dS[rows, y] -= 1
+        loss = losses.mean() if mean else losses.sum()
+        dW = grad_sign * (X.T @ dS)
+        if divide_grad:
+            dW = dW / N
+        loss = loss + reg_loss * reg * np.sum(W * W)
+        dW = dW + reg_grad * reg * W
+        if mutate:
+            X *= 1.0
+            X[0, 0] += 1.0
+        if grad_dtype is not None:
+            dW = dW.astype(grad_dtype)
+        return {
+            "pair": (loss, dW),
+            "swapped": (dW, loss),
+            "loss only": loss,
+            "per example": (losses, dW),
+            "transposed": (loss, dW.T),
+        }[output]
+
+    return loss_fn
+
+
+LOSS_MISTAKES = [
+    ("svm", dict(skip_correct=False), "j == y_i term is not skipped"),
+    ("svm", dict(skip_correct=False), "delta = 1 per example"),
+    ("svm", dict(mean=False), "sum instead of mean"),
+    ("softmax", dict(mean=False), "sum instead of mean"),
+    ("svm", dict(mean=False, divide_grad=False, skip_correct=False), "includes the j == y_i term"),
+    ("svm", dict(reg_grad=1.0), "dW adds reg * W; the gradient of reg * sum(W**2) is 2 * reg * W"),
+    ("softmax", dict(reg_grad=1.0), "dW adds reg * W; the gradient"),
+    ("svm", dict(reg_grad=0.5), "dW adds 0.5 * reg * W"),
+    ("softmax", dict(reg_grad=0.0), "misses the penalty's gradient"),
+    ("svm", dict(reg_loss=0.5), "0.5 * reg * sum(W**2)"),
+    ("softmax", dict(reg_loss=0.0), "the loss ignores reg"),
+    ("svm", dict(grad_sign=-1.0), "gradient sign is flipped"),
+    ("softmax", dict(grad_sign=-1.0), "gradient sign is flipped"),
+    ("svm", dict(divide_grad=False), "gradient is not divided by N"),
+    ("softmax", dict(divide_grad=False), "gradient is not divided by N"),
+    ("softmax", dict(shift=False), "max-shifted"),
+    ("softmax", dict(log=np.log10), "base 10"),
+    ("svm", dict(output="swapped"), "return (loss, dW), in that order"),
+    ("svm", dict(output="loss only"), "must return a pair (loss, dW)"),
+    ("softmax", dict(output="per example"), "one per example; return their mean"),
+    ("svm", dict(output="transposed"), "W transposed"),
+    ("svm", dict(grad_dtype=np.int64), "dtype int64"),
+    ("softmax", dict(grad_dtype=np.float32), "dtype float32 for float64 inputs"),
+    ("svm", dict(mutate=True), "changed its input X in place"),
+]
+
+
+@pytest.mark.parametrize("vectorized", [False, True], ids=["naive", "vectorized"])
+@pytest.mark.parametrize("kind, mistake, named", LOSS_MISTAKES, ids=[m[2] for m in LOSS_MISTAKES])
+def test_each_classic_loss_mistake_is_named(kind, mistake, named, vectorized):
+    name = f"{kind}_loss_{'vectorized' if vectorized else 'naive'}"
+    result = exercises.check(name, make_loss(kind, **mistake))
+    assert result.state == "failed"
+    assert named in result.message
+
+
+@pytest.mark.parametrize("kind", ["svm", "softmax"])
+def test_the_loss_builder_without_a_mistake_passes(kind):
+    """The mistakes above differ from a passing function only in their switch."""
+    assert exercises.check(f"{kind}_loss_vectorized", make_loss(kind)).passed
+
+
+def test_the_lecture_numbers_are_checked():
+    """A loss right everywhere except on the lecture's three images is caught there, naming 5.27."""
+
+    def svm_loss_naive(W, X, y, reg):
+        loss, dW = svm_loss_vectorized(W, X, y, reg)
+        return (loss + 1.0 if X.shape == (3, 3) else loss), dW
+
+    result = exercises.check("svm_loss_naive", svm_loss_naive)
+    assert "lecture's cat/car/frog scores (expected loss 5.27)" in result.message
+
+
+def test_float32_is_checked():
+    def softmax_loss_vectorized32(W, X, y, reg):
+        loss, dW = softmax_loss_vectorized(W, X, y, reg)
+        return loss, (dW if W.dtype == np.float64 else dW * 1.01)
+
+    result = exercises.check("softmax_loss_vectorized", softmax_loss_vectorized32)
+    assert "float32" in result.message
+
+
+def test_a_python_loop_in_the_vectorized_loss_is_named_with_its_line():
+    result = exercises.check("svm_loss_vectorized", svm_loss_naive)
+    assert "still has a Python loop" in result.message
+    assert "for i in range(N):" in result.message
+
+
+def test_a_comprehension_counts_as_a_loop():
+    def softmax_loss_vectorized(W, X, y, reg):
+        loss, dW = softmax_loss_naive(W, X, y, reg)
+        _ = [c for c in range(W.shape[1])]
+        return loss, dW
+
+    result = exercises.check("softmax_loss_vectorized", softmax_loss_vectorized)
+    assert "still has a Python loop" in result.message
+
+
+def _without_source(source, name):
+    """A function whose source inspect cannot find (as for code exec'd from a string)."""
+    namespace = {"np": np}
+    exec(compile(textwrap.dedent(source), "<no file>", "exec"), namespace)
+    return namespace[name]
+
+
+def test_without_readable_source_a_loop_over_examples_is_found_by_timing():
+    source = """
+    def svm_loss_vectorized(W, X, y, reg):
+        N = X.shape[0]
+        loss, dW = 0.0, np.zeros(W.shape)
+        for i in range(N):
+            s = X[i] @ W
+            m = np.maximum(0, s - s[y[i]] + 1)
+            m[y[i]] = 0
+            loss += m.sum()
+            d = (m > 0).astype(float)
+            d[y[i]] = -d.sum()
+            dW += np.outer(X[i], d)
+        return loss / N + reg * np.sum(W * W), dW / N + 2 * reg * W
+    """
+    result = exercises.check("svm_loss_vectorized", _without_source(source, "svm_loss_vectorized"))
+    assert "still loops over examples" in result.message
+
+
+def test_without_readable_source_a_vectorized_loss_passes_the_timing():
+    source = """
+    def svm_loss_vectorized(W, X, y, reg):
+        N = X.shape[0]
+        S = X @ W
+        margins = np.maximum(0, S - S[np.arange(N), y][:, None] + 1)
+        margins[np.arange(N), y] = 0
+        dS = (margins > 0).astype(S.dtype)
+        dS[np.arange(N), y] = -dS.sum(axis=1)
+        return margins.sum() / N + reg * np.sum(W * W), X.T @ dS / N + 2 * reg * W
+    """
+    result = exercises.check("svm_loss_vectorized", _without_source(source, "svm_loss_vectorized"))
+    assert result.passed, result.message
+    assert "timed instead" in result.message
+
+
+def test_a_vectorized_loss_that_calls_the_naive_one_is_found_by_timing():
+    def svm_loss_vectorized(W, X, y, reg):
+        return svm_loss_naive(W, X, y, reg)
+
+    result = exercises.check("svm_loss_vectorized", svm_loss_vectorized)
+    assert "still loops over examples" in result.message
+
+
+# ----------------------------------------------------------------------------
+# Regularization
+# ----------------------------------------------------------------------------
+
+L2_MISTAKES = [
+    (lambda W, reg: (0.5 * reg * np.sum(W * W), 2 * reg * W), "0.5 * reg * sum(W**2)"),
+    (lambda W, reg: (reg * np.sum(W * W), reg * W), "dR is reg * W; the gradient of reg * sum(W**2) is 2 * reg * W"),
+    (lambda W, reg: (reg * np.sum(W * W), 0.5 * reg * W), "dR is 0.5 * reg * W"),
+    (lambda W, reg: (reg * np.sum(W * W), -2 * reg * W), "sign is flipped"),
+    (lambda W, reg: (reg * np.sum(W * W), 2 * W), "2 * W without reg"),
+    (lambda W, reg: (np.sum(W * W), 2 * reg * W), "without reg"),
+    (lambda W, reg: (reg * np.sum(np.abs(W)), 2 * reg * W), "the L1 penalty"),
+    (lambda W, reg: (reg * np.sqrt(np.sum(W * W)), 2 * reg * W), "the norm itself"),
+    (lambda W, reg: (reg * np.sum(W) ** 2, 2 * reg * W), "square of the sum"),
+    (lambda W, reg: (reg * W * W, 2 * reg * W), "sum it"),
+    (lambda W, reg: (reg * np.sum(W * W), 2 * reg * W.T), "W transposed"),
+]
+
+
+@pytest.mark.parametrize("fn, named", L2_MISTAKES, ids=[m[1] for m in L2_MISTAKES])
+def test_each_l2_mistake_is_named(fn, named):
+    result = exercises.check("l2_regularization", fn)
+    assert result.state == "failed" and named in result.message
+
+
+def l2_in_place(W, reg):
+    W *= 2 * reg  # the mistake: reuses W's memory for dR
+    return reg * np.sum(W * W) / (2 * reg) ** 2 if reg else 0.0, W
+
+
+def l1_ge_zero(W, reg):
+    return reg * np.sum(np.abs(W)), reg * np.where(W >= 0, 1.0, -1.0)
+
+
+def l1_divide(W, reg):
+    return reg * np.sum(np.abs(W)), reg * W / np.abs(W)
+
+
+L1_MISTAKES = [
+    (lambda W, reg: (reg * np.sum(W), reg * np.sign(W)), "without the absolute value"),
+    (lambda W, reg: (np.sum(np.abs(W)), reg * np.sign(W)), "sum|W| without reg"),
+    (lambda W, reg: (reg * np.sum(W * W), reg * np.sign(W)), "the L2 penalty"),
+    (l1_ge_zero, "the subgradient there must be 0 = reg * sign(0)"),
+    (l1_divide, "not finite at W = 0"),
+    (lambda W, reg: (reg * np.sum(np.abs(W)), np.sign(W)), "sign(W) without reg"),
+    (lambda W, reg: (reg * np.sum(np.abs(W)), -reg * np.sign(W)), "sign is flipped"),
+    (lambda W, reg: (reg * np.sum(np.abs(W)), 2 * reg * W), "the L2 gradient"),
+    (lambda W, reg: (reg * np.sum(np.abs(W)), (reg * np.sign(W)).astype(int)), "dtype int64"),
+]
+
+
+@pytest.mark.parametrize("fn, named", L1_MISTAKES, ids=[m[1] for m in L1_MISTAKES])
+def test_each_l1_mistake_is_named(fn, named):
+    result = exercises.check("l1_regularization", fn)
+    assert result.state == "failed" and named in result.message
+
+
+def test_a_penalty_that_changes_W_in_place_is_named():
+    result = exercises.check("l2_regularization", l2_in_place)
+    assert "changed its input W in place" in result.message
+
+
+# ----------------------------------------------------------------------------
+# Numerical gradient
+# ----------------------------------------------------------------------------
+
+
+def make_numerical_gradient(*, method="centered", restore=True, fixed_h=None, evaluate_at_x=True, divide=2.0):
+    def numerical_gradient(f, x, h=1e-5):
+        h = fixed_h if fixed_h is not None else h
+        grad = np.zeros_like(x)
+        base = f(x)
+        for ix in np.ndindex(x.shape):
+            old = x[ix]
+            x[ix] = old + h
+            fp = f(x) if evaluate_at_x else base
+            x[ix] = old - h
+            fm = f(x) if evaluate_at_x else base
+            if restore:
+                x[ix] = old
+            if method == "forward":
+                grad[ix] = (fp - base) / h
+            else:
+                grad[ix] = (fp - fm) / (divide * h)
+        return grad
+
+    return numerical_gradient
+
+
+NUMERICAL_MISTAKES = [
+    (dict(method="forward"), "forward difference"),
+    (dict(restore=False), "x was not restored"),
+    (dict(fixed_h=1e-5), "h ignored"),
+    (dict(evaluate_at_x=False), "zero everywhere"),
+    (dict(divide=1.0), "twice the centered difference"),
+]
+
+
+@pytest.mark.parametrize("mistake, named", NUMERICAL_MISTAKES, ids=[m[1] for m in NUMERICAL_MISTAKES])
+def test_each_numerical_gradient_mistake_is_named(mistake, named):
+    result = exercises.check("numerical_gradient", make_numerical_gradient(**mistake))
+    assert result.state == "failed" and named in result.message
+
+
+def test_the_numerical_gradient_builder_without_a_mistake_passes():
+    assert exercises.check("numerical_gradient", make_numerical_gradient()).passed
+
+
+def test_a_numerical_gradient_for_1d_x_only_is_told_to_visit_every_entry():
+    def numerical_gradient(f, x, h=1e-5):
+        grad = np.zeros(len(x))
+        for i in range(len(x)):
+            xp, xm = x.copy(), x.copy()
+            xp[i] += h
+            xm[i] -= h
+            grad[i] = (f(xp) - f(xm)) / (2 * h)
+        return grad
+
+    result = exercises.check("numerical_gradient", numerical_gradient)
+    assert "Visit every entry" in result.message
+
+
+def test_rounding_in_the_restored_x_is_accepted_with_a_note():
+    result = exercises.check("numerical_gradient", numerical_gradient_add_subtract)
+    assert result.passed and "up to rounding" in result.message
+
+
+# ----------------------------------------------------------------------------
+# Gradient descent
+# ----------------------------------------------------------------------------
+
+
+def make_gradient_descent(*, sign=-1.0, extra_steps=0, copy=True, use_lr=True):
+    def gradient_descent(loss_fn, W0, lr, num_steps):
+        W = W0.copy() if copy else W0
+        for _ in range(num_steps + extra_steps):
+            _, dW = loss_fn(W)
+            W += sign * (lr if use_lr else 1.0) * dW
+        return W
+
+    return gradient_descent
+
+
+GD_MISTAKES = [
+    (dict(sign=1.0), "wrong sign"),
+    (dict(extra_steps=1), "took 8 steps instead of 7"),
+    (dict(extra_steps=-1), "took 6 steps instead of 7"),
+    (dict(copy=False), "changed its input W0 in place"),
+    (dict(use_lr=False), "lr is ignored"),
+]
+
+
+@pytest.mark.parametrize("mistake, named", GD_MISTAKES, ids=[m[1] for m in GD_MISTAKES])
+def test_each_gradient_descent_mistake_is_named(mistake, named):
+    result = exercises.check("gradient_descent", make_gradient_descent(**mistake))
+    assert result.state == "failed" and named in result.message
+
+
+def test_the_gradient_descent_builder_without_a_mistake_passes():
+    assert exercises.check("gradient_descent", make_gradient_descent()).passed
+
+
+# ----------------------------------------------------------------------------
+# SGD
+# ----------------------------------------------------------------------------
+
+
+def make_sgd(*, sampling="choice", sign=-1.0, seeded=True, use_lr=True, y_indices="same", copy=True, history="loss"):
+    def sgd(loss_fn, W0, X, y, lr, batch_size, num_iters, seed):
+        rng = np.random.default_rng(seed if seeded else None) if seeded != "fixed" else np.random.default_rng(0)
+        N = X.shape[0]
+        fixed = rng.choice(N, batch_size)
+        W = W0.copy() if copy else W0
+        losses = []
+        for t in range(num_iters):
+            if sampling == "choice":
+                idx = rng.choice(N, batch_size)
+            elif sampling == "fixed":
+                idx = fixed
+            elif sampling == "in order":
+                idx = (t * batch_size + np.arange(batch_size)) % N
+            elif sampling == "full":
+                idx = np.arange(N)
+            idx_y = idx if y_indices == "same" else rng.choice(N, len(idx))
+            loss, dW = loss_fn(W, X[idx], y[idx_y])
+            W += sign * (lr if use_lr else 1.0) * dW
+            losses.append(loss if history == "loss" else 0.0)
+        return W, losses
+
+    return sgd
+
+
+SGD_MISTAKES = [
+    (dict(sampling="fixed"), "the same minibatch (a fixed batch)"),
+    (dict(sampling="in order"), "walk through X in order (not shuffled/sampled)"),
+    (dict(sampling="full"), "batch_size is ignored"),
+    (dict(sign=1.0), "learning rate is applied with the wrong sign"),
+    (dict(use_lr=False), "lr is ignored"),
+    (dict(seeded=False), "the same seed gave a different run"),
+    (dict(seeded="fixed"), "the seed is ignored"),
+    (dict(y_indices="other"), "y_batch does not belong to X_batch"),
+    (dict(copy=False), "changed its input W0 in place"),
+    (dict(history="zeros"), "loss_history does not hold the loss"),
+]
+
+
+@pytest.mark.parametrize("mistake, named", SGD_MISTAKES, ids=[m[1] for m in SGD_MISTAKES])
+def test_each_sgd_mistake_is_named(mistake, named):
+    result = exercises.check("sgd", make_sgd(**mistake))
+    assert result.state == "failed" and named in result.message
+
+
+def test_the_sgd_builder_without_a_mistake_passes():
+    assert exercises.check("sgd", make_sgd()).passed
+
+
+def test_sgd_that_does_not_return_a_history_per_step_is_told():
+    def sgd_last_loss(loss_fn, W0, X, y, lr, batch_size, num_iters, seed):
+        W, history = sgd(loss_fn, W0, X, y, lr, batch_size, num_iters, seed)
+        return W, history[-1]
+
+    result = exercises.check("sgd", sgd_last_loss)
+    assert "one loss per step" in result.message
