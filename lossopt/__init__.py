@@ -27,7 +27,7 @@ from .losses import (
     svm_scores_loss,
     svm_scores_loss_naive,
 )
-from .optim import LinearClassifier, SGDResult, fit_proximal, sgd, soft_threshold, step_decay
+from .optim import DivergenceWarning, LinearClassifier, SGDResult, fit_proximal, sgd, soft_threshold, step_decay
 from .regularization import PENALTIES, regularization
 
 __version__ = "0.1.0"
@@ -36,6 +36,7 @@ __all__ = [
     "PENALTIES",
     "SCORE_LOSSES",
     "ClassifierLoss",
+    "DivergenceWarning",
     "LinearClassifier",
     "SGDResult",
     "classifier_loss",

@@ -171,6 +171,8 @@ def test_fit_proximal_elastic_weighs_its_l2_part_by_beta(outliers):
 
 def test_fit_proximal_starts_from_a_seeded_small_w(outliers):
     X, y = outliers
-    a, b = (lo.fit_proximal(X, y, 0.1, "l2", steps=0, seed=s) for s in (3, 3))
+    a, b = (lo.fit_proximal(X, y, 0.1, "l2", steps=1, seed=s) for s in (3, 3))
     np.testing.assert_array_equal(a, b)
-    np.testing.assert_allclose(a, 1e-3 * np.random.default_rng(3).standard_normal((3, 3)))
+    W0 = 1e-3 * np.random.default_rng(3).standard_normal((3, 3))
+    np.testing.assert_allclose(a, lo.fit_proximal(X, y, 0.1, "l2", steps=1, W0=W0))
+    assert not np.allclose(a, lo.fit_proximal(X, y, 0.1, "l2", steps=1, seed=4))
