@@ -312,7 +312,9 @@ def _slice(problem, d1, d2, alphas, betas, score_loss, per_example):
             R = _penalty_grid(W, d1, np.zeros_like(W) if d2 is None else d2, alphas, betas, penalty)  # (A, B)
             values += (reg * R).astype(dtype)[..., np.newaxis] if per_example else (reg * R).astype(dtype)
     if not np.isfinite(values).all():
-        raise ValueError("the loss overflows on this slice: X, W, the directions, the steps or reg are too large")
+        raise ValueError(
+            "the loss overflows on this slice: X, W, direction (d1, d2), alphas, betas or reg hold values too large"
+        )
     return values
 
 
@@ -375,7 +377,7 @@ def plane_penalty(W, d1, d2, alphas, betas, *, penalty="l2"):
     with np.errstate(over="ignore", invalid="ignore"):  # reported just below
         R = _penalty_grid(W, d1, d2, alphas, betas, penalty)
     if not np.isfinite(R).all():
-        raise ValueError("the penalty overflows float64: W, d1, d2 or the steps are too large")
+        raise ValueError("the penalty overflows float64: W, d1, d2, alphas or betas hold values too large")
     return R
 
 

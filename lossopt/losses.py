@@ -3,10 +3,11 @@
 Each loss is written at the score level: from a score matrix ``S`` (N x C,
 one row per example, one column per class) and the labels ``y`` it returns
 the mean loss over the N examples and ``dS``, its gradient with respect to
-the scores. For each loss the loop version (``*_scores_loss_naive``, one
-example and one class at a time: the formula) sits right above the
-vectorized one (``_svm``, ``_softmax``, ...: the same numbers in a few numpy
-operations). Both give ``(loss, dS)``.
+the scores. For each loss the loop version (``_svm_naive``, ...: one
+example and one class at a time, the formula) sits right above the
+vectorized one (``_svm``, ...: the same numbers in a few numpy operations).
+Both give ``(loss, dS)``; the public functions (``svm_scores_loss``,
+``svm_scores_loss_naive``, ...) check the input and call them.
 
 One W-level function, :func:`linear_loss`, turns any of them into the loss
 of a linear classifier ``S = X @ W``: the chain rule ``dW = X.T @ dS`` and the
@@ -20,10 +21,9 @@ The losses (L_i is the loss of example i, s = S[i], label y_i):
 - one-vs-all SVM:  L_i = sum_j max(0, delta - t_j s_j), with t_j = +1 if j = y_i else -1
 - structured SVM (Crammer-Singer):  L_i = max(0, max_{j != y_i} s_j - s_{y_i} + delta)
 
-The underscored vectorized functions assume checked input (the public
-functions check it first); they return the mean loss, or with
-``per_example=True`` the N losses L_i (for landscapes), and with
-``gradient=False`` skip dS.
+The underscored functions assume checked input. The vectorized ones return
+the mean loss, or with ``per_example=True`` the N losses L_i (for
+landscapes), and with ``gradient=False`` skip dS.
 """
 
 from typing import NamedTuple
@@ -38,10 +38,8 @@ from .regularization import regularization
 # ----------------------------------------------------------------------------
 
 
-def svm_scores_loss_naive(S, y, *, delta=1.0):
-    """Multiclass SVM loss with explicit loops; same result as :func:`svm_scores_loss`."""
-    S, y = check_scores(S, y)
-    delta = check_nonnegative(delta, "delta")
+def _svm_naive(S, y, delta=1.0):
+    """Multiclass SVM loss with loops, the formula term by term: S (N, C), y (N,) -> (loss, dS (N, C))."""
     N, C = S.shape
     loss, dS = 0.0, np.zeros_like(S)  # dS: (N, C)
     for i in range(N):
@@ -76,9 +74,8 @@ def _svm(S, y, delta=1.0, per_example=False, gradient=True):
 # ----------------------------------------------------------------------------
 
 
-def softmax_scores_loss_naive(S, y):
-    """Softmax loss with explicit loops; same result as :func:`softmax_scores_loss`."""
-    S, y = check_scores(S, y)
+def _softmax_naive(S, y, delta=None):
+    """Softmax loss with loops, the formula term by term: S (N, C), y (N,) -> (loss, dS (N, C))."""
     N, C = S.shape
     loss, dS = 0.0, np.zeros_like(S)  # dS: (N, C)
     for i in range(N):
@@ -135,7 +132,8 @@ def softmax_probabilities(S):
         raise ValueError(f"S must have at least one column (class), got shape {S.shape}")
     if not np.isfinite(S).all():
         raise ValueError("S contains NaN or infinity")
-    exp_scores = np.exp(S - S.max(axis=1, keepdims=True))  # the max-shift: no overflow
+    with np.errstate(over="ignore"):  # -1e308 - 1e308 = -inf, and e^-inf = 0 exactly
+        exp_scores = np.exp(S - S.max(axis=1, keepdims=True))  # the max-shift: no overflow
     return exp_scores / exp_scores.sum(axis=1, keepdims=True)
 
 
@@ -144,10 +142,8 @@ def softmax_probabilities(S):
 # ----------------------------------------------------------------------------
 
 
-def ova_svm_scores_loss_naive(S, y, *, delta=1.0):
-    """One-vs-all SVM loss with explicit loops; same result as :func:`ova_svm_scores_loss`."""
-    S, y = check_scores(S, y)
-    delta = check_nonnegative(delta, "delta")
+def _ova_svm_naive(S, y, delta=1.0):
+    """One-vs-all SVM loss with loops, the formula term by term: S (N, C), y (N,) -> (loss, dS (N, C))."""
     N, C = S.shape
     loss, dS = 0.0, np.zeros_like(S)  # dS: (N, C)
     for i in range(N):
@@ -179,10 +175,8 @@ def _ova_svm(S, y, delta=1.0, per_example=False, gradient=True):
 # ----------------------------------------------------------------------------
 
 
-def structured_svm_scores_loss_naive(S, y, *, delta=1.0):
-    """Crammer-Singer SVM loss with explicit loops; same result as :func:`structured_svm_scores_loss`."""
-    S, y = check_scores(S, y)
-    delta = check_nonnegative(delta, "delta")
+def _structured_svm_naive(S, y, delta=1.0):
+    """Crammer-Singer SVM loss with loops, the formula term by term: S (N, C), y (N,) -> (loss, dS (N, C))."""
     N, C = S.shape
     loss, dS = 0.0, np.zeros_like(S)  # dS: (N, C)
     for i in range(N):
@@ -222,26 +216,29 @@ SCORE_LOSSES = {
 ``name -> f(S, y, delta, per_example=False, gradient=True) -> (loss, dS)``."""
 
 NAIVE_SCORE_LOSSES = {
-    "svm": lambda S, y, delta: svm_scores_loss_naive(S, y, delta=delta),
-    "softmax": lambda S, y, delta: softmax_scores_loss_naive(S, y),
-    "ova_svm": lambda S, y, delta: ova_svm_scores_loss_naive(S, y, delta=delta),
-    "structured_svm": lambda S, y, delta: structured_svm_scores_loss_naive(S, y, delta=delta),
+    "svm": _svm_naive,
+    "softmax": _softmax_naive,
+    "ova_svm": _ova_svm_naive,
+    "structured_svm": _structured_svm_naive,
 }
-"""The loop versions by name: ``name -> f(S, y, delta) -> (loss, dS)``."""
+"""The loop versions by name, inputs unchecked: ``name -> f(S, y, delta) -> (mean loss, dS)``."""
 
 
 # ----------------------------------------------------------------------------
-# The public score-level functions: check (S, y), then the vectorized loss.
+# The public score-level functions: check (S, y), then the loss.
 # Finite but huge scores can make a loss overflow; that is reported by name.
 # ----------------------------------------------------------------------------
 
 
-def _checked_score_loss(name, S, y, delta, per_example):
+def _checked_score_loss(name, S, y, delta, per_example=False, naive=False):
     S, y = check_scores(S, y)
     delta = check_nonnegative(delta, "delta")
     per_example = check_bool(per_example, "per_example")
     with np.errstate(over="ignore", invalid="ignore"):  # overflow is reported just below
-        loss, dS = SCORE_LOSSES[name](S, y, delta, per_example=per_example)
+        if naive:
+            loss, dS = NAIVE_SCORE_LOSSES[name](S, y, delta)
+        else:
+            loss, dS = SCORE_LOSSES[name](S, y, delta, per_example=per_example)
     if not (np.isfinite(loss).all() and np.isfinite(dS).all()):
         raise ValueError(f"the {name} loss overflows: S has values too large (|S| up to {np.abs(S).max():.3g})")
     return loss, dS
@@ -326,6 +323,26 @@ def structured_svm_scores_loss(S, y, *, delta=1.0, per_example=False):
     of max(0, max_{j != y_i} s_j - s_{y_i} + delta).
     """
     return _checked_score_loss("structured_svm", S, y, delta, per_example)
+
+
+def svm_scores_loss_naive(S, y, *, delta=1.0):
+    """:func:`svm_scores_loss` computed with loops (``_svm_naive``); the same (loss, dS)."""
+    return _checked_score_loss("svm", S, y, delta, naive=True)
+
+
+def softmax_scores_loss_naive(S, y):
+    """:func:`softmax_scores_loss` computed with loops (``_softmax_naive``); the same (loss, dS)."""
+    return _checked_score_loss("softmax", S, y, 1.0, naive=True)
+
+
+def ova_svm_scores_loss_naive(S, y, *, delta=1.0):
+    """:func:`ova_svm_scores_loss` computed with loops (``_ova_svm_naive``); the same (loss, dS)."""
+    return _checked_score_loss("ova_svm", S, y, delta, naive=True)
+
+
+def structured_svm_scores_loss_naive(S, y, *, delta=1.0):
+    """:func:`structured_svm_scores_loss` computed with loops (``_structured_svm_naive``); the same (loss, dS)."""
+    return _checked_score_loss("structured_svm", S, y, delta, naive=True)
 
 
 # ----------------------------------------------------------------------------
