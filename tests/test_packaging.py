@@ -1,5 +1,6 @@
 """The two ways to install name the same packages; the README gives the two commands."""
 
+import inspect
 import re
 import sys
 from pathlib import Path
@@ -80,8 +81,10 @@ def test_makefile_targets_and_ci_call_make_test():
     assert "make test" in (ROOT / ".ci" / "run").read_text()
 
 
-def test_every_public_name_is_importable():
-    for name in lo.__all__:
-        assert getattr(lo, name) is not None, name
-    for name in lo.datasets.__all__:
-        assert getattr(lo.datasets, name) is not None, name
+def test_every_public_name_is_defined_and_documented():
+    for module in (lo, lo.datasets, lo.landscape):
+        for name in getattr(module, "__all__", [n for n in vars(module) if not n.startswith("_")]):
+            assert name in vars(module), f"{module.__name__}.__all__ lists {name!r}, which it does not define"
+            obj = vars(module)[name]
+            if callable(obj) and getattr(obj, "__module__", "").startswith("lossopt"):
+                assert inspect.getdoc(obj), f"{module.__name__}.{name} has no docstring"
