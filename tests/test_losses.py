@@ -12,6 +12,7 @@ import lossopt as lo
 
 W_LEVEL = [(lo.svm_loss, lo.svm_loss_naive), (lo.softmax_loss, lo.softmax_loss_naive)]
 SCORE_LEVEL_TWINS = [
+    (lo.svm_scores_loss, lo.svm_scores_loss_naive),
     (lo.ova_svm_scores_loss, lo.ova_svm_scores_loss_naive),
     (lo.structured_svm_scores_loss, lo.structured_svm_scores_loss_naive),
 ]
@@ -57,6 +58,16 @@ def test_score_level_extras_equal_naive(fast, naive, delta, rng):
         loss_naive, dS_naive = naive(S, y, delta=delta)
         assert float(loss) == pytest.approx(float(loss_naive), rel=1e-12)
         np.testing.assert_allclose(dS, dS_naive, atol=1e-15)
+
+
+def test_softmax_score_level_equals_naive(rng):
+    for scale in (1.0, 30.0):
+        S = rng.standard_normal((9, 5)) * scale
+        y = rng.integers(0, 5, 9)
+        loss, dS = lo.softmax_scores_loss(S, y)
+        loss_naive, dS_naive = lo.softmax_scores_loss_naive(S, y)
+        assert float(loss) == pytest.approx(float(loss_naive), rel=1e-12)
+        np.testing.assert_allclose(dS, dS_naive, rtol=1e-10, atol=1e-15)
 
 
 def test_svm_delta_is_passed_to_the_naive_twin_too(rng):
