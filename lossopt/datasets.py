@@ -4,19 +4,29 @@ Everything here returns X as (N, D) float arrays and y as (N,) integer
 labels in [0, C), the CS231n conventions. Everything that draws takes a seed.
 """
 
+import gzip
 import hashlib
+import io
 import os
 import pickle
+import secrets
+import shutil
 import tarfile
-import tempfile
+import time
 import urllib.error
 import urllib.request
+import zlib
 from pathlib import Path
-from typing import NamedTuple
+from typing import ClassVar, NamedTuple
 
 import numpy as np
 
-from ._validate import as_float_array, check_choice, check_nonnegative, check_positive_int
+from ._validate import as_float_array, check_bool, check_choice, check_nonnegative, check_positive_int, check_seed
+
+try:
+    from numpy._core.multiarray import _reconstruct  # numpy >= 2
+except ImportError:  # numpy 1.x
+    from numpy.core.multiarray import _reconstruct
 
 # ----------------------------------------------------------------------------
 # The lecture's examples
@@ -99,7 +109,7 @@ def spiral(n_per_class=100, n_classes=3, *, noise=0.2, seed=0):
     n_per_class = check_positive_int(n_per_class, "n_per_class")
     n_classes = _check_classes(n_classes)
     noise = check_nonnegative(noise, "noise")
-    rng = np.random.default_rng(seed)
+    rng = check_seed(seed)
     radius = np.tile(np.linspace(0.0, 1.0, n_per_class), n_classes)
     arm = np.repeat(np.arange(n_classes), n_per_class)
     theta = arm * 4.0 + radius * 4.0 + noise * rng.standard_normal(radius.size)
@@ -126,7 +136,7 @@ def blobs(n_per_class=50, n_classes=3, *, spread=0.5, seed=0):
     n_per_class = check_positive_int(n_per_class, "n_per_class")
     n_classes = _check_classes(n_classes)
     spread = check_nonnegative(spread, "spread")
-    rng = np.random.default_rng(seed)
+    rng = check_seed(seed)
     angles = 2 * np.pi * np.arange(n_classes) / n_classes
     centres = 2.0 * np.column_stack([np.cos(angles), np.sin(angles)])
     y = np.repeat(np.arange(n_classes), n_per_class)
@@ -249,7 +259,7 @@ def digits(*, val_size=300, test_size=300, seed=0, bias=True, standardize=True, 
     ----------
     val_size, test_size : int, default 300
         Examples in the validation and test splits; the rest (1197) train.
-    seed : int, default 0
+    seed : int >= 0 or numpy Generator, default 0
         Shuffles the examples before splitting.
     bias : bool, default True
         Append a column of ones (the bias trick), so D = 65.
@@ -257,7 +267,7 @@ def digits(*, val_size=300, test_size=300, seed=0, bias=True, standardize=True, 
         Centre each pixel and scale it to unit variance, with the mean and
         standard deviation of the training split only (pixels that are
         constant there are only centred).
-    dtype : float32 or float64
+    dtype : float32 or float64, default float64
 
     Returns
     -------
@@ -266,12 +276,16 @@ def digits(*, val_size=300, test_size=300, seed=0, bias=True, standardize=True, 
     """
     from sklearn.datasets import load_digits  # imported here: it is slow to import
 
-    X, y = load_digits(return_X_y=True)
     val_size = check_positive_int(val_size, "val_size")
     test_size = check_positive_int(test_size, "test_size")
+    rng = check_seed(seed)
+    bias = check_bool(bias, "bias")
+    standardize = check_bool(standardize, "standardize")
+    dtype = _check_float_dtype(dtype)
+    X, y = load_digits(return_X_y=True)
     if val_size + test_size >= len(y):
         raise ValueError(f"val_size + test_size must leave training examples: {val_size} + {test_size} >= {len(y)}")
-    order = np.random.default_rng(seed).permutation(len(y))
+    order = rng.permutation(len(y))
     X, y = X[order].astype(dtype), y[order]
     n_train = len(y) - val_size - test_size
     parts = np.split(np.arange(len(y)), [n_train, n_train + val_size])
@@ -293,6 +307,31 @@ CIFAR10_MD5 = "c58f30108f718f92721af3b95e74349a"
 CIFAR10_ARCHIVE = "cifar-10-python.tar.gz"
 CIFAR10_FOLDER = "cifar-10-batches-py"
 CIFAR10_CLASSES = ("plane", "car", "bird", "cat", "deer", "dog", "frog", "horse", "ship", "truck")
+CIFAR10_BATCHES = ("data_batch_1", "data_batch_2", "data_batch_3", "data_batch_4", "data_batch_5", "test_batch")
+
+# The md5 digests of the extracted batch files, as torchvision lists them
+# (pytorch/vision, torchvision/datasets/cifar.py: CIFAR10.train_list and CIFAR10.test_list).
+CIFAR10_BATCH_MD5 = {
+    "data_batch_1": "c99cafc152244af753f735de768cd75f",
+    "data_batch_2": "d4bba439e000b95fd0a9bffe97cbabec",
+    "data_batch_3": "54ebc095f3ab1f0389bbae665268c751",
+    "data_batch_4": "634d18415352ddfa80567beed471001a",
+    "data_batch_5": "482c414d41f54cd18b22e5b47cb7c3cb",
+    "test_batch": "40351d587109b95175f43aff81a1287e",
+}
+
+# Size limits, so that a small crafted archive cannot fill the disk. A real batch holds 10000 images
+# of 3072 bytes (30.7 MB) plus labels and file names; the archive holds six batches and two small files.
+CIFAR10_MAX_FILE_BYTES = 32 * 2**20
+"""Largest archive member or batch file accepted (32 MiB)."""
+CIFAR10_MAX_TOTAL_BYTES = 200 * 2**20
+"""Largest total size of the archive's members (200 MiB)."""
+CIFAR10_MAX_MEMBERS = 100
+"""Most members an archive may have."""
+CIFAR10_MAX_DOWNLOAD_BYTES = 256 * 2**20
+"""Largest download accepted (256 MiB; the archive is about 163 MB)."""
+STALE_SECONDS = 3600
+"""A partial file or scratch folder untouched this long is left over (its process died), whoever made it."""
 
 
 class CIFAR10(NamedTuple):
@@ -321,12 +360,30 @@ def default_data_dir():
     return Path(cache) / "lossopt"
 
 
-def cifar10(root=None, download=False, *, dtype=np.float64, url=CIFAR10_URL, md5=CIFAR10_MD5):
+def cifar10(
+    root=None,
+    download=False,
+    *,
+    dtype=np.float64,
+    url=CIFAR10_URL,
+    md5=CIFAR10_MD5,
+    batch_md5=CIFAR10_BATCH_MD5,
+):
     """Load CIFAR-10 from the official python archive, as the CS231n assignments do.
 
     Looks in ``root`` for the extracted folder ``cifar-10-batches-py``, else
     for the archive ``cifar-10-python.tar.gz`` (checked against its md5, then
     extracted), else downloads the archive when ``download`` is true.
+
+    The files are treated as untrusted. Extraction refuses members that
+    would land outside ``root``, links, device files, and archives larger
+    than the real data set; the extracted batches must match their known md5
+    digests before the folder appears (it appears whole, by one rename). The
+    batches are read with an unpickler that builds only what CIFAR-10's
+    batches contain (dicts, lists, bytes, str, int, numpy arrays), so a
+    planted file cannot run code. Several processes may load at once: each
+    works under unique temporary names, and the first finished folder wins.
+    Partial files left by a killed process are removed.
 
     Parameters
     ----------
@@ -334,10 +391,14 @@ def cifar10(root=None, download=False, *, dtype=np.float64, url=CIFAR10_URL, md5
         The data folder; default :func:`default_data_dir`.
     download : bool, default False
         Fetch the archive (about 163 MB) if it is not in ``root``.
-    dtype : numpy dtype, default float64
+    dtype : float32 or float64, default float64
         Of the returned images (CS231n uses float64; float32 halves memory).
     url, md5 : str
         Where to fetch the archive and its expected md5 (for mirrors and tests).
+    batch_md5 : dict or None
+        The expected md5 of each extracted batch file, by name (default: the
+        official ones); None skips this check (for a trusted copy that is not
+        the official one; the safe unpickler still applies).
 
     Returns
     -------
@@ -348,23 +409,43 @@ def cifar10(root=None, download=False, *, dtype=np.float64, url=CIFAR10_URL, md5
     Raises
     ------
     DatasetNotFoundError
-        The data is not there and could not be downloaded; the message says
-        where to put the archive by hand.
+        The data is not there (or a batch is missing) and could not be
+        downloaded; the message says what to do.
     ValueError
-        The archive is corrupt (wrong md5) or unsafe (a member would land
-        outside the data folder).
+        The archive or a batch is corrupt, unsafe or too large, or a file
+        sits where the folder should be; the message says what to do.
     """
+    dtype = _check_float_dtype(dtype)
+    download = check_bool(download, "download")
     root = default_data_dir() if root is None else Path(root)
     folder = root / CIFAR10_FOLDER
     archive = root / CIFAR10_ARCHIVE
+    for path, what in ((root, "the data folder"), (folder, "the folder of extracted batches")):
+        if path.exists() and not path.is_dir():
+            raise ValueError(
+                f"{path} is a file, but it should be {what}; delete or move that file, then call cifar10 again"
+            )
     if not folder.is_dir():
+        _remove_leftovers(root)
         if not archive.is_file():
             if not download:
                 raise DatasetNotFoundError(_how_to_get_cifar10(root, "it is not there and download=False"))
             _download(url, archive, md5)
         _check_md5(archive, md5)
-        _extract_safely(archive, root, CIFAR10_FOLDER)
+        _extract_safely(archive, root, CIFAR10_FOLDER, batch_md5)
     return _load_cifar10_folder(folder, dtype)
+
+
+def _check_float_dtype(dtype, name="dtype"):
+    """Return ``dtype`` as numpy's float32 or float64 dtype, or say what is wrong with it."""
+    try:
+        checked = np.dtype(dtype)
+    except TypeError:
+        raise TypeError(f"{name} must be np.float32 or np.float64, got {dtype!r}") from None
+    if checked.kind != "f":
+        kind = TypeError if checked.kind in "OUSVM" else ValueError  # not even a number, or a number that is not float
+        raise kind(f"{name} must be np.float32 or np.float64 (floating point), got {checked}")
+    return checked
 
 
 def _how_to_get_cifar10(root, reason):
@@ -374,76 +455,213 @@ def _how_to_get_cifar10(root, reason):
     )
 
 
+def _unique_name(stem, suffix):
+    """A name no other process uses: ``stem.<process id>.<random>.suffix`` (the process id finds leftovers)."""
+    return f"{stem}.{os.getpid()}.{secrets.token_hex(4)}{suffix}"
+
+
+def _process_is_alive(pid):
+    if os.name != "posix":  # no safe liveness test elsewhere: rely on the age of the leftover
+        return True
+    try:
+        os.kill(pid, 0)  # signal 0: only asks whether the process exists
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _remove_leftovers(root):
+    """Remove partial downloads and scratch folders whose process has died (or that are over an hour old)."""
+    if not root.is_dir():
+        return
+    for path in [*root.glob(f"{CIFAR10_ARCHIVE}*.part"), *root.glob(f".{CIFAR10_FOLDER}.*.tmp")]:
+        parts = path.name.split(".")
+        pid = next((int(part) for part in parts if part.isdigit()), None)
+        try:
+            old = time.time() - path.stat().st_mtime > STALE_SECONDS
+            if old or (pid is not None and not _process_is_alive(pid)):
+                shutil.rmtree(path) if path.is_dir() else path.unlink()
+        except FileNotFoundError:  # another process cleaned it first
+            pass
+
+
 def _download(url, target, md5):
-    """Download ``url`` to ``target`` via a temporary file, renamed only once complete and verified."""
+    """Download ``url`` to ``target`` via a uniquely named partial file, renamed only once complete and verified."""
     from tqdm.auto import tqdm
 
     target.parent.mkdir(parents=True, exist_ok=True)
-    partial = tempfile.NamedTemporaryFile(dir=target.parent, prefix=target.name, suffix=".part", delete=False)  # noqa: SIM115 (closed below, removed in finally)
+    partial = target.parent / _unique_name(target.name, ".part")
     try:
-        with partial, urllib.request.urlopen(url, timeout=30) as response:
+        with open(partial, "xb") as file, urllib.request.urlopen(url, timeout=30) as response:
             total = int(response.headers.get("Content-Length") or 0) or None
             with tqdm(total=total, unit="B", unit_scale=True, desc=target.name) as bar:
                 while chunk := response.read(1 << 20):
-                    partial.write(chunk)
+                    if file.tell() + len(chunk) > CIFAR10_MAX_DOWNLOAD_BYTES:
+                        raise ValueError(
+                            f"the download from {url} is larger than {CIFAR10_MAX_DOWNLOAD_BYTES} bytes, "
+                            "far more than the CIFAR-10 archive; nothing was kept. Check the url"
+                        )
+                    file.write(chunk)
                     bar.update(len(chunk))
-        _check_md5(Path(partial.name), md5)
-        os.replace(partial.name, target)  # atomic: the final name only ever holds a whole archive
+        _check_md5(partial, md5, what=f"the download from {url}")
+        os.replace(partial, target)  # atomic: the final name only ever holds a whole, verified archive
     except (urllib.error.URLError, OSError) as error:
         raise DatasetNotFoundError(_how_to_get_cifar10(target.parent, f"download failed: {error}")) from error
     finally:
-        if os.path.exists(partial.name):
-            os.remove(partial.name)
+        partial.unlink(missing_ok=True)
 
 
-def _check_md5(path, expected):
+def _md5_of(path):
     digest = hashlib.md5()
     with open(path, "rb") as file:
         while block := file.read(1 << 20):
             digest.update(block)
-    if digest.hexdigest() != expected:
-        raise ValueError(
-            f"{path} is corrupt or not the official archive (md5 {digest.hexdigest()}, expected {expected}); "
-            f"delete it, then download it again or place a good copy at {path.parent / CIFAR10_ARCHIVE}"
+    return digest.hexdigest()
+
+
+def _check_md5(path, expected, what=None):
+    """Check the md5 of ``path``; ``what`` names a download (its partial file is deleted, so not named)."""
+    actual = _md5_of(path)
+    if actual == expected:
+        return
+    if what is not None:
+        advice = (
+            f"nothing was kept. Call cifar10(download=True) again, or download {CIFAR10_URL} by hand "
+            f"and place it at {path.parent / CIFAR10_ARCHIVE}"
         )
+    else:
+        advice = f"delete it, then call cifar10(download=True) or place a good copy at {path.parent / CIFAR10_ARCHIVE}"
+    raise ValueError(
+        f"{what or path} is corrupt or not the official archive (md5 {actual}, expected {expected}); {advice}"
+    )
 
 
-def _extract_safely(archive, root, folder_name):
-    """Extract ``archive`` into ``root``, refusing any member that would land outside it.
+def _refuse(archive, reason):
+    return ValueError(f"refusing to extract {archive}: {reason}. Delete it and download the official archive again")
 
-    Extraction goes to a temporary folder first and is moved into place
-    whole, so an interrupted extraction never leaves a half-filled folder.
+
+def _extract_safely(archive, root, folder_name, batch_md5):
+    """Extract ``archive`` into ``root``, refusing unsafe or oversized members; verify the batches.
+
+    Extraction goes to a scratch folder of a unique name and is moved into
+    place whole, so an interrupted extraction never leaves a half-filled
+    folder, and of two processes extracting at once the first to finish wins.
     """
     root = Path(root).resolve()
-    with tarfile.open(archive, "r:gz") as tar:
-        members = tar.getmembers()
-        for member in members:
-            destination = (root / member.name).resolve()
-            if not destination.is_relative_to(root) or not (member.isfile() or member.isdir()):
-                raise ValueError(
-                    f"refusing to extract {archive}: member {member.name!r} is unsafe "
-                    f"(it would land outside {root}, or it is a link or a device)"
-                )
-        with tempfile.TemporaryDirectory(dir=root) as scratch:
-            # The "data" filter (Python 3.12+, backported to 3.10.12 and 3.11.4)
-            # double-checks what the loop above already refused.
-            safe = {"filter": "data"} if hasattr(tarfile, "data_filter") else {}
-            for member in members:
-                tar.extract(member, scratch, set_attrs=False, **safe)
-            extracted = Path(scratch) / folder_name
-            if not extracted.is_dir():
-                raise ValueError(f"{archive} has no folder {folder_name!r}; is it the official archive?")
-            os.replace(extracted, root / folder_name)
+    scratch = root / _unique_name(f".{folder_name}", ".tmp")
+    scratch.mkdir()
+    try:
+        try:
+            with tarfile.open(archive, "r:gz") as tar:
+                total = 0
+                # One member at a time: a refused header stops before the rest is even decompressed.
+                for count, member in enumerate(tar, start=1):
+                    total += member.size
+                    destination = (root / member.name).resolve()
+                    if not destination.is_relative_to(root) or not (member.isfile() or member.isdir()):
+                        raise _refuse(
+                            archive,
+                            f"member {member.name!r} is unsafe (it would land outside {root}, or it is a link or a "
+                            "device)",
+                        )
+                    if member.issparse() or member.size > CIFAR10_MAX_FILE_BYTES or total > CIFAR10_MAX_TOTAL_BYTES:
+                        raise _refuse(
+                            archive,
+                            f"its members would exceed the size of the real data set (member {member.name!r}: "
+                            f"{member.size} bytes, {total} so far; limits {CIFAR10_MAX_FILE_BYTES} a file, "
+                            f"{CIFAR10_MAX_TOTAL_BYTES} in all)",
+                        )
+                    if count > CIFAR10_MAX_MEMBERS:
+                        raise _refuse(archive, f"it has more than {CIFAR10_MAX_MEMBERS} members")
+                    # The "data" filter (Python 3.12+, backported to 3.10.12 and 3.11.4)
+                    # double-checks what the checks above already refused.
+                    safe = {"filter": "data"} if hasattr(tarfile, "data_filter") else {}
+                    tar.extract(member, scratch, set_attrs=False, **safe)
+        except (tarfile.TarError, EOFError, zlib.error, gzip.BadGzipFile) as error:
+            raise ValueError(
+                f"{archive} cannot be read as a .tar.gz archive ({type(error).__name__}: {error}): it is truncated "
+                "or not the CIFAR-10 archive. Delete it, then call cifar10(download=True) again "
+                "or place a good copy there"
+            ) from None
+        extracted = scratch / folder_name
+        if not extracted.is_dir():
+            raise ValueError(f"{archive} has no folder {folder_name!r}; is it the official archive? Delete it")
+        for name, expected in (batch_md5 or {}).items():
+            if not (extracted / name).is_file():
+                raise _refuse(archive, f"it has no {folder_name}/{name}")
+            actual = _md5_of(extracted / name)
+            if actual != expected:
+                raise _refuse(archive, f"its {name} is not the official batch (md5 {actual}, expected {expected})")
+        try:
+            os.replace(extracted, root / folder_name)  # atomic
+        except OSError:
+            if not (root / folder_name).is_dir():
+                raise
+            # Another process put the folder there first (its batches verified too): keep theirs.
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+
+
+class _BatchUnpickler(pickle.Unpickler):
+    """Unpickles only what CIFAR-10's batch files contain: dicts, lists, bytes, str, int and numpy arrays.
+
+    Plain containers and numbers need no code. Numpy arrays need three
+    names (rebuild an empty array, its class, its dtype), and bytes written by
+    Python 3 need a latin-1 encoder. Any other name (``os.system``,
+    ``builtins.exec``, ...) is refused before it can be called.
+    """
+
+    ALLOWED: ClassVar[dict] = {
+        ("numpy.core.multiarray", "_reconstruct"): _reconstruct,  # pickles written by numpy 1.x (the real files)
+        ("numpy._core.multiarray", "_reconstruct"): _reconstruct,  # pickles written by numpy 2
+        ("numpy", "ndarray"): np.ndarray,
+        ("numpy", "dtype"): np.dtype,
+        ("_codecs", "encode"): lambda text, encoding="utf-8": _latin1(text, encoding),
+    }
+
+    def find_class(self, module, name):
+        try:
+            return self.ALLOWED[module, name]
+        except KeyError:
+            raise pickle.UnpicklingError(f"refused {module}.{name}: a CIFAR-10 batch never contains it") from None
+
+
+def _latin1(text, encoding):
+    """Python 3 pickles bytes (protocol 2) as ``_codecs.encode(text, "latin1")``; no other codec is allowed."""
+    if encoding not in ("latin1", "latin-1") or not isinstance(text, str):
+        raise pickle.UnpicklingError(f"refused _codecs.encode with {encoding!r}: a CIFAR-10 batch never contains it")
+    return text.encode("latin1")
 
 
 def _load_cifar10_folder(folder, dtype):
     def load_batch(name):
-        with open(folder / name, "rb") as file:
-            batch = pickle.load(file, encoding="bytes")
-        images = batch[b"data"].reshape(-1, 3, 32, 32).transpose(0, 2, 3, 1)  # (n, 32, 32, 3)
-        return images.astype(dtype), np.asarray(batch[b"labels"], dtype=np.int64)
+        path = folder / name
+        redo = f"Delete the folder {folder} and call cifar10 again: it is extracted again from the archive"
+        if not path.is_file():
+            raise DatasetNotFoundError(f"the CIFAR-10 folder {folder} is incomplete: {name} is missing. {redo}")
+        if path.stat().st_size > CIFAR10_MAX_FILE_BYTES:
+            raise ValueError(f"{path} is larger than any CIFAR-10 batch ({path.stat().st_size} bytes). {redo}")
+        try:
+            batch = _BatchUnpickler(io.BytesIO(path.read_bytes()), encoding="bytes").load()
+            images, labels = batch[b"data"], np.asarray(batch[b"labels"])
+            if not (
+                isinstance(images, np.ndarray)
+                and images.dtype == np.uint8
+                and images.ndim == 2
+                and images.shape[1] == 3072
+                and labels.shape == (images.shape[0],)
+                and labels.dtype.kind in "iu"
+                and (labels.size == 0 or (labels.min() >= 0 and labels.max() < 10))
+            ):
+                raise ValueError("its data or labels have the wrong type or shape")
+        except Exception as error:  # anything a damaged or crafted file can raise: one clear message
+            raise ValueError(f"{path} is not a CIFAR-10 batch ({type(error).__name__}: {error}). {redo}") from None
+        images = images.reshape(-1, 3, 32, 32).transpose(0, 2, 3, 1)  # (n, 32, 32, 3)
+        return images.astype(dtype), labels.astype(np.int64)
 
-    train = [load_batch(f"data_batch_{k}") for k in range(1, 6)]
+    train = [load_batch(name) for name in CIFAR10_BATCHES[:5]]
     X_test, y_test = load_batch("test_batch")
     X_train = np.concatenate([images for images, _ in train])
     y_train = np.concatenate([labels for _, labels in train])

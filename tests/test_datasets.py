@@ -125,9 +125,12 @@ def test_digits_options_and_seed():
 
 
 def make_cifar_archive(path, *, images_per_batch=4, extra_member=None):
-    """Write a tiny cifar-10-python.tar.gz: same folder, file names and pickled dicts as the real one."""
+    """Write a tiny cifar-10-python.tar.gz: same folder, file names and pickled dicts as the real one.
+
+    Returns the batches ``{name: (data, labels)}``, the archive's md5 and the md5 of each batch file.
+    """
     rng = np.random.default_rng(0)
-    batches = {}
+    batches, batch_md5 = {}, {}
     with tarfile.open(path, "w:gz") as tar:
 
         def add(name, payload):
@@ -135,24 +138,25 @@ def make_cifar_archive(path, *, images_per_batch=4, extra_member=None):
             info = tarfile.TarInfo(f"cifar-10-batches-py/{name}")
             info.size = len(data)
             tar.addfile(info, io.BytesIO(data))
+            return hashlib.md5(data).hexdigest()
 
-        for name in [f"data_batch_{k}" for k in range(1, 6)] + ["test_batch"]:
+        for name in datasets.CIFAR10_BATCHES:
             data = rng.integers(0, 256, (images_per_batch, 3072), dtype=np.uint8)
             labels = rng.integers(0, 10, images_per_batch).tolist()
             batches[name] = (data, labels)
-            add(name, {b"data": data, b"labels": labels, b"batch_label": name.encode()})
+            batch_md5[name] = add(name, {b"data": data, b"labels": labels, b"batch_label": name.encode()})
         add("batches.meta", {b"label_names": [b"airplane"] * 10})
         if extra_member is not None:
             info = tarfile.TarInfo(extra_member)
             info.size = 1
             tar.addfile(info, io.BytesIO(b"x"))
-    return batches, hashlib.md5(path.read_bytes()).hexdigest()
+    return batches, hashlib.md5(path.read_bytes()).hexdigest(), batch_md5
 
 
 def test_cifar10_loads_an_archive_in_the_official_format(tmp_path):
     archive = tmp_path / datasets.CIFAR10_ARCHIVE
-    batches, md5 = make_cifar_archive(archive)
-    data = lo.datasets.cifar10(tmp_path, md5=md5)
+    batches, md5, batch_md5 = make_cifar_archive(archive)
+    data = lo.datasets.cifar10(tmp_path, md5=md5, batch_md5=batch_md5)
     assert data.X_train.shape == (20, 32, 32, 3)
     assert data.X_test.shape == (4, 32, 32, 3)
     assert data.X_train.dtype == np.float64
@@ -182,9 +186,9 @@ def test_cifar10_refuses_a_wrong_md5_and_extracts_nothing(tmp_path):
 def test_cifar10_refuses_members_outside_the_folder(tmp_path, member):
     root = tmp_path / "data"
     root.mkdir()
-    _, md5 = make_cifar_archive(root / datasets.CIFAR10_ARCHIVE, extra_member=member)
+    _, md5, batch_md5 = make_cifar_archive(root / datasets.CIFAR10_ARCHIVE, extra_member=member)
     with pytest.raises(ValueError, match="unsafe"):
-        lo.datasets.cifar10(root, md5=md5)
+        lo.datasets.cifar10(root, md5=md5, batch_md5=batch_md5)
     assert not (tmp_path / "x").exists()
     assert not (root / datasets.CIFAR10_FOLDER).exists()
     assert sorted(p.name for p in root.iterdir()) == [datasets.CIFAR10_ARCHIVE]  # no scratch folder left
@@ -210,9 +214,9 @@ def test_cifar10_offline_download_gives_one_clear_error(tmp_path):
 def test_cifar10_download_verifies_then_renames(tmp_path):
     source = tmp_path / "mirror" / datasets.CIFAR10_ARCHIVE
     source.parent.mkdir()
-    _, md5 = make_cifar_archive(source)
+    _, md5, batch_md5 = make_cifar_archive(source)
     root = tmp_path / "cache"
-    data = lo.datasets.cifar10(root, download=True, url=source.as_uri(), md5=md5)
+    data = lo.datasets.cifar10(root, download=True, url=source.as_uri(), md5=md5, batch_md5=batch_md5)
     assert data.X_train.shape == (20, 32, 32, 3)
     assert sorted(p.name for p in root.iterdir()) == sorted([datasets.CIFAR10_ARCHIVE, datasets.CIFAR10_FOLDER])
 
