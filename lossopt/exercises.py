@@ -810,6 +810,23 @@ def _blobs(N, D, C, seed):
     return X, y
 
 
+def _update_mistake(calls, W, lr):
+    """(step, what is wrong) for the first step where W_{t+1} is not W_t - lr * dW_t, else None."""
+    nexts = [c[0] for c in calls[1:]] + [np.asarray(W, dtype=np.float64)]
+    for t, ((W_t, _, _, _, dW_t), W_next) in enumerate(zip(calls, nexts, strict=True)):
+        if not _close(W_next, W_t - lr * dW_t):
+            candidates = [
+                (
+                    W_t + lr * dW_t,
+                    "the learning rate is applied with the wrong sign (W + lr * dW climbs the loss); step W - lr * dW.",
+                ),
+                (W_t, "W never changes: assign the step, W = W - lr * dW (or W -= lr * dW)."),
+                (W_t - dW_t, "lr is ignored: the step is lr * dW."),
+            ]
+            return t, _first_match(W_next, candidates) or "W does not follow W <- W - lr * dW."
+    return None
+
+
 def _check_sgd(fn, name):
     lo = _lo()
     X, y = _blobs(60, 5, 3, seed=9)
@@ -866,38 +883,28 @@ def _check_sgd(fn, name):
             f"{where} the minibatches walk through X in order (not shuffled/sampled): "
             "draw them at random every step (or shuffle each epoch)."
         )
-    # the update rule, step by step: W_{t+1} = W_t - lr * dW_t
-    nexts = [c[0] for c in calls[1:]] + [W.astype(np.float64)]
-    for t, ((W_t, _, _, _, dW_t), W_next) in enumerate(zip(calls, nexts, strict=True)):
-        if not _close(W_next, W_t - lr * dW_t):
-            candidates = [
-                (
-                    W_t + lr * dW_t,
-                    "the learning rate is applied with the wrong sign (W + lr * dW climbs the loss); step W - lr * dW.",
-                ),
-                (W_t, "W never changes: assign the step, W = W - lr * dW (or W -= lr * dW)."),
-                (W_t - dW_t, "lr is ignored: the step is lr * dW."),
-            ]
-            message = _first_match(W_next, candidates) or "W does not follow W <- W - lr * dW."
-            raise _Fail(f"{where} at step {t}, {message}")
     losses = np.array([c[3] for c in calls])
     if not _close(history, losses):
         raise _Fail(f"{where} loss_history does not hold the loss that loss_fn returned at each step.")
+    # the loss falls; if not, or if W strays from the update rule, say which step went wrong
+    k = num_iters // 5
+    first, last = history[:k].mean(), history[-k:].mean()
+    step_mistake = _update_mistake(calls, W, lr)
+    if not last < first:
+        cause = f": at step {step_mistake[0]}, {step_mistake[1]}" if step_mistake else "."
+        raise _Fail(f"{where} the loss did not fall (first steps {_fmt(first)}, last {_fmt(last)}){cause}")
+    if step_mistake:
+        raise _Fail(f"{where} at step {step_mistake[0]}, {step_mistake[1]}")
     W_again, _, calls_again = run(0)
     if not (np.array_equal(W_again, W) and [tuple(c[1]) for c in calls_again] == [tuple(c[1]) for c in calls]):
         raise _Fail(f"{where} the same seed gave a different run: draw from rng = np.random.default_rng(seed).")
     _, _, calls_other = run(1)
     if [tuple(c[1]) for c in calls_other] == [tuple(c[1]) for c in calls]:
         raise _Fail(f"{where} seed = 1 drew the same minibatches as seed = 0: the seed is ignored.")
-    k = num_iters // 5
-    if not history[-k:].mean() < history[:k].mean():
-        raise _Fail(
-            f"{where} the loss did not fall (first steps {_fmt(history[:k].mean())}, last {_fmt(history[-k:].mean())})."
-        )
     return (
         f"W <- W - lr * dW on a fresh random minibatch each step, X and y batched together, "
         f"the same seed repeats the run, another seed changes it, the loss falls "
-        f"({_fmt(history[:k].mean())} -> {_fmt(history[-k:].mean())})."
+        f"({_fmt(first)} -> {_fmt(last)})."
     )
 
 

@@ -699,7 +699,9 @@ def test_gradient_descent_may_call_loss_fn_once_more_to_report_the_final_loss():
 # ----------------------------------------------------------------------------
 
 
-def make_sgd(*, sampling="choice", sign=-1.0, seeded=True, use_lr=True, y_indices="same", copy=True, history="loss"):
+def make_sgd(
+    *, sampling="choice", sign=-1.0, update=True, seeded=True, use_lr=True, y_indices="same", copy=True, history="loss"
+):
     def sgd(loss_fn, W0, X, y, lr, batch_size, num_iters, seed):
         rng = np.random.default_rng(seed if seeded else None) if seeded != "fixed" else np.random.default_rng(0)
         N = X.shape[0]
@@ -719,7 +721,8 @@ def make_sgd(*, sampling="choice", sign=-1.0, seeded=True, use_lr=True, y_indice
                 idx = idx if t % 2 else rng.choice(N, batch_size)
             idx_y = idx if y_indices == "same" else rng.choice(N, len(idx))
             loss, dW = loss_fn(W, X[idx], y[idx_y])
-            W += sign * (lr if use_lr else 1.0) * dW
+            if update:
+                W += sign * (lr if use_lr else 1.0) * dW
             losses.append(loss if history == "loss" else 0.0)
         return W, losses
 
@@ -732,6 +735,8 @@ SGD_MISTAKES = [
     (dict(sampling="full"), "batch_size is ignored"),
     (dict(sampling="every other step"), "the minibatch stays the same for 15 of 29 steps"),
     (dict(sign=1.0), "learning rate is applied with the wrong sign"),
+    (dict(sign=1.0), "the loss did not fall"),
+    (dict(update=False), "W never changes"),
     (dict(use_lr=False), "lr is ignored"),
     (dict(seeded=False), "the same seed gave a different run"),
     (dict(seeded="fixed"), "the seed is ignored"),
