@@ -1,4 +1,4 @@
-"""The lecture's "Interactive Web Demo time": a three-class linear classifier on 2-D points.
+"""Notebook 08: the lecture's "Interactive Web Demo time", a three-class linear classifier on 2-D points.
 
 The equivalent of the CS231n linear-classification web demo, and more: the
 model ``s = x @ W + b`` (W is 2 x 3, one column per class, b has one bias per
@@ -12,24 +12,17 @@ right gradient: the L2 term ``reg * sum(W**2)`` adds ``2 * reg * W`` (the web
 demo adds ``0.5 * reg * W``).
 """
 
-import io
 import math
-from typing import NamedTuple
 
 import ipywidgets as widgets
 import numpy as np
-from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.patches import Rectangle
-from matplotlib.transforms import Bbox, IdentityTransform
-from PIL import Image
 
-from .. import datasets
-from .._validate import check_choice, check_linear, check_nonnegative, check_scores
-from ..landscape import slice_2d
-from ..losses import SCORE_LOSSES
+from .._validate import check_positive_int, check_seed
+from ..datasets import TOY_DATASETS, add_bias, make_dataset
+from ..landscape import plane_penalty, slice_2d
+from ..losses import classifier_loss
 from ..plots.demo import ClassifierPlane, LossSlicePanel
-from ..regularization import regularization
-from ._explorer import Explorer, log_slider
+from ._explorer import Explorer, check_option, log_slider, serialized, signed
 
 START_W = ((1.0, 2.0, 3.0), (2.0, -4.0, -1.0))
 """The web demo's starting weights, D x C: w0 = (1, 2), w1 = (2, -4), w2 = (3, -1) are the columns."""
@@ -44,132 +37,11 @@ LOSS_NAMES = {
 }
 """The demo's loss choices: ``lossopt.SCORE_LOSSES`` key -> what the menu says."""
 
-DATASETS = ("nine points", "blobs", "spiral")
-
 PARAMETERS = tuple(f"W[{d},{k}]" for d in range(2) for k in range(3)) + tuple(f"b[{k}]" for k in range(3))
 """Names of the nine parameters; ``theta = vstack([W, b])`` (3 x 3) holds them in this order."""
 
 NUDGE = 0.1
 """How far one click of a + or - button moves a parameter."""
-
-
-class ClassifierLoss(NamedTuple):
-    """Everything the demo shows about one state (W, b)."""
-
-    scores: np.ndarray
-    """(N, C) scores S = X @ W + b."""
-    losses: np.ndarray
-    """(N,) each point's loss (the score-level loss of its row alone), or None."""
-    data_loss: float
-    """Mean of ``losses``."""
-    reg_loss: float
-    """reg * sum(W**2), weights only."""
-    total: float
-    """data_loss + reg_loss."""
-    dW: np.ndarray  # noqa: N815 (the lecture's name)
-    """(D, C) gradient of ``total`` with respect to W."""
-    db: np.ndarray
-    """(C,) gradient of ``total`` with respect to b."""
-
-
-def classifier_loss(W, b, X, y, *, loss="svm", reg=0.0, delta=1.0, per_point=True):
-    """Loss and gradients of the linear classifier ``S = X @ W + b``, L2 on the weights only.
-
-    Composes a score-level loss of :data:`lossopt.SCORE_LOSSES` with the
-    chain rule through ``S = X @ W + b`` and :func:`lossopt.regularization`;
-    it is the bias trick of :func:`lossopt.linear_loss` with the bias row left
-    out of the penalty.
-
-    Parameters
-    ----------
-    W : array, shape (D, C)
-    b : array, shape (C,)
-    X : array, shape (N, D)
-    y : array of int, shape (N,)
-    loss : {"svm", "ova_svm", "structured_svm", "softmax"}
-    reg : float
-        L2 strength; the penalty is ``reg * sum(W**2)`` (not the biases).
-    delta : float
-        Margin of the SVM losses.
-    per_point : bool
-        Also return each point's loss (training needs only the mean and the gradients).
-
-    Returns
-    -------
-    ClassifierLoss
-        ``losses`` is None without ``per_point``.
-
-    Examples
-    --------
-    The web demo's start, on its nine points:
-
-    >>> X, y = datasets.toy_2d()
-    >>> state = classifier_loss(START_W, START_B, X, y, reg=0.1)
-    >>> round(state.reg_loss, 2)  # 0.1 * (1 + 4 + 9 + 4 + 16 + 1)
-    3.5
-    """
-    W, X = check_linear(W, X)
-    b = np.asarray(b, dtype=W.dtype)
-    if b.shape != (W.shape[1],):
-        raise ValueError(f"b must have shape ({W.shape[1]},), one bias per class, got {b.shape}")
-    score_loss = SCORE_LOSSES[check_choice(loss, "loss", tuple(SCORE_LOSSES))]
-    reg = check_nonnegative(reg, "reg")
-    delta = check_nonnegative(delta, "delta")
-    S, y = check_scores(X @ W + b, y, name="X @ W + b")  # (N, C)
-    losses, dS = score_loss(S, y, delta, per_example=True)  # (N,) each point's loss
-    data_loss = losses.mean()
-    R, dR = regularization(W)
-    return ClassifierLoss(
-        scores=S,
-        losses=losses if per_point else None,
-        data_loss=float(data_loss),
-        reg_loss=float(reg * R),
-        total=float(data_loss + reg * R),
-        dW=X.T @ dS + reg * dR,  # (D, C)
-        db=dS.sum(axis=0),  # (C,): the bias is a weight on a constant 1
-    )
-
-
-def make_dataset(name="nine points", n_per_class=30, seed=0, extra=0):
-    """The demo's data: a named set, with ``extra`` random points added (or ``-extra`` removed).
-
-    Parameters
-    ----------
-    name : {"nine points", "blobs", "spiral"}
-        The web demo's nine points (:func:`lossopt.datasets.toy_2d`), or
-        :func:`lossopt.datasets.blobs` / :func:`lossopt.datasets.spiral`
-        with ``n_per_class`` points per class.
-    n_per_class : int
-    seed : int
-        Seeds the blobs and the spiral, and which points are added or removed.
-    extra : int
-        Points added (uniformly in the data's box, random labels) when > 0,
-        removed (at random) when < 0; at least three points are kept.
-
-    Returns
-    -------
-    X : array, shape (N, 2)
-    y : array of int, shape (N,)
-    """
-    check_choice(name, "name", DATASETS)
-    if name == "nine points":
-        X, y = datasets.toy_2d()
-    elif name == "blobs":
-        X, y = datasets.blobs(n_per_class, 3, seed=seed)
-    else:
-        X, y = datasets.spiral(n_per_class, 3, seed=seed)
-    if extra > 0:
-        # Separate streams for positions and labels: the k-th added point is
-        # the same whatever the count, so +1 adds one point and keeps the rest.
-        low, high = X.min(axis=0), X.max(axis=0)
-        new_X = np.random.default_rng([seed, 1]).uniform(low, high, size=(extra, 2))
-        new_y = np.random.default_rng([seed, 2]).integers(0, 3, size=extra)
-        X, y = np.vstack([X, new_X]), np.concatenate([y, new_y])
-    elif extra < 0:
-        removed = np.random.default_rng([seed, 3]).permutation(len(y))[: min(-extra, len(y) - 3)]
-        keep = np.setdiff1d(np.arange(len(y)), removed)
-        X, y = X[keep], y[keep]
-    return X, y
 
 
 def nice_ceiling(x, steps=(1, 1.5, 2, 3, 5, 7.5)):
@@ -244,13 +116,13 @@ class LinearClassifierDemo(Explorer):
         controls = {
             "loss": widgets.Dropdown(
                 options=[(label, key) for key, label in LOSS_NAMES.items()],
-                value=check_choice(loss, "loss", tuple(LOSS_NAMES)),
+                value=check_option(loss, "loss", tuple(LOSS_NAMES)),
                 description="loss",
             ),
             "reg": log_slider("L2 strength", reg, 1e-2, 1e2, readout_format=".3g"),
             "lr": log_slider("step size", lr, 5e-4, 5.0, readout_format=".3g"),
             "dataset": widgets.Dropdown(
-                options=DATASETS, value=check_choice(dataset, "dataset", DATASETS), description="data"
+                options=TOY_DATASETS, value=check_option(dataset, "dataset", TOY_DATASETS), description="data"
             ),
             "n_per_class": widgets.IntSlider(value=30, min=3, max=100, description="points/class"),
             "data_seed": widgets.BoundedIntText(value=0, min=0, max=9999, description="data seed"),
@@ -264,10 +136,10 @@ class LinearClassifierDemo(Explorer):
         self.steps = 0
         self.message = ""
         self.history, self.path = [], []
-        self._rng = np.random.default_rng(seed)
-        self._resolution = resolution
-        self._landscape_resolution = landscape_resolution
-        self._data_key = self._loss_key = self._landscape_axes = self._panels = None
+        self._rng = check_seed(seed)
+        self._resolution = check_positive_int(resolution, "resolution")
+        self._landscape_resolution = check_positive_int(landscape_resolution, "landscape_resolution")
+        self._data_key = self._loss_key = self._landscape_axes = None
 
         self.step_button = widgets.Button(description="step", tooltip="one full-batch gradient step")
         self.play = widgets.Play(value=0, min=0, max=10**6, step=1, interval=100, description="train")
@@ -275,7 +147,6 @@ class LinearClassifierDemo(Explorer):
         self.reset_button = widgets.Button(description="reset", tooltip="back to the web demo's W and b")
         self.step_button.on_click(lambda _: self.step())
         self.play.observe(self._on_tick, names="value")
-        self.play.observe(lambda _: self.update(), names="playing")  # a crisp PNG again when it stops
         self.randomize_button.on_click(lambda _: self.randomize())
         self.reset_button.on_click(lambda _: self.reset())
         self.nudge_buttons, self._entry_labels = {}, {}
@@ -294,15 +165,15 @@ class LinearClassifierDemo(Explorer):
                 ),
                 # Columns are the classes, as the web demo lists them: w_k = (W[0,k], W[1,k]) and b_k.
                 widgets.GridBox(cells, layout=widgets.Layout(grid_template_columns="repeat(3, max-content)")),
-                self.image,
                 widgets.HBox([c["dataset"], c["n_per_class"], c["data_seed"], c["extra"]], layout=row),
                 widgets.HBox([c["p1"], c["p2"]], layout=row),
-                self.readout,
+                self.picture,  # the picture and, below it, the readout, always in agreement
             ]
         )
 
     # ------------------------------------------------------------------ actions
 
+    @serialized
     def step(self, steps=1):
         """Take full-batch gradient steps, W -= lr * dW and b -= lr * db, then redraw once.
 
@@ -327,6 +198,7 @@ class LinearClassifierDemo(Explorer):
             self.message = ""
         self.update()
 
+    @serialized
     def nudge(self, name, sign):
         """Move the parameter ``name`` (one of :data:`PARAMETERS`) by ``sign * 0.1``."""
         theta = self.theta
@@ -334,12 +206,14 @@ class LinearClassifierDemo(Explorer):
         self.W, self.b = theta[:2], theta[2]
         self.update()
 
+    @serialized
     def randomize(self):
         """Random W (uniform in [-3, 3]) and b (uniform in [-1, 1]): the next draw of the seeded generator."""
         self.W = self._rng.uniform(-3, 3, size=(2, 3))
         self.b = self._rng.uniform(-1, 1, size=3)
         self._restart()
 
+    @serialized
     def reset(self):
         """Back to the web demo's starting W and b."""
         self.W, self.b = np.array(START_W), np.array(START_B)
@@ -369,8 +243,8 @@ class LinearClassifierDemo(Explorer):
             self.controls["n_per_class"].disabled = nine
             self.controls["n_per_class"].layout.visibility = "hidden" if nine else "visible"
             self.X, self.y = make_dataset(*data_key)
-            self._X_ones = datasets.add_bias(self.X)  # (N, 3) for the landscape's bias trick
-            if self._panels is None:
+            self._X_ones = add_bias(self.X)  # (N, 3) for the landscape's bias trick
+            if not self.figure.axes:
                 self._layout_figure()
             else:  # only the plane depends on the data: redrawn in its place, the layout kept
                 plane_ax = self.plane.ax
@@ -389,14 +263,14 @@ class LinearClassifierDemo(Explorer):
         theta, grads = self.theta, np.vstack([state.dW, state.db])
         for name, label in self._entry_labels.items():
             index = self._index(name)
-            label.value = f"{name} = {theta[index]:+.2f}   grad {grads[index]:+.3f}"
+            label.value = f"{name} = {signed(theta[index], '+.2f')}   grad {signed(grads[index], '+.3f')}"
         return self._table(state, v)
 
     def _layout_figure(self):
         """Build the three panels: the plane, the landscape, the history."""
         figure = self.figure
         figure.clear()
-        # Laid out once, then frozen (see _render); the extra space lets tick labels grow without overlapping.
+        # Laid out once, then kept; the extra space lets tick labels grow without overlapping.
         figure.set_layout_engine("constrained", wspace=0.06)
         plane_ax, landscape_ax, self._history_ax = figure.subplots(1, 3, width_ratios=[1.0, 1.2, 1.0])
         self.plane = ClassifierPlane(plane_ax, self.X, self.y, 3, resolution=self._resolution, legend=False)
@@ -419,9 +293,6 @@ class LinearClassifierDemo(Explorer):
             handles += more_handles
             labels += more_labels
         figure.legend(handles, labels, loc="outside lower center", ncols=len(labels), fontsize="small")
-        # Each panel: its axes (the landscape's colour bar too); its static part is redrawn alone when it changes.
-        self._panels = ((plane_ax,), (landscape_ax, self.landscape.colorbar.ax), (ax,))
-        self._background = None
 
     def _draw_landscape(self, v):
         """Total loss over parameters p1 and p2, the other seven at their current values."""
@@ -436,12 +307,8 @@ class LinearClassifierDemo(Explorer):
         alphas, betas = values1 - theta[index1], values2 - theta[index2]
         # Data loss from lossopt.landscape with the bias trick (b is theta's last row, X gets a ones column) ...
         Z = slice_2d(theta, self._X_ones, self.y, d1, d2, alphas, betas, loss=v["loss"])  # (A, B)
-        # ... plus the weights-only L2 term: ||M(theta + a d1 + b d2)||^2 from the Gram matrix of the masked three.
-        M = np.stack([theta, d1, d2])[:, :2].reshape(3, -1)  # (3, 6): row 2 (the biases) left out
-        G = M @ M.T
-        a, b = alphas[:, np.newaxis], betas[np.newaxis, :]
-        R = G[0, 0] + 2 * a * G[0, 1] + 2 * b * G[0, 2] + a * a * G[1, 1] + 2 * a * b * G[1, 2] + b * b * G[2, 2]
-        total = Z + v["reg"] * R
+        # ... plus the L2 penalty of the weights only: rows 0 and 1 of theta (row 2 holds the biases).
+        total = Z + v["reg"] * plane_penalty(theta[:2], d1[:2], d2[:2], alphas, betas)
         # A colour range that only grows along a path, so the colour bar is rarely redrawn.
         top = nice_ceiling(max(float(total.max()), 1e-3))
         if len(self.path) > 1 and (index1, index2) == self._landscape_axes:
@@ -476,101 +343,12 @@ class LinearClassifierDemo(Explorer):
             mark = "  <- loss > 0" if state.losses[i] > 0 else ""
             lines.append(
                 f"{self.X[i, 0]:7.2f} {self.X[i, 1]:7.2f} {self.y[i]:2d} "
-                f"{s[0]:8.3f} {s[1]:8.3f} {s[2]:8.3f} {state.losses[i]:8.3f}{mark}"
+                + " ".join(signed(score, "8.3f") for score in s)  # no "-0.000": a zero score prints as 0.000
+                + f" {state.losses[i]:8.3f}{mark}"
             )
         if len(self.y) > 9:
             lines.append(f"(the nine of {len(self.y)} points with the largest loss)")
         return "\n".join(lines)
-
-    # ------------------------------------------------------------------ rendering
-
-    def render(self):
-        """The picture: the figure's static parts (axes, ticks, labels) are rendered only when they change.
-
-        A full render of this figure costs a few hundred ms; between changes
-        of limits or labels only the moving artists are drawn over a saved
-        background (blitting), which keeps Play's ten steps a second smooth.
-        While Play runs, frames are JPEG (a third of PNG's encoding time; its
-        blur does not show in motion); every other picture is PNG.
-        """
-        image_format = "jpeg" if self.play.playing else "png"
-        return self._render(image_format), image_format
-
-    def _render(self, image_format="png"):
-        """The figure as PNG or JPEG bytes.
-
-        The static part of each panel (frame, ticks, labels, the colour bar) is
-        kept as a background and redrawn only when that panel's limits or labels
-        change; the moving artists are drawn over it every time.
-        """
-        canvas = self.figure.canvas
-        if not isinstance(canvas, FigureCanvasAgg):
-            canvas = FigureCanvasAgg(self.figure)
-        dynamic = [
-            # spines too: they are drawn over the images, as in a full render
-            sorted([*a.images, *a.lines, *a.collections, *a.texts, *a.spines.values()], key=lambda a: a.get_zorder())
-            for a in (axes[0] for axes in self._panels)
-        ]
-        for artist in (artist for artists in dynamic for artist in artists):
-            artist.set_animated(True)  # left out of every static draw, drawn below
-        keys = [self._panel_key(axes) for axes in self._panels]
-        if self._background is None:
-            canvas.draw()  # static parts of the whole figure, laid out
-            self.figure.set_layout_engine("none")  # keep that layout: no panel moves later
-            renderer = canvas.get_renderer()
-            self._regions = [self._panel_region(axes, renderer) for axes in self._panels]
-        else:
-            canvas.restore_region(self._background)
-            renderer = canvas.get_renderer()
-            changed = [i for i, key in enumerate(keys) if key != self._keys[i]]
-            if changed:
-                self._redraw_panels(changed, renderer)
-        if self._background is None or keys != self._keys:
-            self._background = canvas.copy_from_bbox(self.figure.bbox)
-            self._keys = keys
-        for artists in dynamic:
-            for artist in artists:
-                artist.axes.draw_artist(artist)
-        width, height = canvas.get_width_height()
-        picture = Image.frombuffer("RGBA", (width, height), canvas.buffer_rgba(), "raw", "RGBA", 0, 1)
-        buffer = io.BytesIO()
-        if image_format == "jpeg":
-            picture.convert("RGB").save(buffer, format="jpeg", quality=90)
-        else:
-            picture.save(buffer, format="png", compress_level=1)  # fast; the PNG is 70 kB instead of 60
-        return buffer.getvalue()
-
-    def _redraw_panels(self, changed, renderer):
-        """Paint the regions of the changed panels blank and draw their static parts there (not their animated artists).
-
-        A neighbour whose region overlaps (a long title, say) is redrawn too, or its text would be cut.
-        """
-        for i in changed:
-            self._regions[i] = Bbox.union([self._regions[i], self._panel_region(self._panels[i], renderer)])
-        changed = [
-            j for j, region in enumerate(self._regions) if any(region.overlaps(self._regions[i]) for i in changed)
-        ]
-        for j in changed:
-            region = self._regions[j]
-            blank = Rectangle(region.p0, region.width, region.height, transform=IdentityTransform(), linewidth=0)
-            blank.set_facecolor(self.figure.get_facecolor())
-            blank.set_figure(self.figure)
-            blank.draw(renderer)
-        for j in changed:
-            for ax in self._panels[j]:
-                ax.draw(renderer)
-
-    def _panel_region(self, axes, renderer):
-        """The pixels a panel covers, ticks and labels included, on whole pixels."""
-        box = Bbox.union([ax.get_tightbbox(renderer) for ax in axes])
-        return Bbox.from_extents(
-            math.floor(box.x0) - 1, math.floor(box.y0) - 1, math.ceil(box.x1) + 1, math.ceil(box.y1) + 1
-        )
-
-    @staticmethod
-    def _panel_key(axes):
-        """What a panel's static part shows: its limits and labels (and the colour bar's range)."""
-        return tuple((ax.get_xlim(), ax.get_ylim(), ax.get_title(), ax.get_xlabel(), ax.get_ylabel()) for ax in axes)
 
     # ------------------------------------------------------------------ helpers
 

@@ -11,7 +11,7 @@ from ..plots.softmax import (
     plot_svm_vs_softmax,
     probabilities_and_loss,
 )
-from ._explorer import Explorer, slider
+from ._explorer import Explorer, signed, slider
 
 
 def _panels(figure, count):
@@ -186,7 +186,7 @@ class ScoreExplorer(Explorer):
         curve_ax.set_ylim(-0.3, max(6.0, 1.2 * max(svm, softmax)))  # the region where the margin is decided
         name = self.class_names[label]
         return (
-            f"SVM (delta {self.delta:g}): L = {svm:.4f}   dL/ds_{name} = {svm_dS[0, label]:+.4f}"
+            f"SVM (delta {self.delta:g}): L = {svm:.4f}   dL/ds_{name} = {signed(svm_dS[0, label], '+.4f')}"
             "   (exactly 0 once every margin is met)\n"
             f"softmax:         L = {softmax:.4f}   dL/ds_{name} = {softmax_push:+.4f}"
             "   (p - 1: never 0, softmax keeps pushing)\n"

@@ -5,14 +5,16 @@ the score-level loss of ``X @ W + b``, the chain rule to W and b, and the
 L2 penalty of the weights only (the web demo's convention).
 """
 
-import io
+import base64
 
 import numpy as np
 import pytest
-from PIL import Image
 
 import lossopt as lo
-from lossopt.widgets.demo import PARAMETERS, START_B, START_W, LinearClassifierDemo, classifier_loss
+from lossopt import classifier_loss
+from lossopt.widgets.demo import PARAMETERS, START_B, START_W, LinearClassifierDemo
+
+from ._pictures import assert_same_picture, pixels
 
 SCORE_LEVEL = {
     "svm": lo.svm_scores_loss,
@@ -61,7 +63,8 @@ def test_it_starts_where_the_web_demo_starts(demo):
 
 @pytest.mark.parametrize("loss", list(SCORE_LEVEL))
 @pytest.mark.parametrize("reg", [0.1, 3.0])
-def test_starting_losses_and_gradients_are_lossopts(demo, loss, reg):
+def test_starting_losses_and_gradients_are_lossopts(fresh, loss, reg):
+    demo = fresh
     with demo.hold():
         demo.controls["loss"].value = loss
         demo.controls["reg"].value = reg
@@ -82,7 +85,7 @@ def test_starting_losses_and_gradients_are_lossopts(demo, loss, reg):
 
 
 def test_the_reg_loss_of_the_start_is_over_the_weights_only(demo):
-    demo.controls["reg"].value = 0.1
+    assert demo.controls["reg"].value == pytest.approx(0.1)
     # 0.1 * (1 + 4 + 9 + 4 + 16 + 1): the biases 0.5 and -0.5 do not count
     assert demo.state.reg_loss == pytest.approx(3.5)
 
@@ -102,7 +105,7 @@ def test_the_gradient_is_the_numerical_gradient(demo, loss):
 
 
 def test_the_table_lists_every_point_with_its_scores_and_loss(demo):
-    demo.controls["loss"].value = "svm"
+    assert demo.controls["loss"].value == "svm"
     S = demo.X @ np.array(START_W) + START_B
     lines = demo.text.splitlines()
     rows = lines[3:12]
@@ -280,16 +283,6 @@ def test_the_landscape_is_the_total_loss_around_the_current_point(fresh):
     assert fresh.landscape.point.get_data()[0][0] == pytest.approx(fresh.W[1, 2])
 
 
-def assert_same_picture(demo):
-    """The picture the demo shows is the picture a full render of its figure gives."""
-    shown = np.asarray(Image.open(io.BytesIO(demo.image.value)).convert("RGB"), dtype=int)
-    full = np.asarray(Image.open(io.BytesIO(lo.widgets.figure_png(demo.figure))).convert("RGB"), dtype=int)
-    assert shown.shape == full.shape == (round(3.8 * 80), 11 * 80, 3)
-    difference = np.abs(shown - full).max(axis=2)
-    # the same up to antialiasing where a tick meets a spine (a few pixels, slightly darker)
-    assert (difference > 2).sum() < 50 and difference.max() < 32
-
-
 def test_the_fast_frames_match_a_full_render(fresh):
     """Steps draw only the moving artists; a control that relabels a panel redraws that panel's background."""
     fresh.step(3)
@@ -304,5 +297,5 @@ def test_the_fast_frames_match_a_full_render(fresh):
 
 def test_it_displays_as_a_picture_where_no_widget_manager_runs(demo):
     bundle = demo._repr_mimebundle_()
-    assert bundle["image/png"]
+    assert pixels(base64.b64decode(bundle["image/png"])).shape == (round(3.8 * 80), 11 * 80, 3)
     assert "data loss" in bundle["text/plain"]

@@ -8,6 +8,9 @@ import pytest
 from matplotlib.layout_engine import ConstrainedLayoutEngine
 
 from lossopt.widgets import Explorer, log_slider, slider
+from lossopt.widgets._explorer import signed
+
+from ._pictures import shown_png
 
 
 class Counting(Explorer):
@@ -30,13 +33,13 @@ class Counting(Explorer):
 
 def test_a_change_redraws_the_picture_and_the_text():
     explorer = Counting()
-    before = explorer.image.value
+    before = explorer.png
     explorer.controls["slope"].value = 2.0
     assert explorer.draws == 2
     assert explorer.text == "slope = 2.00"
     assert list(explorer.line.get_ydata()) == [0, 2.0]
-    assert explorer.image.value != before
-    assert bytes(explorer.image.value[:4]) == b"\x89PNG"
+    assert explorer.png != before
+    assert explorer.png[:4] == b"\x89PNG"
     explorer.controls["on"].value = False  # a boolean change is a real change
     assert explorer.draws == 3
 
@@ -65,20 +68,30 @@ def test_the_first_layout_is_kept():
     assert explorer.figure.axes[0].get_position().bounds == position
 
 
-def test_render_hook_sets_format_and_bytes_together():
-    class Jpeg(Counting):
-        def render(self):
-            return b"jpeg bytes", "jpeg"
+def test_the_picture_and_the_readout_are_one_widget_value():
+    """One message carries both, so the page never shows a picture with another state's text."""
+    explorer = Counting()
+    explorer.controls["slope"].value = 2.5
+    value = explorer.picture.value
+    assert shown_png(explorer) == explorer.png
+    assert value.index("<img") < value.index("slope = 2.50")
+    assert explorer.widget.children[-1] is explorer.picture
 
-    explorer = Jpeg()
-    assert (explorer.image.format, bytes(explorer.image.value)) == ("jpeg", b"jpeg bytes")
+
+def test_a_readout_is_escaped():
+    class Tagged(Counting):
+        def draw(self):
+            super().draw()
+            return "a < b & <script>"
+
+    assert "a &lt; b &amp; &lt;script&gt;" in Tagged().picture.value
 
 
 def test_mimebundle_has_the_live_widget_and_a_picture_for_github():
     explorer = Counting()
     bundle = explorer._repr_mimebundle_()
     assert "application/vnd.jupyter.widget-view+json" in bundle
-    assert base64.b64decode(bundle["image/png"]) == bytes(explorer.image.value)
+    assert base64.b64decode(bundle["image/png"]) == explorer.png
     assert bundle["text/plain"] == "slope = 1.00"
 
 
@@ -90,3 +103,11 @@ def test_log_slider_puts_its_value_on_its_grid(value, low, high):
     assert control.value == value
     assert 10**control.min <= low * 10**control.step  # the end moved by less than one step
     assert control.max == pytest.approx(math.log10(high))
+
+
+@pytest.mark.parametrize(
+    "x, fmt, text",
+    [(-0.0, "+.2f", "+0.00"), (-0.001, ".2f", "0.00"), (-0.01, ".2f", "-0.01"), (-1e-9, "8.3f", "   0.000")],
+)
+def test_signed_never_prints_minus_zero(x, fmt, text):
+    assert signed(x, fmt) == text

@@ -160,7 +160,7 @@ def check_score_explorer(explorer, scores, label, delta=1.0):
     (dot,) = marker_lines(curve_ax)
     np.testing.assert_allclose(dot.get_xydata(), [[scores[label], svm], [scores[label], softmax]])
     name = names[label]
-    assert f"L = {svm:.4f}   dL/ds_{name} = {svm_dS[0, label]:+.4f}" in explorer.text
+    assert f"L = {svm:.4f}   dL/ds_{name} = {svm_dS[0, label] + 0.0:+.4f}" in explorer.text  # + 0.0: no "-0.0"
     assert f"L = {softmax:.4f}   dL/ds_{name} = {softmax_dS[label]:+.4f}" in explorer.text
     return svm, softmax, svm_dS[0, label], softmax_dS[label]
 

@@ -71,7 +71,7 @@ def test_margin_explorer_starts_at_the_lecture(worked):
     heights = [bar.get_height() for container in bars.containers for bar in container]
     np.testing.assert_allclose(sorted(heights), [0, 0, 0, 2.9, 6.3, 6.6], atol=1e-12)
     assert "data loss 5.27" in explorer.text
-    assert bytes(explorer.image.value[:4]) == b"\x89PNG"
+    assert explorer.png[:4] == b"\x89PNG"
 
 
 @pytest.mark.parametrize(("delta", "scale"), [(2.0, 1.5), (0.5, 0.0), (3.0, 2.25)])
@@ -124,9 +124,9 @@ def test_data_loss_is_homogeneous_in_delta_and_w(rng):
 
 def test_margin_explorer_redraws_on_each_control(worked):
     explorer = lo.widgets.MarginExplorer()
-    before = explorer.text, bytes(explorer.image.value)
+    before = explorer.text, explorer.png
     explorer.controls["scale"].value = 2.0
-    after_scale = explorer.text, bytes(explorer.image.value)
+    after_scale = explorer.text, explorer.png
     explorer.controls["delta"].value = 0.5
     assert before[0] != after_scale[0] != explorer.text
-    assert before[1] != after_scale[1] != bytes(explorer.image.value)
+    assert before[1] != after_scale[1] != explorer.png

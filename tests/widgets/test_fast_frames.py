@@ -1,0 +1,80 @@
+"""Every explorer draws only what a control moved, and the picture is the same as a full render (issue 14)."""
+
+import pytest
+
+import lossopt as lo
+
+from ._pictures import assert_same_picture
+
+# Each explorer, and control changes that a student makes: (control name, value) or a method to call.
+CASES = {
+    "MarginExplorer": (lo.widgets.MarginExplorer, [("delta", 1.5), ("scale", 2.0), ("scale", 0.0)]),
+    "LambdaExplorer": (lo.widgets.LambdaExplorer, [("reg", 1.0), ("penalty", "l1"), ("reg", 1e-3)]),
+    "SoftmaxScaleExplorer": (lo.widgets.SoftmaxScaleExplorer, [("scale", 2.5), ("scale", 0.0)]),
+    "ScoreExplorer": (lo.widgets.ScoreExplorer, [("s2", 3.0), ("label", 0), ("s0", -9.0)]),
+    "StepSizeExplorer": (lo.widgets.StepSizeExplorer, [("lr", 1.0), ("lr", 100.0)]),
+    "LandscapeExplorer": (lo.widgets.LandscapeExplorer, [("reg", 1.0), ("delta", 2.0), ("loss", "softmax")]),
+    "SGDExplorer": (lo.widgets.SGDExplorer, [("lr", 0.5), ("batch_size", 128), ("loss", "svm")]),
+    "LinearClassifierDemo": (
+        lo.widgets.LinearClassifierDemo,
+        [("step", 3), ("p1", "b[2]"), ("step", 30), ("dataset", "blobs"), ("randomize", None), ("loss", "softmax")],
+    ),
+}
+
+
+def act(explorer, name, value):
+    if name in explorer.controls:
+        explorer.controls[name].value = value
+    elif value is None:
+        getattr(explorer, name)()
+    else:
+        getattr(explorer, name)(value)
+
+
+@pytest.mark.parametrize("name", list(CASES))
+def test_every_frame_is_a_full_render(name):
+    factory, changes = CASES[name]
+    explorer = factory()
+    assert_same_picture(explorer)
+    for control, value in changes:
+        act(explorer, control, value)
+        assert_same_picture(explorer)
+
+
+class CountingCanvasDraws:
+    def __init__(self, explorer):
+        canvas = explorer._frames.canvas
+        self.count, draw = 0, canvas.draw
+
+        def counted(*args, **kwargs):
+            self.count += 1
+            return draw(*args, **kwargs)
+
+        canvas.draw = counted
+
+
+@pytest.mark.parametrize(
+    "factory, control, value",
+    [
+        (lo.widgets.MarginExplorer, "scale", 1.5),
+        (lo.widgets.SoftmaxScaleExplorer, "scale", 1.5),
+        (lo.widgets.StepSizeExplorer, "lr", 1.0),
+    ],
+)
+def test_a_slider_step_does_not_redraw_the_whole_figure(factory, control, value):
+    explorer = factory()
+    draws = CountingCanvasDraws(explorer)
+    before = explorer.png
+    explorer.controls[control].value = value
+    assert explorer.png != before
+    assert draws.count == 0
+    assert_same_picture(explorer)
+
+
+def test_demo_steps_draw_only_the_moving_artists():
+    demo = lo.widgets.LinearClassifierDemo()
+    draws = CountingCanvasDraws(demo)
+    for _ in range(5):
+        demo.step_button.click()
+    assert draws.count == 0
+    assert_same_picture(demo)
