@@ -13,11 +13,17 @@ only the classifier on top learns.
 - :func:`image_patches`, :func:`kmeans`, :func:`bag_of_words`: a vocabulary of
   "visual words" and how often each occurs in an image.
 - :func:`hog_features`, :func:`standardize`: many images to a feature matrix X (N x D).
+- :func:`fit_linear_on_features`: a linear softmax classifier on top of fixed features.
+- :func:`shift_images`: move images sideways, to see which features survive it.
 """
+
+from typing import NamedTuple
 
 import numpy as np
 
 from ._validate import as_float_array, check_positive, check_positive_int
+from .datasets import add_bias
+from .optim import LinearClassifier
 
 # ----------------------------------------------------------------------------
 # The 2-D example: polar coordinates
@@ -285,6 +291,96 @@ def standardize(F_train, *others):
     return [(as_float_array(F, "F", ndim=2) - mean) / scale for F in (F_train, *others)]
 
 
+def shift_images(images, pixels):
+    """Move every image ``pixels`` columns to the right (left if negative), filling with zeros.
+
+    Parameters
+    ----------
+    images : array, shape (N, H, W)
+    pixels : int
+
+    Returns
+    -------
+    ndarray, shape (N, H, W)
+
+    Examples
+    --------
+    >>> shift_images(np.arange(1, 5).reshape(1, 1, 4), 1)
+    array([[[0, 1, 2, 3]]])
+    """
+    images = np.asarray(images)
+    if images.ndim != 3:
+        raise ValueError(f"images must be 3-D (N, H, W), got shape {images.shape}")
+    if isinstance(pixels, bool) or not isinstance(pixels, (int, np.integer)):
+        raise TypeError(f"pixels must be an integer, got {type(pixels).__name__}")
+    shifted = np.zeros_like(images)
+    width = images.shape[2]
+    if pixels >= 0:
+        shifted[:, :, pixels:] = images[:, :, : width - pixels]
+    else:
+        shifted[:, :, :pixels] = images[:, :, -pixels:]
+    return shifted
+
+
+class LinearOnFeatures(NamedTuple):
+    """A linear classifier trained on standardized features (what :func:`fit_linear_on_features` returns)."""
+
+    model: LinearClassifier
+    """The fitted classifier; its input is :meth:`design` of the features."""
+    mean: np.ndarray
+    """(D,) the training features' mean."""
+    scale: np.ndarray
+    """(D,) the training features' standard deviation (1 where it is 0)."""
+    lr: float
+    """The learning rate that did best on the validation split."""
+    val_accuracy: float
+
+    def design(self, F):
+        """Features (N, D) standardized with the training statistics, with the bias column: (N, D + 1)."""
+        return add_bias((as_float_array(F, "F", ndim=2) - self.mean) / self.scale)
+
+    def score(self, F, y):
+        """Accuracy on features F (N, D) with labels y (N,)."""
+        return self.model.score(self.design(F), y)
+
+
+def fit_linear_on_features(F_train, y_train, F_val, y_val, *, lrs=(0.1, 0.3), epochs=30, reg=1e-4, seed=0):
+    """Train a linear softmax classifier on fixed features; keep the learning rate that does best on validation.
+
+    The features are standardized with the training rows' statistics and get
+    the bias column. Only the classifier learns: the features stay as given.
+
+    Parameters
+    ----------
+    F_train : array, shape (N, D)
+    y_train : array of int, shape (N,)
+    F_val : array, shape (M, D)
+    y_val : array of int, shape (M,)
+    lrs : sequence of float, default (0.1, 0.3)
+        Learning rates to try.
+    epochs : int, default 30
+    reg : float, default 1e-4
+        L2 strength.
+    seed : int, default 0
+
+    Returns
+    -------
+    LinearOnFeatures
+    """
+    F_train = as_float_array(F_train, "F_train", ndim=2)
+    mean, std = F_train.mean(axis=0), F_train.std(axis=0)
+    scale = np.where(std > 0, std, 1.0)
+    best = None
+    for lr in lrs:
+        model = LinearClassifier(loss="softmax", lr=lr, reg=reg, epochs=epochs, seed=seed, verbose=False)
+        candidate = LinearOnFeatures(model, mean, scale, float(lr), 0.0)
+        model.fit(candidate.design(F_train), y_train)
+        candidate = candidate._replace(val_accuracy=candidate.score(F_val, y_val))
+        if best is None or candidate.val_accuracy > best.val_accuracy:
+            best = candidate
+    return best
+
+
 # ----------------------------------------------------------------------------
 # Bag of visual words
 # ----------------------------------------------------------------------------
@@ -370,10 +466,12 @@ def bag_of_words(descriptors, codebook):
 
 
 __all__ = [
+    "LinearOnFeatures",
     "bag_of_words",
     "cell_histograms",
     "color_histogram",
     "disc_and_ring",
+    "fit_linear_on_features",
     "hog",
     "hog_features",
     "image_gradients",
@@ -381,5 +479,6 @@ __all__ = [
     "kmeans",
     "nearest",
     "polar_features",
+    "shift_images",
     "standardize",
 ]

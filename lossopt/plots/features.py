@@ -114,17 +114,22 @@ def hog_segments(cells, cell_size):
     return ends.reshape(-1, 2, 2), cells.ravel()
 
 
-def plot_hog(cells, cell_size, *, ax=None, image_shape=None, title="HOG: gradient orientations per cell"):
+def plot_hog(
+    cells, cell_size, *, ax=None, image_shape=None, origin=(0, 0), title="HOG: gradient orientations per cell"
+):
     """Draw HOG cells as line segments (see :func:`hog_segments`), white on black, the image's way up.
 
     Parameters
     ----------
     cells : array, shape (n_rows, n_cols, n_bins)
-        E.g. :func:`lossopt.features.cell_histograms`.
+        E.g. :func:`lossopt.features.cell_histograms`, or a part of it.
     cell_size : int
     ax : matplotlib Axes, optional
     image_shape : (int, int), optional
         Frame the plot like the image (default: the cells' area).
+    origin : (int, int), default (0, 0)
+        (row, column) in pixels of the first cell's top-left corner, when
+        ``cells`` is a part of an image's cells: the axes then show image pixels.
 
     Returns
     -------
@@ -133,12 +138,13 @@ def plot_hog(cells, cell_size, *, ax=None, image_shape=None, title="HOG: gradien
     ax = axes_or_new(ax)
     segments, values = hog_segments(cells, cell_size)
     keep = values > 0
-    lines = LineCollection(segments[keep], colors="white", linewidths=0.8)
+    row0, col0 = origin
+    lines = LineCollection(segments[keep] + [col0, row0], colors="white", linewidths=1.0)
     ax.add_collection(lines)
     height, width = image_shape or (cells.shape[0] * cell_size, cells.shape[1] * cell_size)
     ax.set_facecolor("black")
-    ax.set_xlim(-0.5, width - 0.5)
-    ax.set_ylim(height - 0.5, -0.5)  # row 0 at the top, as in the image
+    ax.set_xlim(col0 - 0.5, col0 + width - 0.5)
+    ax.set_ylim(row0 + height - 0.5, row0 - 0.5)  # row 0 at the top, as in the image
     ax.set_aspect("equal")
     ax.set_xlabel("column (pixels)")
     ax.set_ylabel("row (pixels)")

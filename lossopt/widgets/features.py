@@ -60,7 +60,7 @@ class FeatureExplorer(Explorer):
             mean, scale = F.mean(axis=0), F.std(axis=0)
             self._scaling[name] = (mean, scale)
             model = LinearClassifier(
-                loss="softmax", reg=1e-4, lr=0.5, batch_size=50, epochs=100, seed=seed, verbose=False
+                loss="softmax", reg=1e-4, lr=0.5, batch_size=200, epochs=200, seed=seed, verbose=False
             )
             model.fit(self._design(name, self.X), self.y)
             self.models[name] = model
