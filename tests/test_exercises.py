@@ -305,6 +305,15 @@ def test_check_never_raises_for_a_students_mistake(name, fn):
     assert "\n" not in repr(result)
 
 
+def test_what_the_students_function_prints_is_hidden_during_the_check(capsys):
+    def l2_regularization(W, reg):
+        print("debugging", W.shape)
+        return reg * np.sum(W * W), 2 * reg * W
+
+    assert exercises.check("l2_regularization", l2_regularization).passed
+    assert capsys.readouterr().out == ""
+
+
 def test_an_unknown_exercise_is_our_error_and_raises_naming_the_exercises():
     with pytest.raises(ValueError, match="svm_loss_naive"):
         exercises.check("svm_loss", svm_loss_naive)
