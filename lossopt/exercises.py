@@ -391,6 +391,10 @@ def _reg_diagnoses(name, R, dR, W, reg, N, rtol, where):
             ),
             (ref_R / reg, f"{where} the penalty is sum(W**2) without reg: multiply it by reg."),
             (
+                reg * float(np.sum(W[:-1].astype(np.float64) ** 2)),
+                f"{where} the penalty leaves out W's last row (the biases); here reg * sum(W**2) covers all of W.",
+            ),
+            (
                 2 * ref_R,
                 f"{where} the penalty is 2 * reg * sum(W**2); it is reg * sum(W**2) (2 * reg * W is dW's term).",
             ),
@@ -407,6 +411,10 @@ def _reg_diagnoses(name, R, dR, W, reg, N, rtol, where):
             (-ref_dR, f"{where} dW subtracts 2 * reg * W: the sign of the penalty's gradient is flipped."),
             (ref_dR / N, f"{where} the penalty's gradient 2 * reg * W is divided by N: add it after dividing by N."),
             (2 * W, f"{where} dW adds 2 * W without reg: the penalty's gradient is 2 * reg * W."),
+            (
+                np.vstack([ref_dR[:-1], 0 * ref_dR[-1:]]),
+                f"{where} the penalty's gradient leaves out W's last row (the biases); add 2 * reg * W to all of dW.",
+            ),
         ]
         found.append(
             _first_match(dR, candidates, rtol)
@@ -500,6 +508,11 @@ def _loss_checker(kind, vectorized):
             W, X, y = _LECTURE_SCORES[:1].copy(), np.eye(1), np.array([0])
             diagnose(W, X, y, 0.0, "On the lecture's cat scores (expected loss 2.04),")
             verified.append("the lecture's 2.04")
+        # the lecture's sanity check: with W = 0 every score is 0, so the loss is C - 1 (SVM) or ln C (softmax)
+        _, X, y = _problem(10, 20, 10, seed=3)
+        expected = "C - 1 = 9" if kind == "svm" else "ln C = ln 10 = 2.30"
+        diagnose(np.zeros((20, 10)), X, y, 0.0, f"With W = 0 (all scores 0, expected loss {expected}),")
+        verified.append(f"W = 0 ({expected.split(' = ')[0]})")
         # 3. CIFAR-shaped, float64 and float32
         W, X, y = _problem(50, 3073, 10, seed=1)
         diagnose(W, X, y, 0.5, "On a CIFAR-shaped problem (N=50, D=3073, C=10, float64),")

@@ -357,6 +357,8 @@ def make_loss(
     output="pair",
     grad_dtype=None,
     mutate=False,
+    reg_rows=slice(None),
+    zero_scores_loss=None,
 ):
     """A vectorized SVM or softmax loss with at most one of the classic mistakes switched on."""
 
@@ -381,8 +383,12 @@ def make_loss(
         dW = grad_sign * (X.T @ dS)
         if divide_grad:
             dW = dW / N
-        loss = loss + reg_loss * reg * np.sum(W * W)
-        dW = dW + reg_grad * reg * W
+        penalized = np.zeros_like(W)
+        penalized[reg_rows] = W[reg_rows]  # the rows the penalty covers (all of them, unless a mistake)
+        loss = loss + reg_loss * reg * np.sum(penalized * penalized)
+        dW = dW + reg_grad * reg * penalized
+        if zero_scores_loss is not None and not W.any():
+            loss = zero_scores_loss  # a mistake seen only when every score is 0
         if mutate:
             {"X": X, "W": W, "y": y}[mutate][0] += 1  # e.g. a bias column added in place
         if grad_dtype is not None:
@@ -410,6 +416,10 @@ LOSS_MISTAKES = [
     ("softmax", dict(reg_grad=0.0), "misses the penalty's gradient"),
     ("svm", dict(reg_loss=0.5), "0.5 * reg * sum(W**2)"),
     ("softmax", dict(reg_loss=0.0), "the loss ignores reg"),
+    ("svm", dict(reg_rows=slice(0, -1)), "leaves out W's last row (the biases)"),
+    ("softmax", dict(reg_rows=slice(0, -1)), "leaves out W's last row (the biases)"),
+    ("svm", dict(zero_scores_loss=0.0), "With W = 0 (all scores 0, expected loss C - 1 = 9)"),
+    ("softmax", dict(zero_scores_loss=0.0), "With W = 0 (all scores 0, expected loss ln C = ln 10 = 2.30)"),
     ("svm", dict(grad_sign=-1.0), "gradient sign is flipped"),
     ("softmax", dict(grad_sign=-1.0), "gradient sign is flipped"),
     ("svm", dict(divide_grad=False), "gradient is not divided by N"),
