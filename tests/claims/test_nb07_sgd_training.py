@@ -1,0 +1,295 @@
+"""The sentences of notebook 07 (minibatch SGD) that say what a run, a plot, the search or the explorer shows.
+
+Each test repeats the notebook's own computation (same data, seeds and values) and checks what the sentence
+in its docstring says.
+"""
+
+import warnings
+
+import numpy as np
+import pytest
+from sklearn.linear_model import LogisticRegression
+from sklearn.svm import LinearSVC
+
+import lossopt as lo
+
+REGS = [1e-4, 1e-3, 1e-2, 1e-1, 1.0]
+LRS = [0.1, 0.3, 1.0, 3.0, 10.0, 30.0]
+LOSSES = ("softmax", "svm")
+
+
+@pytest.fixture(scope="module")
+def data():
+    return lo.datasets.digits(seed=0)
+
+
+def fit_quietly(data, loss, lr, reg, **kwargs):
+    """A LinearClassifier fit as the notebook does it, with DivergenceWarning silenced as in its search."""
+    model = lo.LinearClassifier(loss, lr=lr, reg=reg, seed=0, verbose=False, **kwargs)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", lo.DivergenceWarning)
+        return model.fit(data.X_train, data.y_train)
+
+
+def search(data, regs, lrs):
+    """The notebook's grid search: the models, and the validation accuracies with NaN where a run diverged."""
+    models, val = {}, {}
+    for loss in LOSSES:
+        val[loss] = np.full((len(regs), len(lrs)), np.nan)
+        for i, reg in enumerate(regs):
+            for j, lr in enumerate(lrs):
+                model = fit_quietly(data, loss, lr, reg, epochs=20, batch_size=200)
+                models[loss, i, j] = model
+                if not model.diverged_:
+                    val[loss][i, j] = model.score(data.X_val, data.y_val)
+    return models, val
+
+
+@pytest.fixture(scope="module")
+def grid(data):
+    return search(data, REGS, LRS)
+
+
+def test_lo_sgd_visits_every_example_once_per_epoch_in_a_fresh_order(data):
+    """'lo.sgd ... goes through the data in epochs. Each epoch visits every example once, in a fresh random order, a
+    batch at a time.' Also: 'Twenty epochs with batches of 100 on the 1197 training images are 240 steps.'"""
+    batches = []
+
+    def loss_fn(W, X_batch, y_batch):
+        batches.append(X_batch[:, 0].copy())
+        return lo.linear_loss(W, X_batch, y_batch, loss="softmax")
+
+    N = len(data.y_train)
+    W0 = np.zeros((data.X_train.shape[1], 10))
+    X = data.X_train.copy()
+    X[:, 0] = np.arange(N)  # tag each row with its index
+    run = lo.sgd(loss_fn, W0, X, data.y_train, lr=0.01, batch_size=100, epochs=20, seed=0)
+    assert len(run.loss_history) == len(batches) == 240
+    epochs = [np.concatenate(batches[k : k + 12]) for k in range(0, 240, 12)]
+    for epoch in epochs:
+        np.testing.assert_array_equal(np.sort(epoch), np.arange(N))
+    assert not np.array_equal(epochs[0], epochs[1])
+    assert not np.array_equal(epochs[0], np.arange(N))
+
+
+def test_minibatch_gradient_error_shrinks_like_one_over_sqrt_batch_size(data):
+    """'The last column stays near 5: the error shrinks like 1/√(batch size).' (the notebook's cell, same seeds)"""
+    W_small = 1e-3 * np.random.default_rng(0).standard_normal((65, 10))
+    rng = np.random.default_rng(0)
+    _, full = lo.linear_loss(W_small, data.X_train, data.y_train, loss="softmax")
+    scaled = []
+    for batch_size in (1, 4, 16, 64, 256):
+        errors = []
+        for _ in range(200):
+            batch = rng.choice(len(data.y_train), size=batch_size, replace=False)
+            _, g = lo.linear_loss(W_small, data.X_train[batch], data.y_train[batch], loss="softmax")
+            errors.append(np.linalg.norm(g - full) / np.linalg.norm(full))
+        scaled.append(np.sqrt(np.mean(np.square(errors))) * np.sqrt(batch_size))
+    assert all(4.0 < value < 6.0 for value in scaled)
+
+
+def batch_run(data, batch_size, lr=0.1):
+    return fit_quietly(data, "softmax", lr, 1e-4, batch_size=batch_size, num_iters=200)
+
+
+def test_batch_of_one_jumps_tenfold_and_the_whole_set_falls_smoothly(data):
+    """'With one example per step, the minibatch loss often jumps by a factor of 10 or more from one step to the
+    next ... With the whole set ... the curve falls smoothly. The small batch has also seen far fewer examples.'"""
+    one = batch_run(data, 1).loss_history_
+    jumps = np.abs(np.diff(np.log10(one[-101:]))) >= 1
+    assert jumps.sum() >= 20  # often: a fifth of the last 100 steps or more
+    whole = batch_run(data, len(data.y_train)).loss_history_
+    assert np.all(np.diff(whole) < 0)
+    for batch_size in (8, 64):
+        assert not (np.abs(np.diff(np.log10(batch_run(data, batch_size).loss_history_[-101:]))) >= 1).any()
+
+
+@pytest.fixture
+def explorer(data):
+    return lo.widgets.SGDExplorer()
+
+
+def explorer_state(explorer, **values):
+    with explorer.hold():
+        for name, value in values.items():
+            explorer.controls[name].value = value
+    ax_loss = explorer.figure.axes[0]
+    minibatch = np.asarray(ax_loss.lines[0].get_ydata(), dtype=float)
+    full = np.asarray(ax_loss.lines[-1].get_ydata(), dtype=float)
+    return minibatch, full
+
+
+def test_explorer_tiny_learning_rate_falls_slowly(explorer):
+    """'learning rate 0.001, the smallest: the loss falls slowly. After 200 steps the full training loss is still more
+    than 5 times that of learning rate 0.1'."""
+    assert explorer.controls["lr"].min == pytest.approx(-3)  # 0.001 is the smallest (log10)
+    _, slow = explorer_state(explorer, lr=0.001)
+    _, fast = explorer_state(explorer, lr=0.1)
+    assert slow[-1] < slow[0]
+    assert slow[-1] > 5 * fast[-1]
+
+
+def test_explorer_batch_one_against_all(explorer, data):
+    """'batch size 1, then all 1197, at learning rate 0.1: with 1 the minibatch loss jumps by a factor of 10 or more
+    from step to step; with all 1197 it falls smoothly'."""
+    one, _ = explorer_state(explorer, lr=0.1, batch_size=1)
+    assert (np.abs(np.diff(np.log10(one))) >= 1).sum() >= 20
+    whole, _ = explorer_state(explorer, lr=0.1, batch_size=len(data.y_train))
+    assert np.all(np.diff(whole) < 0)
+
+
+def test_explorer_svm_starts_at_9(explorer):
+    """'the SVM loss: its curves start at 9, not at 2.30.'"""
+    minibatch, full = explorer_state(explorer, loss="svm")
+    assert full[0] == pytest.approx(9, abs=0.01)
+    assert minibatch[0] == pytest.approx(9, abs=0.05)
+    minibatch, full = explorer_state(explorer, loss="softmax")
+    assert full[0] == pytest.approx(np.log(10), abs=0.01)
+
+
+def test_try_this_explorer_large_rate_with_one_example_and_with_all(explorer, data):
+    """Try this: 'set the learning rate to 10 and the batch size to 1: the full training loss ends far above where it
+    started. Keep the learning rate at 10 and take all 1197 examples per step. What happens?' (It falls, lower than
+    at any batch size in the explorer at that rate.)"""
+    _, one = explorer_state(explorer, lr=10.0, batch_size=1)
+    assert one[-1] > 10 * one[0]
+    _, whole = explorer_state(explorer, lr=10.0, batch_size=len(data.y_train))
+    assert whole[-1] < 0.1 * whole[0]
+    others = [explorer_state(explorer, batch_size=size)[1][-1] for size in (2, 32, 512)]
+    assert whole[-1] < min(others)
+
+
+def test_a_diverging_fit_stops_sets_diverged_and_warns(data):
+    """'lo.LinearClassifier stops such a run, sets diverged_ = True and warns with a lo.DivergenceWarning.'"""
+    model = lo.LinearClassifier("softmax", lr=30.0, reg=1.0, epochs=20, batch_size=200, seed=0, verbose=False)
+    with pytest.warns(lo.DivergenceWarning):
+        model.fit(data.X_train, data.y_train)
+    assert model.diverged_
+    assert len(model.loss_history_) < 20 * 6  # stopped before the 120 steps it was asked for
+    assert np.isfinite(model.W_).all()
+
+
+def test_the_cells_marked_n_a_are_exactly_those_with_eta_lambda_above_1(grid):
+    """'The cells marked n/a diverged: exactly those with ηλ > 1, in the top right corner.' (and the printed list)"""
+    models, val = grid
+    expected = np.array([[lr * reg > 1 for lr in LRS] for reg in REGS])
+    for loss in LOSSES:
+        diverged = np.array([[models[loss, i, j].diverged_ for j in range(len(LRS))] for i in range(len(REGS))])
+        np.testing.assert_array_equal(diverged, expected)
+        np.testing.assert_array_equal(np.isnan(val[loss]), expected)
+    # top right: the last rows (largest λ, drawn at the top) and the last columns (largest learning rate)
+    assert expected[-1, -1] and not expected[0].any() and not expected[:, 0].any()
+
+
+def test_heat_map_writes_n_a_in_the_diverged_cells(grid):
+    """The heat map marks the diverged cells 'n/a' (and the title says so)."""
+    _, val = grid
+    ax = lo.plots.plot_search_heatmap(val["svm"], REGS, LRS, vmin=0.9, title="svm: validation accuracy (n/a: diverged)")
+    texts = {(round(t.get_position()[1]), round(t.get_position()[0])): t.get_text() for t in ax.texts}
+    for (i, j), value in np.ndenumerate(val["svm"]):
+        assert (texts[i, j] == "n/a") == bool(np.isnan(value))
+
+
+def test_eta_lambda_equal_to_1_does_not_diverge_but_learns_nothing_useful(grid):
+    """'On the diagonal next to them, ηλ = 1: ... These runs do not diverge, but they learn nothing useful.'"""
+    models, val = grid
+    cells = [(i, j) for i in range(len(REGS)) for j in range(len(LRS)) if REGS[i] * LRS[j] == 1]
+    assert len(cells) == 2
+    for loss in LOSSES:
+        for i, j in cells:
+            assert not models[loss, i, j].diverged_
+            assert val[loss][i, j] < 0.1  # below chance
+
+
+def test_strongest_penalty_row_is_worse_than_weak_penalties(grid):
+    """'With λ = 1 (the top row), even the runs that do not diverge are worse than every run with λ ≤ 1e-3 and a
+    learning rate up to 3'."""
+    _, val = grid
+    for loss in LOSSES:
+        top = val[loss][REGS.index(1.0)]
+        weak = val[loss][: REGS.index(1e-3) + 1, : LRS.index(3.0) + 1]
+        assert np.nanmax(top) < weak.min()
+
+
+def test_other_settings_are_within_one_validation_image_of_the_best(grid):
+    """'Other settings are within one validation image (1/300) of the best'."""
+    _, val = grid
+    for loss in LOSSES:
+        assert np.sum(val[loss] >= np.nanmax(val[loss]) - 1 / 300) >= 2
+
+
+def test_each_template_is_most_similar_to_its_own_class_average(grid, data):
+    """'Each template is most similar to the average image of its own class.' (the best softmax of the search)"""
+    models, val = grid
+    i, j = np.unravel_index(np.nanargmax(val["softmax"]), val["softmax"].shape)
+    templates = models["softmax", i, j].W_[:64].T  # (10, 64), the bias row dropped
+    means = np.array([data.X_train[data.y_train == k, :64].mean(axis=0) for k in range(10)])
+    similarity = np.corrcoef(np.vstack([templates, means]))[:10, 10:]
+    np.testing.assert_array_equal(similarity.argmax(axis=1), np.arange(10))
+
+
+def test_try_this_more_learning_rates_diverge_exactly_where_eta_lambda_exceeds_1(data):
+    """Try this: 'Add 100 to lrs and run the search again. Before you run it, predict from ηλ > 1 which of the new cells
+    diverge.'"""
+    models, _ = search(data, REGS, [100.0])
+    for loss in LOSSES:
+        diverged = [models[loss, i, 0].diverged_ for i in range(len(REGS))]
+        assert diverged == [reg * 100.0 > 1 for reg in REGS]
+
+
+def test_try_this_logistic_regression_minimizes_our_loss_at_lambda_1_over_2CN(data):
+    """'In our terms, that is the mean loss plus λ‖W‖² with λ = 1 / (2 C N)', and the Try this: at the W of
+    LogisticRegression(C=1.0, fit_intercept=False), the gradient of our loss is small with reg = 1 / (2N), and much
+    larger with reg = 1 / N."""
+    N = len(data.y_train)
+    model = LogisticRegression(C=1.0, fit_intercept=False).fit(data.X_train, data.y_train)
+    W = model.coef_.T
+
+    def largest_gradient(reg):
+        return np.abs(lo.softmax_loss(W, data.X_train, data.y_train, reg=reg)[1]).max()
+
+    assert largest_gradient(1 / (2 * N)) < 1e-3
+    assert largest_gradient(1 / N) > 10 * largest_gradient(1 / (2 * N))
+
+
+def test_logistic_regression_leaves_its_intercept_out_of_the_penalty(data):
+    """'(scikit-learn leaves its intercept out of the penalty; we penalize our bias row too.)': with an intercept, its
+    solution makes the gradient of our loss small once the penalty's gradient skips the bias row."""
+    N = len(data.y_train)
+    model = LogisticRegression(C=1.0, tol=1e-8, max_iter=2000).fit(data.X_train[:, :-1], data.y_train)
+    W = np.vstack([model.coef_.T, model.intercept_])  # (65, 10), the bias last, like our bias trick
+    reg = 1 / (2 * N)
+    _, data_gradient = lo.softmax_loss(W, data.X_train, data.y_train)
+    penalty_gradient = 2 * reg * W
+    penalty_gradient[-1] = 0  # no penalty on the intercept
+    assert np.abs(data_gradient + penalty_gradient).max() < 1e-5
+    penalty_gradient[-1] = 2 * reg * W[-1]  # with it penalized, this is not a minimum
+    assert np.abs(data_gradient + penalty_gradient).max() > 1e-4
+
+
+def test_linear_svc_defaults_are_one_vs_rest_squared_hinge():
+    """'LinearSVC is a one-vs-rest SVM with the squared hinge loss (its defaults)'."""
+    params = LinearSVC().get_params()
+    assert params["loss"] == "squared_hinge"
+    assert params["multi_class"] == "ovr"
+
+
+def test_aside_a_fit_repeats_and_the_explorer_runs_are_such_fits(data, explorer):
+    """Aside: 'lo.LinearClassifier draws its start W and its minibatches from one generator seeded with seed, so a fit
+    repeats exactly; the explorer's runs are such fits'."""
+    first = batch_run(data, 32)
+    again = batch_run(data, 32)
+    np.testing.assert_array_equal(first.W_, again.W_)
+    np.testing.assert_array_equal(first.loss_history_, again.loss_history_)
+    minibatch, _ = explorer_state(explorer, lr=0.1, batch_size=32)
+    np.testing.assert_array_equal(minibatch, first.loss_history_)
+
+
+def test_aside_divergence_limit_is_about_1e77_and_a_stopped_run_stays_below_it(data):
+    """Aside: 'lo.sgd stops a run when a new W would have an entry larger than about 1e77 (in float64)'."""
+    limit = lo.optim.divergence_limit(np.float64)
+    assert 1e77 < limit < 2e77
+    model = fit_quietly(data, "svm", 30.0, 1.0, epochs=20, batch_size=200)
+    assert model.diverged_
+    assert np.abs(model.W_).max() <= limit
+    assert np.abs(model.W_).max() > limit / 1e3  # it really grew that far before it stopped
