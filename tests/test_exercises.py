@@ -284,6 +284,17 @@ def test_an_exception_in_the_students_code_names_it_and_its_line():
     assert f"line {line} of svm_loss_naive" in result.message
 
 
+def test_an_error_raised_inside_numpy_or_lossopt_points_at_the_students_line():
+    def svm_loss_vectorized(W, X, y, reg):
+        loss, dW = lo.svm_loss(W, X, y, -reg)  # lossopt rejects a negative reg
+        return loss, dW
+
+    result = exercises.check("svm_loss_vectorized", svm_loss_vectorized)
+    line = svm_loss_vectorized.__code__.co_firstlineno + 1
+    assert "raised ValueError" in result.message and "reg" in result.message
+    assert f"line {line} of svm_loss_vectorized" in result.message
+
+
 @pytest.mark.parametrize("name", exercises.names())
 @pytest.mark.parametrize(
     "fn",
