@@ -218,6 +218,12 @@ def test_q5_mean_instead_of_sum_only_rescales(worked, rng):
     sums = [lo.plots.hinge_terms(X @ W, labels).sum() for W in candidates]
     class_means = [(lo.plots.hinge_terms(X @ W, labels) / 2).sum(axis=1).mean() for W in candidates]
     assert np.argmin(means) == np.argmin(sums) == np.argmin(class_means)
+    # '(With a penalty λ R(W) added, rescaling the data loss has the same effect as rescaling λ.)'
+    reg, c = 0.05, 3.0
+    penalties = [lo.regularization(W)[0] for W in candidates]
+    scaled = [c * m + reg * p for m, p in zip(means, penalties, strict=True)]
+    rescaled_reg = [m + reg / c * p for m, p in zip(means, penalties, strict=True)]
+    np.testing.assert_allclose(scaled, c * np.array(rescaled_reg))
 
 
 def test_q6_squared_hinge_can_prefer_other_scores():
