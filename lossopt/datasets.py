@@ -505,6 +505,8 @@ def _download(url, target, md5):
                         )
                     file.write(chunk)
                     bar.update(len(chunk))
+            if total is not None and file.tell() != total:
+                raise ConnectionError(f"the connection closed after {file.tell()} of {total} bytes")
         _check_md5(partial, md5, what=f"the download from {url}")
         os.replace(partial, target)  # atomic: the final name only ever holds a whole, verified archive
     except (urllib.error.URLError, OSError) as error:
