@@ -370,6 +370,10 @@ def make_loss(
     mutate=False,
     reg_rows=slice(None),
     zero_scores_loss=None,
+    data_loss=lambda loss, N: loss,
+    data_grad=lambda dW, N: dW,
+    penalty=lambda W, reg, N: reg * np.sum(W * W),
+    penalty_grad=lambda W, reg, N: 2 * reg * W,
 ):
     """A vectorized SVM or softmax loss with at most one of the classic mistakes switched on."""
 
@@ -390,14 +394,15 @@ def make_loss(
             losses = -log(P[rows, y])
             dS = P.copy()
             dS[rows, y] -= 1
-        loss = losses.mean() if mean else losses.sum()
+        loss = data_loss(losses.mean() if mean else losses.sum(), N)
         dW = grad_sign * (X.T @ dS)
         if divide_grad:
             dW = dW / N
+        dW = data_grad(dW, N)
         penalized = np.zeros_like(W)
         penalized[reg_rows] = W[reg_rows]  # the rows the penalty covers (all of them, unless a mistake)
-        loss = loss + reg_loss * reg * np.sum(penalized * penalized)
-        dW = dW + reg_grad * reg * penalized
+        loss = loss + reg_loss / 1.0 * penalty(penalized, reg, N)
+        dW = dW + reg_grad / 2.0 * penalty_grad(penalized, reg, N)
         if zero_scores_loss is not None and not W.any():
             loss = zero_scores_loss  # a mistake seen only when every score is 0
         if mutate:
@@ -410,6 +415,9 @@ def make_loss(
             "loss only": loss,
             "per example": (losses, dW),
             "transposed": (loss, dW.T),
+            "one-element array": (np.array([loss]), dW),
+            "string loss": (f"{loss:.3f}", dW),
+            "list dW": (loss, dW.tolist()),
         }[output]
 
     return loss_fn
@@ -444,6 +452,22 @@ LOSS_MISTAKES = [
     ("svm", dict(grad_dtype=np.int64), "dtype int64"),
     ("softmax", dict(grad_dtype=np.float32), "dtype float32 for float64 inputs"),
     ("svm", dict(mutate="X"), "changed its input X in place"),
+    ("svm", dict(data_loss=lambda loss, N: loss / N), "1/N of the expected 1.87225: divided by N twice"),
+    ("softmax", dict(data_grad=lambda dW, N: dW / N), "dW is 1/N of the right gradient: divided by N twice"),
+    ("svm", dict(data_loss=lambda loss, N: loss + 0.1), "the loss is 1.97225, expected 1.87225."),
+    ("softmax", dict(data_grad=lambda dW, N: dW + 0.01), "dW is wrong (largest difference"),
+    ("svm", dict(penalty=lambda W, reg, N: reg * np.sum(W * W) / N), "the penalty is divided by N"),
+    ("softmax", dict(penalty=lambda W, reg, N: reg * np.abs(W).sum()), "the penalty is L1, reg * sum|W|"),
+    ("svm", dict(penalty=lambda W, reg, N: np.sum(W * W)), "with reg = 0 the loss still adds sum(W**2)"),
+    ("softmax", dict(penalty=lambda W, reg, N: 2 * reg * np.sum(W * W)), "the penalty is 2 * reg * sum(W**2)"),
+    ("svm", dict(penalty=lambda W, reg, N: reg * np.sum(W) ** 2), "reg adds"),
+    ("softmax", dict(penalty_grad=lambda W, reg, N: -2 * reg * W), "sign of the penalty's gradient is flipped"),
+    ("svm", dict(penalty_grad=lambda W, reg, N: 2 * reg * W / N), "2 * reg * W is divided by N"),
+    ("softmax", dict(penalty_grad=lambda W, reg, N: 2 * W), "with reg = 0 dW still adds 2 * W"),
+    ("svm", dict(penalty_grad=lambda W, reg, N: 2 * reg * W**2), "something other than the L2 gradient"),
+    ("svm", dict(output="one-element array"), "as an array of shape (1,); return a single number"),
+    ("softmax", dict(output="string loss"), "as a single real number, got a str"),
+    ("svm", dict(output="list dW"), "dW as a numpy array of W's shape (4, 3), got a list"),
     ("softmax", dict(mutate="W"), "changed its input W in place"),
     ("softmax", dict(mutate="y"), "changed its input y in place"),
 ]
