@@ -590,6 +590,12 @@ L2_MISTAKES = [
     (lambda W, reg: (reg * np.sum(W) ** 2, 2 * reg * W), "square of the sum"),
     (lambda W, reg: (reg * W * W, 2 * reg * W), "sum it"),
     (lambda W, reg: (reg * np.sum(W * W), 2 * reg * W.T), "W transposed"),
+    (lambda W, reg: (reg * np.sum(W * W), reg * np.sign(W)), "dR is reg * sign(W), the L1 subgradient"),
+    (lambda W, reg: (2 * reg * np.sum(W * W), 2 * reg * W), "the 2 belongs to the gradient only"),
+    (lambda W, reg: (reg * np.sum(W * W) + 1, 2 * reg * W), "R is 7.99797, expected 6.99797"),
+    (lambda W, reg: (reg * np.sum(W * W), 2 * reg * W + 1), "dR is not 2 * reg * W"),
+    (lambda W, reg: (2 * reg * W, reg * np.sum(W * W)), "return (R, dR), in that order"),
+    (lambda W, reg: reg * np.sum(W * W), "must return a pair (R, dR)"),
 ]
 
 
@@ -622,6 +628,10 @@ L1_MISTAKES = [
     (lambda W, reg: (reg * np.sum(np.abs(W)), -reg * np.sign(W)), "sign is flipped"),
     (lambda W, reg: (reg * np.sum(np.abs(W)), 2 * reg * W), "the L2 gradient"),
     (lambda W, reg: (reg * np.sum(np.abs(W)), (reg * np.sign(W)).astype(int)), "dtype int64"),
+    (lambda W, reg: (0.5 * reg * np.sum(np.abs(W)), reg * np.sign(W)), "R is 0.5 * reg * sum|W|"),
+    (lambda W, reg: (reg * np.sum(np.abs(W)), reg * W), "dR is reg * W; the L1 subgradient is reg * sign(W)"),
+    (lambda W, reg: (reg * np.sum(np.abs(W)) + 1, reg * np.sign(W)), "expected"),
+    (lambda W, reg: (reg * np.sum(np.abs(W)), reg * np.sign(W) + 1), "dR is not reg * sign(W)"),
 ]
 
 
@@ -641,9 +651,20 @@ def test_a_penalty_that_changes_W_in_place_is_named():
 # ----------------------------------------------------------------------------
 
 
-def make_numerical_gradient(*, method="centered", restore=True, fixed_h=None, evaluate_at_x=True, divide=2.0):
-    def numerical_gradient(f, x, h=1e-5):
+def make_numerical_gradient(
+    *,
+    method="centered",
+    restore=True,
+    fixed_h=None,
+    evaluate_at_x=True,
+    divide=2.0,
+    noise=0.0,
+    default_h=1e-5,
+    vector_method="centered",
+):
+    def numerical_gradient(f, x, h=default_h):
         h = fixed_h if fixed_h is not None else h
+        kind = vector_method if x.ndim == 1 else method
         grad = np.zeros_like(x)
         base = f(x)
         for ix in np.ndindex(x.shape):
@@ -654,11 +675,13 @@ def make_numerical_gradient(*, method="centered", restore=True, fixed_h=None, ev
             fm = f(x) if evaluate_at_x else base
             if restore:
                 x[ix] = old
-            if method == "forward":
+            if kind == "forward":
                 grad[ix] = (fp - base) / h
+            elif kind == "backward":
+                grad[ix] = (base - fm) / h
             else:
                 grad[ix] = (fp - fm) / (divide * h)
-        return grad
+        return grad + noise
 
     return numerical_gradient
 
@@ -669,6 +692,11 @@ NUMERICAL_MISTAKES = [
     (dict(fixed_h=1e-5), "h ignored"),
     (dict(evaluate_at_x=False), "zero everywhere"),
     (dict(divide=1.0), "twice the centered difference"),
+    (dict(method="backward"), "backward difference"),
+    (dict(divide=4.0), "half the centered difference"),
+    (dict(noise=1e-3), "the result differs from the centered differences"),
+    (dict(default_h=0.1), "is the default h = 1e-5?"),
+    (dict(vector_method="forward"), "For a 1-D x, numerical_gradient does not return the centered differences"),
 ]
 
 
@@ -706,12 +734,29 @@ def test_rounding_in_the_restored_x_is_accepted_with_a_note():
 # ----------------------------------------------------------------------------
 
 
-def make_gradient_descent(*, sign=-1.0, extra_steps=0, copy=True, use_lr=True):
+def make_gradient_descent(
+    *,
+    sign=-1.0,
+    extra_steps=0,
+    copy=True,
+    use_lr=True,
+    gradient_once=False,
+    momentum=0.0,
+    zero_steps_returns=None,
+    skip_a_step_when_D=None,
+):
     def gradient_descent(loss_fn, W0, lr, num_steps):
+        if num_steps == 0 and zero_steps_returns is not None:
+            return zero_steps_returns(W0)
         W = W0.copy() if copy else W0
-        for _ in range(num_steps + extra_steps):
-            _, dW = loss_fn(W)
-            W += sign * (lr if use_lr else 1.0) * dW
+        _, dW = loss_fn(W)
+        velocity = np.zeros_like(W)
+        steps = num_steps + extra_steps - (W0.shape[0] == skip_a_step_when_D)
+        for _ in range(steps):
+            if not gradient_once:
+                _, dW = loss_fn(W)
+            velocity = momentum * velocity + (lr if use_lr else 1.0) * dW
+            W += sign * velocity
         return W
 
     return gradient_descent
@@ -723,6 +768,10 @@ GD_MISTAKES = [
     (dict(extra_steps=-1), "took 6 steps instead of 7"),
     (dict(copy=False), "changed its input W0 in place"),
     (dict(use_lr=False), "lr is ignored"),
+    (dict(gradient_once=True), "every step uses the gradient at W0"),
+    (dict(momentum=0.5), "W is not what num_steps steps of W <- W - lr * dW give"),
+    (dict(zero_steps_returns=np.zeros_like), "With num_steps = 0, W must come back equal to W0"),
+    (dict(skip_a_step_when_D=5), "On lossopt's SVM loss (float64), 5 steps of W <- W - lr * dW give another W"),
 ]
 
 
@@ -754,13 +803,25 @@ def test_gradient_descent_may_call_loss_fn_once_more_to_report_the_final_loss():
 
 
 def make_sgd(
-    *, sampling="choice", sign=-1.0, update=True, seeded=True, use_lr=True, y_indices="same", copy=True, history="loss"
+    *,
+    sampling="choice",
+    sign=-1.0,
+    update=True,
+    seeded=True,
+    use_lr=True,
+    y_indices="same",
+    copy=True,
+    history="loss",
+    batch="rows",
+    output="pair",
+    momentum=0.0,
 ):
     def sgd(loss_fn, W0, X, y, lr, batch_size, num_iters, seed):
         rng = np.random.default_rng(seed if seeded else None) if seeded != "fixed" else np.random.default_rng(0)
         N = X.shape[0]
         fixed = rng.choice(N, batch_size)
         W = W0.copy() if copy else W0
+        velocity = np.zeros_like(W)
         losses = []
         for t in range(num_iters):
             if sampling == "choice":
@@ -773,12 +834,18 @@ def make_sgd(
                 idx = np.arange(N)
             elif sampling == "every other step":
                 idx = idx if t % 2 else rng.choice(N, batch_size)
+            if batch == "half":
+                idx = idx[: batch_size // 2]
             idx_y = idx if y_indices == "same" else rng.choice(N, len(idx))
-            loss, dW = loss_fn(W, X[idx], y[idx_y])
+            X_batch = {"rows": X[idx], "scaled": X[idx] / 255, "transposed": X[idx].T}[
+                batch if batch != "half" else "rows"
+            ]
+            loss, dW = loss_fn(W, X_batch, y[idx_y])
             if update:
-                W += sign * (lr if use_lr else 1.0) * dW
+                velocity = momentum * velocity + (lr if use_lr else 1.0) * dW
+                W += sign * velocity
             losses.append(loss if history == "loss" else 0.0)
-        return W, losses
+        return {"pair": (W, losses), "W only": W, "W transposed": (W.T, losses)}[output]
 
     return sgd
 
@@ -797,6 +864,12 @@ SGD_MISTAKES = [
     (dict(y_indices="other"), "y_batch does not belong to X_batch"),
     (dict(copy=False), "changed its input W0 in place"),
     (dict(history="zeros"), "loss_history does not hold the loss"),
+    (dict(batch="half"), "the minibatches have [5] examples; expected batch_size"),
+    (dict(batch="scaled"), "rows that are not rows of X"),
+    (dict(batch="transposed"), "loss_fn was called with X_batch of shape (5, 10)"),
+    (dict(output="W only"), "must return a pair (W, loss_history)"),
+    (dict(output="W transposed"), "W of W0's shape"),
+    (dict(momentum=0.5), "W does not follow W <- W - lr * dW"),
 ]
 
 
