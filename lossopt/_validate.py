@@ -221,9 +221,9 @@ def check_linear_problem(W, X, y, reg=0.0, delta=1.0, penalty="l2", *, b=None):
     with np.errstate(over="ignore", invalid="ignore"):  # reported just below, by name
         S = X @ W if b is None else X @ W + b
     if not np.isfinite(S).all():
-        scores = "X @ W" if b is None else "X @ W + b"
+        scores, inputs = ("X @ W", "X or W") if b is None else ("X @ W + b", "X, W or b")
         raise ValueError(
-            f"the scores {scores} contain NaN or infinity: X or W holds NaN, infinity, or values so large "
-            "that their product overflows; check X and W"
+            f"the scores {scores} contain NaN or infinity: {inputs} holds NaN, infinity, or values so large "
+            f"that the scores overflow; check {inputs}"
         )
     return LinearProblem(W, X, y, S, reg, delta, penalty, b)

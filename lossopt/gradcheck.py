@@ -94,7 +94,7 @@ def _value(f, x, where):
     """f(x) as a finite float, or an error that says where it was not."""
     try:
         value = float(f(x))
-    except TypeError as error:  # a result float() cannot convert
+    except (TypeError, ValueError) as error:  # a result float() cannot convert
         raise TypeError(f"f must return a single number: {error}") from None
     if not np.isfinite(value):
         raise ValueError(f"f returned {value} at {where}; f must be finite near x")

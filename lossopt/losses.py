@@ -240,7 +240,8 @@ def _checked_score_loss(name, S, y, delta, per_example=False, naive=False):
         else:
             loss, dS = SCORE_LOSSES[name](S, y, delta, per_example=per_example)
     if not (np.isfinite(loss).all() and np.isfinite(dS).all()):
-        raise ValueError(f"the {name} loss overflows: S has values too large (|S| up to {np.abs(S).max():.3g})")
+        what = "S is" if name == "softmax" else f"S or delta ({delta:.3g}) is"
+        raise ValueError(f"the {name} loss overflows: {what} too large (|S| up to {np.abs(S).max():.3g})")
     return loss, dS
 
 
@@ -406,8 +407,8 @@ def _finite(loss, dW):
     """(loss, dW), after checking that nothing overflowed (all inputs were finite)."""
     if not (np.isfinite(loss) and np.isfinite(dW).all()):
         raise ValueError(
-            "the loss or its gradient overflows although every input is finite: X, W or reg "
-            "holds values too large for the dtype; rescale X, W or reg"
+            "the loss or its gradient overflows although every input is finite: X, W, b, reg or delta "
+            "holds values too large for the dtype; rescale them"
         )
     return loss, dW
 

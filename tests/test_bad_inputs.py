@@ -160,6 +160,19 @@ OTHER = [
     ("probabilities of (N, 0)", lambda: lo.softmax_probabilities(np.zeros((3, 0))), ValueError, "S"),
     ("probabilities ragged", lambda: lo.softmax_probabilities([[1.0], [1.0, 2.0]]), ValueError, "S"),
     ("probabilities NaN", lambda: lo.softmax_probabilities([[np.nan, 1.0]]), ValueError, "S"),
+    ("NaN in b", lambda: lo.classifier_loss(W, [0.0, np.nan, 0.0], X, Y), ValueError, "b"),
+    (
+        "delta 1e308: the margins overflow",
+        lambda: lo.svm_scores_loss([[0.0, 1e308]], [0], delta=1e308),
+        ValueError,
+        "delta",
+    ),
+    (
+        "W-level delta 1e308",
+        lambda: lo.svm_loss(np.ones((4, 2)), X, np.zeros(5, int), delta=1e308),
+        ValueError,
+        "delta",
+    ),
     # regularization
     ("unknown penalty", lambda: lo.regularization(W, "ridge"), ValueError, "penalty"),
     ("penalty an array", lambda: lo.regularization(W, np.array(["l2"])), TypeError, "penalty"),
@@ -177,6 +190,7 @@ OTHER = [
     ("unknown method", lambda: lo.numerical_gradient(np.sum, np.zeros(2), method="back"), ValueError, "method"),
     ("f returns NaN", lambda: lo.numerical_gradient(lambda v: np.nan, np.zeros(2)), ValueError, "f"),
     ("f returns a vector", lambda: lo.numerical_gradient(lambda v: [1.0, 2.0], np.zeros(2)), TypeError, "f"),
+    ("f returns a string", lambda: lo.numerical_gradient(lambda v: "one", np.zeros(2)), TypeError, "f"),
     ("f's slope overflows", lambda: lo.numerical_gradient(lambda v: 1e300 * v[0] * 1e10, np.zeros(1)), ValueError, "f"),
     ("grad_check empty x", lambda: lo.grad_check(np.sum, np.zeros(0), np.zeros(0)), ValueError, "x"),
     ("grad_check read-only x", lambda: lo.grad_check(np.sum, read_only([1.0]), [1.0]), ValueError, "x"),
