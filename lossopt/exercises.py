@@ -217,7 +217,7 @@ def _scalar(value, what, name):
     if array.ndim != 0:
         if array.size == 1:
             raise _Fail(f"{name} returned {what} as an array of shape {array.shape}; return a single number (float).")
-        raise _Fail(f"{name} returned {what} as an array of shape {array.shape}; it must be a single number (sum it).")
+        raise _Fail(f"{name} returned {what} as an array of shape {array.shape}; it must be a single number.")
     return float(array)
 
 
@@ -875,13 +875,13 @@ def _check_sgd(fn, name):
         W, history = out
         if not isinstance(W, np.ndarray) or W.shape != W0.shape:
             raise _Fail(f"{name} must return (W, loss_history) with W of W0's shape, got W as {_describe(W)}.")
-        history = np.asarray(history, dtype=object)
-        if history.shape != (num_iters,):
+        if np.ndim(history) == 0 or len(history) != num_iters:
             raise _Fail(
                 f"loss_history must hold one loss per step, {num_iters} for num_iters = {num_iters}, "
-                f"got shape {history.shape}."
+                f"got {_describe(history)}{f' of length {len(history)}' if np.ndim(history) else ''}."
             )
-        return W, history.astype(np.float64), record.calls
+        losses = [_scalar(value, "each loss in loss_history", name) for value in history]
+        return W, np.array(losses), record.calls
 
     W, history, calls = run(0)
     where = f"With N = {len(y)}, batch_size = {batch_size}, num_iters = {num_iters}:"
@@ -999,7 +999,7 @@ def check(name, fn):
         if not callable(fn):
             raise _Fail(f"check expects the function {name} itself, got {_describe(fn)}.")
         printed = io.StringIO()
-        with redirect_stdout(printed):  # the function runs many times: its prints would flood the cell
+        with redirect_stdout(printed), _quiet():  # fn runs many times: its prints would flood the cell
             message = _EXERCISES[name][2](fn, name)
         result = CheckResult(name, PASSED, message)
     except _NotAttemptedError:

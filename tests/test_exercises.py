@@ -325,6 +325,22 @@ def test_what_the_students_function_prints_is_hidden_during_the_check(capsys):
     assert capsys.readouterr().out == ""
 
 
+def test_an_error_with_no_line_of_the_students_code_says_so():
+    result = exercises.check("l2_regularization", np.linalg.inv)  # inv(W, reg): a TypeError raised by numpy
+    assert "raised TypeError" in result.message and "inside numpy or lossopt" in result.message
+
+
+def test_a_bug_in_a_checker_itself_is_a_failed_result_not_a_crash(monkeypatch):
+    def broken_checker(fn, name):
+        raise RuntimeError("the checker tripped")
+
+    notebook, signature, _ = exercises._EXERCISES["sgd"]
+    monkeypatch.setitem(exercises._EXERCISES, "sgd", (notebook, signature, broken_checker))
+    result = exercises.check("sgd", sgd)
+    assert result.state == "failed"
+    assert "could not read (RuntimeError: the checker tripped)" in result.message
+
+
 def test_an_unknown_exercise_is_our_error_and_raises_naming_the_exercises():
     with pytest.raises(ValueError, match="svm_loss_naive"):
         exercises.check("svm_loss", svm_loss_naive)
@@ -596,6 +612,7 @@ L2_MISTAKES = [
     (lambda W, reg: (reg * np.sum(W * W), 2 * reg * W + 1), "dR is not 2 * reg * W"),
     (lambda W, reg: (2 * reg * W, reg * np.sum(W * W)), "return (R, dR), in that order"),
     (lambda W, reg: reg * np.sum(W * W), "must return a pair (R, dR)"),
+    (lambda W, reg: (reg * np.sum(W * W), 2 * reg * W.ravel()), "dR has shape (12,); it must have W's shape (4, 3)"),
 ]
 
 
@@ -815,6 +832,7 @@ def make_sgd(
     batch="rows",
     output="pair",
     momentum=0.0,
+    extra_calls=False,
 ):
     def sgd(loss_fn, W0, X, y, lr, batch_size, num_iters, seed):
         rng = np.random.default_rng(seed if seeded else None) if seeded != "fixed" else np.random.default_rng(0)
@@ -844,7 +862,9 @@ def make_sgd(
             if update:
                 velocity = momentum * velocity + (lr if use_lr else 1.0) * dW
                 W += sign * velocity
-            losses.append(loss if history == "loss" else 0.0)
+            if extra_calls:
+                loss = loss_fn(W, X, y)[0]  # the loss on all the data, a second call per step
+            losses.append({"loss": loss, "zeros": 0.0, "arrays": np.array([loss, loss])}[history])
         return {"pair": (W, losses), "W only": W, "W transposed": (W.T, losses)}[output]
 
     return sgd
@@ -870,6 +890,11 @@ SGD_MISTAKES = [
     (dict(output="W only"), "must return a pair (W, loss_history)"),
     (dict(output="W transposed"), "W of W0's shape"),
     (dict(momentum=0.5), "W does not follow W <- W - lr * dW"),
+    (dict(extra_calls=True), "loss_fn was called 60 times; call it once per step"),
+    (
+        dict(history="arrays"),
+        "returned each loss in loss_history as an array of shape (2,); it must be a single number",
+    ),
 ]
 
 
