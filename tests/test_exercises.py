@@ -341,6 +341,20 @@ def test_a_bug_in_a_checker_itself_is_a_failed_result_not_a_crash(monkeypatch):
     assert "could not read (RuntimeError: the checker tripped)" in result.message
 
 
+def test_something_that_is_not_a_function_is_told_so():
+    assert "check expects the function sgd itself, got a NoneType" in exercises.check("sgd", None).message
+
+
+def test_gradient_descent_that_returns_nothing_is_told_to_return_W():
+    def gradient_descent(loss_fn, W0, lr, num_steps):
+        W = W0.copy()
+        for _ in range(num_steps):
+            W -= lr * loss_fn(W)[1]
+
+    result = exercises.check("gradient_descent", gradient_descent)
+    assert "must return W, an array of W0's shape (4, 3), got a NoneType" in result.message
+
+
 def test_an_unknown_exercise_is_our_error_and_raises_naming_the_exercises():
     with pytest.raises(ValueError, match="svm_loss_naive"):
         exercises.check("svm_loss", svm_loss_naive)
