@@ -150,7 +150,8 @@ def test_aside_probability_too_small_to_store():
 
 
 def test_aside_loops_and_vectorized_give_the_same_numbers():
-    """Aside: "`lossopt.softmax_loss_naive` loops ... Both give the same numbers" (the cell's data)."""
+    """Aside: "`lossopt.softmax_loss_naive` uses the same two products, but computes the loss ... with Python loops
+    ... Both give the same numbers" (the cell's data)."""
     rng = np.random.default_rng(1)
     X = lo.datasets.add_bias(rng.normal(size=(500, 3072)))
     y = rng.integers(0, 10, size=500)

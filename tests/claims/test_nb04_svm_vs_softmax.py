@@ -95,8 +95,8 @@ def test_svm_is_zero_for_all_three_and_softmax_losses_differ():
 
 def test_jiggles_change_softmax_always_and_svm_only_at_the_margin():
     """ "The SVM loss of [10, -2, 3] and of [10, -100, -100] changed in none of the 1000 jiggles. For [10, 9, 9] it
-    changed in 656 ... about one jiggle in three [leaves it 0]. The softmax loss changed in every jiggle, for all
-    three images." """
+    changed in 656. It stays 0 only if neither wrong score gains on the correct one ... That happens in about one
+    jiggle in three. The softmax loss changed in every jiggle, for all three images." """
     counts = jiggle_counts()
     assert counts == [(0, 1000), (656, 1000), (0, 1000)]
     for seed in (1, 2):  # not a lucky seed: always none, every one, and about 2/3 for [10, 9, 9]
