@@ -497,7 +497,7 @@ class LinearClassifier(ClassifierMixin, BaseEstimator):
                 f"training diverged at SGD step {len(self.loss_history_) + 1} (loss={self.loss!r}, "
                 f"lr={self.lr}, reg={self.reg}): the weights blew up, so it stopped there. W_ is the last W before, "
                 "loss_history_ keeps the steps taken, diverged_ is True and score() gives nan. "
-                "Lower the learning rate lr.",
+                "Lower the learning rate lr (or standardize X, if its values are large).",
                 DivergenceWarning,
                 stacklevel=2,
             )
