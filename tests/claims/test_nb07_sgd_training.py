@@ -293,3 +293,22 @@ def test_aside_divergence_limit_is_about_1e77_and_a_stopped_run_stays_below_it(d
     assert model.diverged_
     assert np.abs(model.W_).max() <= limit
     assert np.abs(model.W_).max() > limit / 1e3  # it really grew that far before it stopped
+
+
+def test_explorer_draws_minibatch_mean_full_loss_and_accuracies(explorer, data):
+    """'Left: the minibatch loss of every step (faint), its 20-step mean, and the loss on the whole training set along
+    the way (dashed). Right: training and validation accuracy along the way.'"""
+    minibatch, full = explorer_state(explorer, lr=0.1, batch_size=32)
+    ax_loss, ax_acc = explorer.figure.axes
+    faint, mean, dashed = ax_loss.lines[0], ax_loss.lines[1], ax_loss.lines[-1]
+    assert len(minibatch) == 200 and faint.get_alpha() is not None and faint.get_alpha() < 1
+    assert "20-step mean" in mean.get_label()
+    window = np.asarray(mean.get_ydata())
+    assert any(np.isclose(window, minibatch[k : k + 20].mean()).any() for k in range(0, 181, 45))
+    assert dashed.get_linestyle() == "--"
+    model = lo.LinearClassifier("softmax", lr=0.1, reg=1e-4, batch_size=32, num_iters=200, seed=0, verbose=False)
+    model.fit(data.X_train, data.y_train)
+    assert full[-1] == pytest.approx(float(model.loss_and_gradient(model.W_, data.X_train, data.y_train)[0]))
+    labels = [line.get_label() for line in ax_acc.lines]
+    assert labels == ["training", "validation"]
+    assert ax_acc.lines[1].get_ydata()[-1] == pytest.approx(model.score(data.X_val, data.y_val))
