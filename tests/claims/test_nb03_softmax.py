@@ -79,6 +79,40 @@ def test_base_10_loss_and_its_gradient_are_the_natural_ones_divided_by_ln_10():
 
 
 # ----------------------------------------------------------------------------
+# why minus the log
+# ----------------------------------------------------------------------------
+
+
+def test_mean_negative_log_likelihood_is_the_softmax_data_loss():
+    """ "The cell checks the three steps on the lecture's three images": -ln(product of the p_{y_i}) / N is the
+    softmax data loss, so the W of largest likelihood is the W of smallest loss."""
+    S, y, _ = lo.datasets.worked_example()
+    p_correct = lo.softmax_probabilities(S)[np.arange(3), y]
+    assert -np.log(p_correct.prod()) / 3 == pytest.approx(float(lo.softmax_scores_loss(S, y)[0]), rel=1e-12)
+    # a larger likelihood is a smaller loss: scale the scores and compare the two orders
+    likelihoods, losses = [], []
+    for scale in (0.5, 1.0, 2.0):
+        likelihoods.append(lo.softmax_probabilities(scale * S)[np.arange(3), y].prod())
+        losses.append(float(lo.softmax_scores_loss(scale * S, y)[0]))
+    assert np.argsort(likelihoods).tolist() == np.argsort(losses)[::-1].tolist()
+
+
+def test_one_hot_cross_entropy_is_the_kl_divergence_is_the_loss():
+    """ "So with one-hot targets the softmax loss, the cross-entropy and the KL divergence are one and the same
+    number", and for a target that is not one-hot H(p, q) = H(p) + KL(p || q), with KL not symmetric."""
+    q = lo.softmax_probabilities([CAT])[0]
+    loss = softmax_loss_of(CAT, 0)
+    cross_entropy = -np.log(q[0])  # the one-hot p = [1, 0, 0] keeps one term
+    kl = 1.0 * np.log(1.0 / q[0])
+    assert cross_entropy == pytest.approx(loss) and kl == pytest.approx(loss)
+    soft = np.array([0.7, 0.2, 0.1])
+    entropy = -np.sum(soft * np.log(soft))
+    kl_pq, kl_qp = np.sum(soft * np.log(soft / q)), np.sum(q * np.log(q / soft))
+    assert -np.sum(soft * np.log(q)) == pytest.approx(entropy + kl_pq)
+    assert abs(kl_pq - kl_qp) > 0.1
+
+
+# ----------------------------------------------------------------------------
 # the questions
 # ----------------------------------------------------------------------------
 
