@@ -95,14 +95,14 @@ def polar_features(X):
 
 
 def _check_image(image, name="image", *, color=None):
-    """An image as a float array: (H, W) grey, or (H, W, 3) colour when ``color`` is True."""
+    """An image as a float array: (H, W) grey, or (N, H, W) grey images; (H, W, 3) colour when ``color`` is True."""
     image = np.asarray(image)
     if image.dtype.kind not in "fiub":
         raise TypeError(f"{name} must hold real numbers, got dtype {image.dtype}")
     if color and (image.ndim != 3 or image.shape[2] != 3):
         raise ValueError(f"{name} must be a colour image of shape (H, W, 3), got shape {image.shape}")
-    if color is False and image.ndim != 2:
-        raise ValueError(f"{name} must be a grey image of shape (H, W), got shape {image.shape}")
+    if color is False and image.ndim not in (2, 3):
+        raise ValueError(f"{name} must be a grey image of shape (H, W) or a stack (N, H, W), got shape {image.shape}")
     return image.astype(np.float64)
 
 
@@ -151,19 +151,20 @@ def image_gradients(image):
 
     Parameters
     ----------
-    image : array, shape (H, W)
+    image : array, shape (H, W), or (N, H, W) for N images at once
 
     Returns
     -------
-    g_row, g_col : ndarray, shape (H, W) each
+    g_row, g_col : ndarray, shape of ``image`` each
         ``g_row[i, j] = image[i + 1, j] - image[i - 1, j]`` and
         ``g_col[i, j] = image[i, j + 1] - image[i, j - 1]``; 0 on the border.
     """
     image = _check_image(image, color=False)
     g_row = np.zeros_like(image)
     g_col = np.zeros_like(image)
-    g_row[1:-1, :] = image[2:, :] - image[:-2, :]
-    g_col[:, 1:-1] = image[:, 2:] - image[:, :-2]
+    # "..." stands for the image index of a stack (and for nothing with one image).
+    g_row[..., 1:-1, :] = image[..., 2:, :] - image[..., :-2, :]
+    g_col[..., :, 1:-1] = image[..., :, 2:] - image[..., :, :-2]
     return g_row, g_col
 
 
@@ -178,19 +179,20 @@ def cell_histograms(image, *, cell_size=8, n_bins=9):
 
     Parameters
     ----------
-    image : array, shape (H, W)
+    image : array, shape (H, W), or (N, H, W) for N images at once
         A grey image.
     cell_size : int, default 8
     n_bins : int, default 9
 
     Returns
     -------
-    ndarray, shape (H // cell_size, W // cell_size, n_bins)
+    ndarray, shape (H // cell_size, W // cell_size, n_bins), or with N first for N images
     """
     image = _check_image(image, color=False)
     cell_size = check_positive_int(cell_size, "cell_size")
     n_bins = check_positive_int(n_bins, "n_bins")
-    n_rows, n_cols = image.shape[0] // cell_size, image.shape[1] // cell_size
+    *stack, H, W = image.shape  # stack is [] for one image, [N] for N images
+    n_rows, n_cols = H // cell_size, W // cell_size
     if n_rows == 0 or n_cols == 0:
         raise ValueError(f"image of shape {image.shape} is smaller than one cell of {cell_size} x {cell_size} pixels")
     g_row, g_col = image_gradients(image)
@@ -199,9 +201,10 @@ def cell_histograms(image, *, cell_size=8, n_bins=9):
     bins = (angle // (180 / n_bins)).astype(int)  # (H, W), the orientation bin of each pixel
     # Keep whole cells only, then give each pixel's magnitude to its bin: (H', W', n_bins).
     height, width = n_rows * cell_size, n_cols * cell_size
-    votes = (bins[:height, :width, None] == np.arange(n_bins)) * magnitude[:height, :width, None]
-    # Sum the votes inside each cell: split rows and columns into (cell, pixel in cell).
-    return votes.reshape(n_rows, cell_size, n_cols, cell_size, n_bins).sum(axis=(1, 3))
+    votes = (bins[..., :height, :width, None] == np.arange(n_bins)) * magnitude[..., :height, :width, None]
+    # Sum the votes inside each cell: split rows and columns into (cell, pixel in cell), sum over the pixels.
+    cells = votes.reshape(*stack, n_rows, cell_size, n_cols, cell_size, n_bins)
+    return cells.sum(axis=(-4, -2))
 
 
 def hog(image, *, cell_size=8, n_bins=9, block_size=1, eps=1e-5):
@@ -214,7 +217,7 @@ def hog(image, *, cell_size=8, n_bins=9, block_size=1, eps=1e-5):
 
     Parameters
     ----------
-    image : array, shape (H, W)
+    image : array, shape (H, W), or (N, H, W) for N images at once
         A grey image.
     cell_size : int, default 8
     n_bins : int, default 9
@@ -225,7 +228,8 @@ def hog(image, *, cell_size=8, n_bins=9, block_size=1, eps=1e-5):
     Returns
     -------
     ndarray, shape (n_rows - block_size + 1, n_cols - block_size + 1, block_size**2 * n_bins)
-        ``n_rows, n_cols = H // cell_size, W // cell_size``; ``.ravel()`` is the feature vector.
+        ``n_rows, n_cols = H // cell_size, W // cell_size``; ``.ravel()`` is the
+        feature vector. For N images, N comes first.
 
     Examples
     --------
@@ -239,15 +243,15 @@ def hog(image, *, cell_size=8, n_bins=9, block_size=1, eps=1e-5):
     cells = cell_histograms(image, cell_size=cell_size, n_bins=n_bins)  # (n_rows, n_cols, n_bins)
     block_size = check_positive_int(block_size, "block_size")
     eps = check_positive(eps, "eps")
-    n_rows, n_cols, _ = cells.shape
+    n_rows, n_cols, _ = cells.shape[-3:]
     if block_size > min(n_rows, n_cols):
         raise ValueError(f"block_size {block_size} is larger than the {n_rows} x {n_cols} cells of the image")
     rows, cols = n_rows - block_size + 1, n_cols - block_size + 1
     # blocks[r, c] holds the cells (r + i, c + j) for i, j < block_size, in that order.
     blocks = np.concatenate(
-        [cells[i : i + rows, j : j + cols] for i in range(block_size) for j in range(block_size)], axis=2
+        [cells[..., i : i + rows, j : j + cols, :] for i in range(block_size) for j in range(block_size)], axis=-1
     )  # (rows, cols, block_size**2 * n_bins)
-    return blocks / np.sqrt((blocks**2).sum(axis=2, keepdims=True) + eps**2)
+    return blocks / np.sqrt((blocks**2).sum(axis=-1, keepdims=True) + eps**2)
 
 
 def hog_features(images, **hog_options):
@@ -266,7 +270,9 @@ def hog_features(images, **hog_options):
         Row i is ``hog(images[i]).ravel()``.
     """
     images = as_float_array(images, "images", ndim=3)
-    return np.stack([hog(image, **hog_options).ravel() for image in images])
+    # hog takes a stack of images at once; 500 at a time bounds the memory of its N x H x W x n_bins votes.
+    chunks = [images[k : k + 500] for k in range(0, len(images), 500)]
+    return np.concatenate([hog(chunk, **hog_options).reshape(len(chunk), -1) for chunk in chunks])
 
 
 def standardize(F_train, *others):

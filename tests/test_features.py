@@ -73,7 +73,7 @@ def test_bad_inputs_name_the_argument():
     with pytest.raises(ValueError, match="n_bins"):
         fe.color_histogram(np.zeros((2, 2, 3)), n_bins=0)
     with pytest.raises(ValueError, match="grey image"):
-        fe.hog(np.zeros((16, 16, 3)))
+        fe.hog(np.zeros((2, 16, 16, 3)))
     with pytest.raises(ValueError, match="smaller than one cell"):
         fe.hog(np.zeros((4, 4)), cell_size=8)
     with pytest.raises(ValueError, match="block_size"):
@@ -292,3 +292,19 @@ def test_codebook_and_word_histogram_pictures():
     ax = lo.plots.features.plot_word_histograms([[0.5, 0.5, 0.0], [0.2, 0.3, 0.5]], ["a", "b"])
     assert [c.get_label() for c in ax.containers] == ["a", "b"]
     np.testing.assert_allclose([bar.get_height() for bar in ax.containers[1]], [0.2, 0.3, 0.5])
+
+
+def test_a_stack_of_images_gives_each_image_its_own_hog(rng):
+    images = rng.integers(0, 256, size=(4, 24, 32)).astype(float)
+    g_row, g_col = fe.image_gradients(images)
+    cells = fe.cell_histograms(images, cell_size=8)
+    hogs = fe.hog(images, cell_size=4, block_size=2)
+    for i, image in enumerate(images):
+        np.testing.assert_array_equal(g_row[i], fe.image_gradients(image)[0])
+        np.testing.assert_array_equal(g_col[i], fe.image_gradients(image)[1])
+        np.testing.assert_array_equal(cells[i], fe.cell_histograms(image, cell_size=8))
+        np.testing.assert_array_equal(hogs[i], fe.hog(image, cell_size=4, block_size=2))
+    many = rng.integers(0, 17, size=(1203, 8, 8))  # more than one chunk of 500
+    H = fe.hog_features(many, cell_size=2, block_size=2)
+    assert H.shape == (1203, 324)
+    np.testing.assert_array_equal(H[1100], fe.hog(many[1100], cell_size=2, block_size=2).ravel())

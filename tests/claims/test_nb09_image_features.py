@@ -240,6 +240,19 @@ def test_on_digits_hog_and_raw_pixels_do_about_equally_well(digits_default):
     assert min(r.test for r in digits_default.values()) > 0.9
 
 
+def test_the_digits_description_says_what_the_notebook_quotes():
+    """ "scikit-learn's description of the data set says they are "normalized bitmaps", and each of the 64 values
+    counts the ink in a small block of a larger bitmap, which, in its words, "gives invariance to small
+    distortions"." """
+    from sklearn.datasets import load_digits
+
+    description = " ".join(load_digits().DESCR.split())
+    assert "normalized bitmaps of handwritten digits" in description
+    assert "the number of on pixels are counted in each block" in description
+    assert "gives invariance to small distortions" in description
+    assert lo.datasets.digits(bias=False).X_train.shape[1] == 64
+
+
 def test_answer_4_raw_pixels_lose_far_more_when_digits_move(digits_default):
     """Answer 4 and the sentence after it: "Raw pixels lose far more than HOG when the digits move by one pixel";
     "HOG loses accuracy too, only less." """
@@ -289,9 +302,9 @@ def test_cifar_cell_compares_four_feature_sets_when_present(monkeypatch, capsys)
     rng = np.random.default_rng(0)
 
     def fake(**kwargs):
-        images = rng.integers(0, 256, size=(7000, 32, 32, 3)).astype(np.float32)
-        labels = rng.integers(0, 10, size=7000)
-        return lo.datasets.CIFAR10(images[:6000], labels[:6000], images[6000:], labels[6000:], ("c",) * 10)
+        images = rng.integers(0, 256, size=(3000, 32, 32, 3)).astype(np.float32)
+        labels = rng.integers(0, 10, size=3000)
+        return lo.datasets.CIFAR10(images[:2500], labels[:2500], images[2500:], labels[2500:], ("c",) * 10)
 
     out = run_cifar_cell(monkeypatch, fake, capsys)
     rows = out.strip().splitlines()[1:]
