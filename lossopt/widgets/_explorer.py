@@ -97,6 +97,15 @@ def check_in_range(value, name, low, high):
     return value
 
 
+def check_count(value, name, low=0):
+    """Return ``value`` as an int after checking it is an integer >= ``low`` (a seed, a number of points)."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise TypeError(f"{name} must be an integer, got {type(value).__name__}")
+    if value < low:
+        raise ValueError(f"{name} must be an integer >= {low}, got {value}")
+    return int(value)
+
+
 def check_option(value, name, options):
     """Return ``value`` after checking it is one of ``options`` (any hashable values: ints, strings)."""
     if isinstance(value, bool) or value not in options:

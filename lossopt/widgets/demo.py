@@ -22,7 +22,7 @@ from ..datasets import TOY_DATASETS, add_bias, make_dataset
 from ..landscape import plane_penalty, slice_2d
 from ..losses import classifier_loss
 from ..plots.demo import ClassifierPlane, LossSlicePanel
-from ._explorer import Explorer, check_option, log_slider, serialized, signed
+from ._explorer import Explorer, check_in_range, check_option, log_slider, serialized, signed
 
 START_W = ((1.0, 2.0, 3.0), (2.0, -4.0, -1.0))
 """The web demo's starting weights, D x C: w0 = (1, 2), w1 = (2, -4), w2 = (3, -1) are the columns."""
@@ -113,6 +113,7 @@ class LinearClassifierDemo(Explorer):
         resolution=100,
         landscape_resolution=13,
     ):
+        reg, lr = check_in_range(reg, "reg", 1e-2, 1e2), check_in_range(lr, "lr", 5e-4, 5.0)
         controls = {
             "loss": widgets.Dropdown(
                 options=[(label, key) for key, label in LOSS_NAMES.items()],

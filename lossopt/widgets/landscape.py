@@ -1,16 +1,16 @@
-"""The landscape explorer: a 2-D loss slice as lambda, the margin and the loss move."""
+"""Notebook 06: the landscape explorer, a 2-D loss slice as lambda, the margin and the loss move."""
 
 import ipywidgets as widgets
 import numpy as np
 
+from .._validate import as_float_array, check_choice, check_linear_problem
 from ..datasets import digits
-from ..landscape import random_directions, slice_2d
+from ..landscape import plane_penalty, random_directions, slice_2d
 from ..losses import SCORE_LOSSES, linear_loss
 from ..optim import LinearClassifier
 from ..plots import class_colors
 from ..plots.landscape import LANDSCAPE_CMAP, plot_slice_contours
-from ..regularization import regularization
-from ._explorer import Explorer, log_slider, slider
+from ._explorer import Explorer, check_count, check_in_range, log_slider, slider
 
 
 class LandscapeExplorer(Explorer):
@@ -64,6 +64,8 @@ class LandscapeExplorer(Explorer):
         steps=None,
         seed=0,
     ):
+        reg, delta = check_in_range(reg, "reg", 1e-4, 10.0), check_in_range(delta, "delta", 0.0, 3.0)
+        loss, seed = check_choice(loss, "loss", tuple(SCORE_LOSSES)), check_count(seed, "seed")
         if X is None or y is None or W is None:
             data = digits(seed=0)
             X = data.X_train[:300] if X is None else X
@@ -71,21 +73,16 @@ class LandscapeExplorer(Explorer):
             if W is None:
                 model = LinearClassifier("softmax", lr=0.1, reg=1e-3, epochs=10, seed=seed, verbose=False)
                 W = model.fit(data.X_train, data.y_train).W_
-        self.X, self.y, self.W = np.asarray(X), np.asarray(y), np.asarray(W, dtype=float)
-        self.penalty = penalty
-        self.steps = np.linspace(-1.5, 1.5, 31) if steps is None else np.asarray(steps, dtype=float)
+        problem = check_linear_problem(W, X, y, reg, delta, penalty)
+        self.X, self.y, self.W, self.penalty = problem.X, problem.y, problem.W.astype(float), problem.penalty
+        self.steps = np.linspace(-1.5, 1.5, 31) if steps is None else as_float_array(steps, "steps", ndim=1)
         # d1 = W: a = -1 is the origin. d2: random, made orthogonal to W, scaled to W's norm.
         self.d1 = self.W
         d2 = random_directions(self.W, k=1, seed=seed)[0]
         d2 -= np.vdot(d2, self.W) / np.vdot(self.W, self.W) * self.W
         self.d2 = d2 * np.linalg.norm(self.W) / np.linalg.norm(d2)
         # The penalty on the grid does not depend on any control: once, with lossopt.regularization.
-        self.R = np.array(
-            [
-                [float(regularization(self.W + a * self.d1 + b * self.d2, penalty)[0]) for b in self.steps]
-                for a in self.steps
-            ]
-        )  # (A, B)
+        self.R = plane_penalty(self.W, self.d1, self.d2, self.steps, self.steps, penalty=self.penalty)  # (A, B)
         self._data_losses = {}
         controls = {
             "reg": log_slider("λ", reg, 1e-4, 10.0),

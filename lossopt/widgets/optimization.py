@@ -1,4 +1,4 @@
-"""The step-size explorer: gradient descent's loss curve as the learning rate moves."""
+"""Notebook 05: the step-size explorer, gradient descent's loss curve as the learning rate moves."""
 
 import functools
 import math
@@ -6,11 +6,12 @@ import math
 import numpy as np
 from matplotlib.ticker import NullLocator
 
+from .._validate import check_choice, check_nonnegative, check_positive
 from ..datasets import digits
-from ..losses import linear_loss
-from ..optim import sgd
+from ..losses import SCORE_LOSSES, linear_loss
+from ..optim import check_training_data, sgd
 from ..plots import class_colors, plot_loss_history
-from ._explorer import Explorer, log_slider
+from ._explorer import Explorer, check_count, check_in_range, log_slider
 
 
 class StepSizeExplorer(Explorer):
@@ -56,8 +57,15 @@ class StepSizeExplorer(Explorer):
         if X is None or y is None:
             data = digits(seed=0)
             X, y = data.X_train[:500], data.y_train[:500]
-        self.X, self.y = np.asarray(X), np.asarray(y)
-        self.loss, self.reg, self.steps = loss, float(reg), int(steps)
+        self.X, self.y, _ = check_training_data(X, y)
+        loss = check_choice(loss, "loss", tuple(SCORE_LOSSES))
+        self.loss, self.reg, self.steps = loss, check_nonnegative(reg, "reg"), check_count(steps, "steps", 1)
+        if not (isinstance(lr_range, (tuple, list)) and len(lr_range) == 2):
+            raise TypeError(f"lr_range must be a pair (low, high), got {lr_range!r}")
+        check_positive(lr_range[0], "lr_range[0]")
+        check_in_range(lr_range[1], "lr_range[1]", lr_range[0], math.inf)
+        lr = check_in_range(lr, "lr", *lr_range)
+        steps_per_decade = check_count(steps_per_decade, "steps_per_decade", 1)
         self.loss_fn = functools.partial(linear_loss, reg=self.reg, loss=loss)
         self._runs = {}
         low, high = (math.log10(value) for value in lr_range)

@@ -1,8 +1,9 @@
-"""Explorers of the softmax classifier: the scale (temperature) of the scores, and softmax against the SVM."""
+"""Notebooks 03 and 04: the scale (temperature) of softmax scores, and softmax against the SVM on one image."""
 
 import ipywidgets as widgets
 import numpy as np
 
+from .._validate import as_float_array, check_finite, check_nonnegative, check_positive
 from ..losses import softmax_scores_loss, svm_scores_loss
 from ..plots.softmax import (
     plot_class_bars,
@@ -11,7 +12,7 @@ from ..plots.softmax import (
     plot_svm_vs_softmax,
     probabilities_and_loss,
 )
-from ._explorer import Explorer, signed, slider
+from ._explorer import Explorer, check_in_range, check_option, signed, slider
 
 
 def _panels(figure, count):
@@ -38,6 +39,19 @@ def _remove_drawing(axes):
         if ax.get_legend() is not None:
             ax.get_legend().remove()
         ax.relim()  # forget the removed data's limits
+
+
+def _image(scores, label, class_names):
+    """Check one image's scores (C,), its correct class and its C class names; return them."""
+    scores = check_finite(as_float_array(scores, "scores", ndim=1), "scores")
+    if scores.size < 2:
+        raise ValueError(f"scores must hold at least two classes, got {scores.size}")
+    label = int(check_option(label, "label", tuple(range(scores.size))))
+    if class_names is not None:
+        if len(class_names) != scores.size:  # a string is a sequence of one-letter names
+            raise ValueError(f"class_names must be a sequence of {scores.size} names, one per score")
+        class_names = tuple(str(name) for name in class_names)
+    return scores, label, class_names
 
 
 def _row(values):
@@ -68,13 +82,12 @@ class SoftmaxScaleExplorer(Explorer):
     """
 
     def __init__(self, scores=(1.0, -2.0, 0.0), label=0, *, class_names=None, max_scale=5.0):
-        self.scores = np.asarray(scores, dtype=float)  # (C,)
-        self.label = label
-        self.class_names = class_names
+        self.scores, self.label, self.class_names = _image(scores, label, class_names)  # (C,), int, names
+        max_scale = check_positive(max_scale, "max_scale")
         # The loss at every scale does not depend on the slider: computed once, drawn on every redraw.
         self.curve_scales = np.linspace(0, max_scale, 101)
         self.curve_losses, _ = softmax_scores_loss(
-            self.curve_scales[:, np.newaxis] * self.scores, np.full(101, label), per_example=True
+            self.curve_scales[:, np.newaxis] * self.scores, np.full(101, self.label), per_example=True
         )
         self._axes = None  # made on the first draw, reused after
         controls = {"scale": slider("scale (1 / temperature)", 1.0, 0.0, max_scale, 0.05)}
@@ -135,10 +148,12 @@ class ScoreExplorer(Explorer):
     """
 
     def __init__(self, scores=(-2.85, 0.86, 0.28), label=2, *, class_names=None, delta=1.0, score_range=10.0):
-        scores = np.asarray(scores, dtype=float)
-        names = class_names if class_names is not None else [f"class {k}" for k in range(scores.size)]
-        self.class_names = tuple(names)
-        self.delta = delta
+        score_range = check_positive(score_range, "score_range")
+        scores, label, class_names = _image(scores, label, class_names)
+        for k, score in enumerate(scores):  # each starts on its slider
+            check_in_range(score, f"scores[{k}]", -score_range, score_range)
+        self.class_names = class_names or tuple(f"class {k}" for k in range(scores.size))
+        self.delta = check_nonnegative(delta, "delta")
         self.sweep = np.linspace(-score_range, score_range, 61)  # x axis of the loss curves
         controls = {
             f"s{k}": slider(f"score of {name}", value, -score_range, score_range, 0.01)

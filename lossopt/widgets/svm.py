@@ -1,12 +1,13 @@
-"""The margin explorer: the multiclass SVM's hinge terms as the margin delta and the scale of W move."""
+"""Notebook 01: the margin explorer, the multiclass SVM's hinge terms as the margin delta and the scale of W move."""
 
 import numpy as np
 
+from .._validate import check_nonnegative
 from ..datasets import worked_example
 from ..losses import svm_loss
 from ..plots import class_colors, hinge_terms, plot_hinge_terms
 from ..regularization import regularization
-from ._explorer import Explorer, slider
+from ._explorer import Explorer, check_in_range, slider
 
 
 class MarginExplorer(Explorer):
@@ -52,7 +53,9 @@ class MarginExplorer(Explorer):
         self.X = np.eye(3)  # (N, D) = (3, 3), each image a one-hot vector
         self.y = table.labels
         self.class_names = table.class_names
-        self.reg = float(reg)
+        self.reg = check_nonnegative(reg, "reg")
+        delta = check_in_range(delta, "delta", 0.1, self.MAX_DELTA)
+        scale = check_in_range(scale, "scale", 0.0, self.MAX_SCALE)
         # The right panel's x axis and what on it does not depend on the sliders.
         self.scales = np.linspace(0.0, self.MAX_SCALE, 61)
         self.reference = self._data_losses(1.0)  # data loss at delta = 1

@@ -1,4 +1,4 @@
-"""The SGD explorer: minibatch SGD on the digits set as the learning rate, the batch size and the loss move."""
+"""Notebook 07: the SGD explorer, minibatch SGD on the digits set as the learning rate, batch size and loss move."""
 
 import time
 
@@ -6,10 +6,11 @@ import ipywidgets as widgets
 import numpy as np
 from matplotlib.ticker import NullFormatter
 
+from .._validate import check_nonnegative
 from ..datasets import digits
 from ..optim import LinearClassifier, sgd
 from ..plots import class_colors, plot_loss_history
-from ._explorer import Explorer, log_slider
+from ._explorer import Explorer, check_count, check_in_range, check_option, log_slider
 
 
 class SGDExplorer(Explorer):
@@ -57,18 +58,19 @@ class SGDExplorer(Explorer):
 
     def __init__(self, data=None, *, steps=200, reg=1e-4, lr=0.1, batch_size=32, loss="softmax", seed=0):
         self.data = digits(seed=0) if data is None else data
-        self.steps = int(steps)
-        self.reg = float(reg)
-        self.seed = seed
+        if not all(hasattr(self.data, name) for name in ("X_train", "y_train", "X_val", "y_val")):
+            raise TypeError(f"data must be a lossopt.datasets.Split, got {type(data).__name__}")
+        self.steps = check_count(steps, "steps", 1)
+        self.reg = check_nonnegative(reg, "reg")
+        self.seed = check_count(seed, "seed")
+        lr = check_in_range(lr, "lr", 1e-3, 10.0)
+        loss = check_option(loss, "loss", self.LOSSES)
         self.every = max(1, self.steps // self.CHECKPOINTS)
         self._cache = {}
         num_train = len(self.data.y_train)
         sizes = [2**k for k in range(11) if 2**k < num_train]
         options = [(str(size), size) for size in sizes] + [(f"all {num_train}", num_train)]
-        if batch_size not in dict(options).values():
-            raise ValueError(f"batch_size must be a power of two below {num_train} or {num_train}, got {batch_size}")
-        if loss not in self.LOSSES:
-            raise ValueError(f"loss must be one of {self.LOSSES}, got {loss!r}")
+        batch_size = check_option(batch_size, "batch_size", tuple(dict(options).values()))
         controls = {
             "lr": log_slider("learning rate", lr, 1e-3, 10.0),
             "batch_size": widgets.SelectionSlider(

@@ -1,12 +1,11 @@
 """Weight-penalty pictures (lossopt.plots.svm) and the lambda explorer (lossopt.widgets.penalty), driven headlessly."""
 
-import functools
-
 import numpy as np
 import pytest
 
 import lossopt as lo
-from lossopt.widgets.penalty import blobs_with_outliers, fit_proximal, soft_threshold
+from lossopt import fit_proximal
+from lossopt.datasets import blobs_with_outliers
 
 
 @pytest.fixture(scope="module")
@@ -57,39 +56,7 @@ def test_plot_penalties_draws_lossopts_penalty_and_gradient():
 
 
 # ----------------------------------------------------------------------------
-# The training: proximal gradient descent
-# ----------------------------------------------------------------------------
-
-
-def test_soft_threshold_is_the_l1_proximal_step(rng):
-    v, t = rng.normal(size=(1, 7)), 0.4
-    z = np.linspace(-3, 3, 60001)  # brute force: argmin_z 0.5 (z - v)^2 + t |z|, entry by entry
-    brute = [z[np.argmin(0.5 * (z - value) ** 2 + t * np.abs(z))] for value in v[0]]
-    np.testing.assert_allclose(soft_threshold(v, t)[0], brute, atol=1e-4)
-    assert (soft_threshold(v, 10.0) == 0).all()
-
-
-def test_fit_proximal_with_l2_is_full_batch_sgd(data, rng):
-    X, y, _, _ = data
-    W0 = 1e-3 * rng.standard_normal((3, 3))
-    ours = fit_proximal(X, y, 0.05, "l2", lr=0.1, steps=50, W0=W0)
-    loss_fn = functools.partial(lo.svm_loss, reg=0.05)
-    theirs = lo.sgd(loss_fn, W0, X, y, lr=0.1, batch_size=len(y), num_iters=50, seed=0).W
-    np.testing.assert_allclose(ours, theirs, rtol=1e-9, atol=1e-12)
-
-
-@pytest.mark.parametrize("penalty", ["l1", "elastic"])
-def test_fit_proximal_l1_gives_exact_zeros_and_lowers_the_loss(data, penalty):
-    X, y, _, _ = data
-    W0 = np.full((3, 3), 0.5)
-    W = fit_proximal(X, y, 0.3, penalty, W0=W0)
-    assert (W == 0).sum() >= 3
-    assert (fit_proximal(X, y, 0.3, "l2", W0=W0) != 0).all()
-    assert lo.linear_loss(W, X, y, 0.3, penalty=penalty)[0] < lo.linear_loss(W0, X, y, 0.3, penalty=penalty)[0]
-
-
-# ----------------------------------------------------------------------------
-# LambdaExplorer
+# The explorer (lossopt.fit_proximal itself is tested in tests/test_optim.py)
 # ----------------------------------------------------------------------------
 
 
