@@ -296,9 +296,37 @@ def _loss_output(fn, name, W, X, y, reg):
     return _scalar(loss, "the loss", name), _gradient_array(dW, W, "dW", name)
 
 
-def _loss_diagnoses(kind, loss, dW, ref_loss, ref_dW, N, W, rtol, where):
+def _half_gradients(kind, W, X, y):
+    """The two halves of the data gradient dW = X.T @ dS / N, each alone: a gradient that misses one of them."""
+    W, X = W.astype(np.float64), X.astype(np.float64)
+    N, rows = X.shape[0], np.arange(X.shape[0])
+    S = X @ W  # (N, C)
+    onehot = np.zeros_like(S)
+    onehot[rows, y] = 1
+    if kind == "svm":
+        active = (S - S[rows, y][:, np.newaxis] + 1 > 0) * (1 - onehot)  # positive margins, j != y_i
+        return [
+            (
+                X.T @ active / N,
+                "dW has the +x_i in column j of each positive margin but misses the -x_i in column y_i "
+                "(once per positive margin).",
+            ),
+            (
+                X.T @ (-onehot * active.sum(axis=1, keepdims=True)) / N,
+                "dW has the -x_i in column y_i but misses the +x_i in column j of each positive margin.",
+            ),
+        ]
+    P = np.exp(S - S.max(axis=1, keepdims=True))
+    P /= P.sum(axis=1, keepdims=True)
+    return [
+        (X.T @ P / N, "dW misses the -1 at the correct class: dL_i/ds = p - onehot(y_i), not p."),
+        (X.T @ -onehot / N, "dW has only the -1 at the correct class: dL_i/ds = p - onehot(y_i) needs p too."),
+    ]
+
+
+def _loss_diagnoses(kind, loss, dW, ref_loss, ref_dW, W, X, y, rtol, where):
     """Diagnoses of the data loss and its gradient (reg = 0), or [] if both are right."""
-    found = []
+    found, N, C = [], X.shape[0], W.shape[1]
     if not np.isfinite(loss):
         hint = (
             " The softmax must be max-shifted: subtract each row's largest score before np.exp "
@@ -345,6 +373,11 @@ def _loss_diagnoses(kind, loss, dW, ref_loss, ref_dW, N, W, rtol, where):
                 ref_loss / N,
                 f"{where} the loss is {_fmt(loss)}, 1/N of the expected {_fmt(ref_loss)}: divided by N twice.",
             ),
+            (
+                ref_loss / C,
+                f"{where} the loss is {_fmt(loss)}, 1/C of the expected {_fmt(ref_loss)}: a mean over all N x C "
+                "entries. Sum over the classes of each example, then take the mean over the N examples.",
+            ),
         ]
         found.append(
             _first_match(loss, candidates, rtol) or f"{where} the loss is {_fmt(loss)}, expected {_fmt(ref_loss)}."
@@ -365,6 +398,7 @@ def _loss_diagnoses(kind, loss, dW, ref_loss, ref_dW, N, W, rtol, where):
                 "(the loss is a mean, so its gradient is too).",
             ),
             (ref_dW / N, f"{where} dW is 1/N of the right gradient: divided by N twice."),
+            *[(half, f"{where} {message}") for half, message in _half_gradients(kind, W, X, y)],
             (
                 ref_dW + 2 * W.astype(np.float64),
                 f"{where} with reg = 0 dW still adds 2 * W: the penalty's gradient is 2 * reg * W.",
@@ -488,7 +522,7 @@ def _loss_checker(kind, vectorized):
             W64, X64 = W.astype(np.float64), X.astype(np.float64)
             loss0, dW0 = _loss_output(fn, name, W, X, y, 0.0)
             ref_loss, ref_dW = reference(W64, X64, y, 0.0)
-            found = _loss_diagnoses(kind, loss0, dW0, ref_loss, ref_dW, X.shape[0], W, rtol, where)
+            found = _loss_diagnoses(kind, loss0, dW0, ref_loss, ref_dW, W, X, y, rtol, where)
             if found:
                 raise _Fail(*found)
             if reg:

@@ -400,6 +400,8 @@ def make_loss(
     mutate=False,
     reg_rows=slice(None),
     zero_scores_loss=None,
+    grad_half=None,
+    softmax_dS="p - onehot",
     data_loss=lambda loss, N: loss,
     data_grad=lambda dW, N: dW,
     penalty=lambda W, reg, N: reg * np.sum(W * W),
@@ -424,7 +426,15 @@ def make_loss(
             losses = -log(P[rows, y])
             dS = P.copy()
             dS[rows, y] -= 1
-        loss = data_loss(losses.mean() if mean else losses.sum(), N)
+            if softmax_dS == "p":
+                dS = P  # the mistake: no -1 at the correct class
+            elif softmax_dS == "-onehot":
+                dS = dS - P  # the mistake: only the -1
+        loss = data_loss({True: losses.mean(), False: losses.sum(), "all entries": losses.sum() / S.size}[mean], N)
+        if grad_half is not None:  # keep only the wrong classes' or only the correct class's entries of dS
+            correct = np.zeros(dS.shape, dtype=bool)
+            correct[rows, y] = True
+            dS = np.where(correct == (grad_half == "correct class"), dS, 0.0)
         dW = grad_sign * (X.T @ dS)
         if divide_grad:
             dW = dW / N
@@ -482,6 +492,11 @@ LOSS_MISTAKES = [
     ("svm", dict(grad_dtype=np.int64), "dtype int64"),
     ("softmax", dict(grad_dtype=np.float32), "dtype float32 for float64 inputs"),
     ("svm", dict(mutate="X"), "changed its input X in place"),
+    ("svm", dict(mean="all entries"), "1/C of the expected"),
+    ("svm", dict(grad_half="wrong classes"), "misses the -x_i in column y_i"),
+    ("svm", dict(grad_half="correct class"), "misses the +x_i in column j"),
+    ("softmax", dict(softmax_dS="p"), "dW misses the -1 at the correct class"),
+    ("softmax", dict(softmax_dS="-onehot"), "dW has only the -1 at the correct class"),
     ("svm", dict(data_loss=lambda loss, N: loss / N), "1/N of the expected 1.87225: divided by N twice"),
     ("softmax", dict(data_grad=lambda dW, N: dW / N), "dW is 1/N of the right gradient: divided by N twice"),
     ("svm", dict(data_loss=lambda loss, N: loss + 0.1), "the loss is 1.97225, expected 1.87225."),
