@@ -3,6 +3,7 @@
 import ipywidgets as widgets
 import numpy as np
 
+from .._validate import check_choice
 from ..datasets import add_bias
 from ..features import disc_and_ring, polar_features
 from ..optim import LinearClassifier
@@ -50,8 +51,7 @@ class FeatureExplorer(Explorer):
     CLASS_NAMES = ("disc", "ring")
 
     def __init__(self, features="raw", *, n_per_class=100, seed=0):
-        if features not in FEATURES:
-            raise ValueError(f"unknown features {features!r}; choose one of {', '.join(map(repr, FEATURES))}")
+        check_choice(features, "features", tuple(FEATURES))
         self.X, self.y = disc_and_ring(n_per_class, seed=seed)
         self.X_test, self.y_test = disc_and_ring(n_per_class, seed=seed + 1)
         self.models, self.accuracy, self._scaling = {}, {}, {}
