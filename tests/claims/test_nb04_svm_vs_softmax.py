@@ -159,9 +159,10 @@ def test_explorer_starts_at_the_notes_example():
 
 @pytest.mark.parametrize("s2", [1.87, 2.5, 5.0, 10.0])
 def test_past_1_86_svm_loss_and_derivative_are_zero_softmax_keeps_pushing(s2):
-    """ "Drag the score of class 2, the correct one, up past 1.86 ... From there on the SVM's loss and derivative
-    are exactly 0 ... Softmax's derivative is p - 1 ... It stays below 0", and the first Try this: "drag the score
-    of class 2 from 0.28 up to 10. From which score on is the SVM loss 0? Does the softmax loss ever reach 0?" """
+    """ "Drag the score of class 2, the correct one, up until the SVM loss reads 0. From there on the SVM's loss and
+    derivative are exactly 0 ... Softmax's derivative is p - 1 ... It stays below 0", and the first Try this: "drag
+    the score of class 2 from 0.28 up to 10. At which score does the SVM loss become 0 ...? Does the softmax loss
+    ever reach 0?" From 1.86 = 0.86 + 1 on; softmax never."""
     explorer = lo.widgets.ScoreExplorer(scores=NOTES, label=2)
     explorer.controls["s2"].value = s2
     svm, svm_slope, softmax, softmax_slope = readout(explorer)
@@ -173,7 +174,8 @@ def test_past_1_86_svm_loss_and_derivative_are_zero_softmax_keeps_pushing(s2):
 
 @pytest.mark.parametrize("s2", [0.28, 1.0, 1.85])
 def test_below_1_86_the_svm_loss_is_not_zero(s2):
-    """The first Try this, the other side: below 1.86 the SVM loss is above 0 and its derivative is -1."""
+    """The first Try this, the other side: below 1.86 the SVM loss is above 0 and its derivative is -1, so the SVM
+    loss first "reads 0" at 1.86."""
     explorer = lo.widgets.ScoreExplorer(scores=NOTES, label=2)
     explorer.controls["s2"].value = s2
     svm, svm_slope, _, _ = readout(explorer)
