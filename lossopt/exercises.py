@@ -853,8 +853,8 @@ class _Recorder:
         self.row_of = {float(value): i for i, value in enumerate(X[:, 0])}  # first columns are distinct
         self.calls = []
 
-    def __call__(self, W, X_batch, y_batch):
-        X_batch, y_batch, W = np.asarray(X_batch), np.asarray(y_batch), np.asarray(W)
+    def __call__(self, W, X, y):  # named like lossopt's losses, so loss_fn(W, X=..., y=...) works too
+        X_batch, y_batch, W = np.asarray(X), np.asarray(y), np.asarray(W)
         if X_batch.ndim != 2 or X_batch.shape[1] != self.X.shape[1] or y_batch.shape != (X_batch.shape[0],):
             raise _Fail(
                 f"loss_fn was called with X_batch of shape {X_batch.shape} and y_batch of shape {y_batch.shape}; "

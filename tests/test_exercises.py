@@ -224,6 +224,18 @@ def sgd_without_replacement(loss_fn, W0, X, y, lr, batch_size, num_iters, seed):
     return W, np.array(history)
 
 
+def sgd_keywords(loss_fn, W0, X, y, lr, batch_size, num_iters, seed):
+    """Calls loss_fn with keywords, as lossopt's losses name them, and samples with rng.integers."""
+    rng = np.random.default_rng(seed)
+    W, loss_history = W0, []
+    for _ in range(num_iters):
+        batch = rng.integers(0, len(y), size=batch_size)
+        loss, dW = loss_fn(W, X=X[batch], y=y[batch])
+        W = W - lr * dW
+        loss_history.append(loss)
+    return W, loss_history
+
+
 CORRECT = {
     "svm_loss_naive": [svm_loss_naive, svm_loss_naive_classes_outer, svm_loss_vectorized],
     "svm_loss_vectorized": [svm_loss_vectorized, svm_loss_vectorized_onehot],
@@ -233,7 +245,7 @@ CORRECT = {
     "softmax_loss_vectorized": [softmax_loss_vectorized, softmax_loss_vectorized_logsumexp],
     "numerical_gradient": [numerical_gradient, numerical_gradient_copies, numerical_gradient_add_subtract],
     "gradient_descent": [gradient_descent, gradient_descent_while],
-    "sgd": [sgd, sgd_epochs, sgd_global_seed, sgd_without_replacement],
+    "sgd": [sgd, sgd_epochs, sgd_global_seed, sgd_without_replacement, sgd_keywords],
 }
 
 
