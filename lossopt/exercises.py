@@ -822,7 +822,7 @@ def _check_gradient_descent(fn, name):
     Wp, X, y = _problem(20, 5, 3, seed=8)
     for dtype in (np.float64, np.float32):
         start = Wp.astype(dtype)
-        loss_of_W = partial(lambda V, Xd: lo.svm_loss(V, Xd, y, 0.1), Xd=X.astype(dtype))
+        loss_of_W = partial(lambda W, Xd: lo.svm_loss(W, Xd, y, 0.1), Xd=X.astype(dtype))
         full_batch = lo.sgd(
             lambda V, Xb, yb: lo.svm_loss(V, Xb, yb, 0.1),
             start,
