@@ -202,6 +202,23 @@ def test_try_this_x_123_l1_minimum_is_on_an_axis(rng):
 # ----------------------------------------------------------------------------
 
 
+def test_explorer_panels_are_what_the_text_says(explorer, data):
+    """'Left: the decision regions ... with the training points; the outliers are ringed. Right: the size of each
+    weight, with a cross where a weight is exactly 0.' (at l1, λ = 1: six crosses)."""
+    X, labels, _, _ = data
+    readout(explorer, 1.0, "l1")
+    left, right = explorer.figure.axes[:2]
+    W = lo.optim.fit_proximal(X, labels, 1.0, "l1")
+    heights = sorted(bar.get_height() for container in right.containers for bar in container)
+    np.testing.assert_allclose(heights, np.sort(np.abs(W).ravel()), atol=1e-12)
+    (crosses,) = [line for line in right.get_lines() if line.get_label() == "exactly 0"]
+    assert len(crosses.get_xdata()) == int((W == 0).sum()) == 6
+    labels_left = [text.get_text() for text in left.get_legend().get_texts()]
+    assert "outlier" in labels_left
+    (ring,) = [c for c in left.collections if c.get_label() == "outlier"]
+    assert len(ring.get_offsets()) == 4
+
+
 def test_table_is_what_the_explorer_shows(explorer, data):
     """'The table below trains the same classifier as the explorer, at some of the slider's values of λ'."""
     X, labels, X_val, y_val = data
