@@ -147,7 +147,7 @@ def color_histogram(image, n_bins=8):
 
 
 def image_gradients(image):
-    """Central differences of a grey image down the rows and along the columns.
+    """Central differences of a grey image (or of each image of a stack) down the rows and along the columns.
 
     Parameters
     ----------
