@@ -96,7 +96,9 @@ class StepSizeExplorer(Explorer):
         blue, orange = class_colors(2)
         for rate in self.sweep:
             ax_curve.plot(self.run(rate), color="0.8", linewidth=0.8)
-        plot_loss_history(self.run(self.sweep[0]), ax=ax_curve, log=True, color=orange, label="chosen learning rate")
+        plot_loss_history(
+            self.run(self.sweep[0]), ax=ax_curve, log=True, color=orange, label="chosen learning rate", minibatch=False
+        )
         self._curve = ax_curve.lines[-1]
         ax_curve.plot([], [], color="0.8", label="the other learning rates")
         ax_curve.legend(fontsize="small", loc="upper left")

@@ -1,5 +1,7 @@
 """Notebook 07: the SGD explorer, minibatch SGD on the digits set as the learning rate, batch size and loss move."""
 
+import math
+import threading
 import time
 
 import ipywidgets as widgets
@@ -18,7 +20,11 @@ class SGDExplorer(Explorer):
 
     Every setting trains a :class:`lossopt.LinearClassifier` for the same
     number of steps from the same seeded start, with :func:`lossopt.sgd`, and
-    is cached, so moving back to a setting only redraws it.
+    is cached, so moving back to a setting only redraws it. After each change
+    of a control, the settings a hand reaches next (the learning rates up to
+    four slider steps away, the neighbouring batch sizes, the other loss) are
+    trained on a background thread, so that a slider step finds its run ready
+    instead of training it (a drag faster than that training still waits).
 
     Left: the minibatch loss of every step (faint) and its moving average,
     with the full training loss (all examples) along the way, dashed: small
@@ -66,7 +72,9 @@ class SGDExplorer(Explorer):
         lr = check_in_range(lr, "lr", 1e-3, 10.0)
         loss = check_option(loss, "loss", self.LOSSES)
         self.every = max(1, self.steps // self.CHECKPOINTS)
-        self._cache = {}
+        self._cache, self._pending, self._wanted = {}, {}, []
+        self._cache_lock = threading.Lock()  # the cache is shared with the background trainer
+        self._worker = None
         num_train = len(self.data.y_train)
         sizes = [2**k for k in range(11) if 2**k < num_train]
         options = [(str(size), size) for size in sizes] + [(f"all {num_train}", num_train)]
@@ -101,9 +109,33 @@ class SGDExplorer(Explorer):
             ``train_acc`` and ``val_acc`` (each (K,)) were measured, step 0
             being the initial W; ``seconds`` the run took.
         """
-        key = (loss, float(lr), int(batch_size))
-        if key in self._cache:
-            return self._cache[key]
+        key = self._key(loss, lr, batch_size)
+        with self._cache_lock:
+            if key in self._cache:
+                return self._cache[key]
+            waiting = key in self._pending  # the background trainer is on it: wait for its result
+            result = self._pending.setdefault(key, [threading.Event(), None])
+        if waiting:
+            result[0].wait()
+            return result[1]
+        try:
+            result[1] = run = self._train(*key)
+        finally:
+            with self._cache_lock:
+                if result[1] is not None:
+                    if len(self._cache) >= self.CACHE_SIZE:
+                        self._cache.pop(next(iter(self._cache)))  # the oldest run
+                    self._cache[key] = run
+                del self._pending[key]
+            result[0].set()
+        return run
+
+    @staticmethod
+    def _key(loss, lr, batch_size):
+        return loss, float(f"{lr:.10g}"), int(batch_size)  # slider values carry rounding noise
+
+    def _train(self, loss, lr, batch_size):
+        """One run of :meth:`run`, uncached."""
         data = self.data
         model = self.model(loss, lr, batch_size)
         checkpoints, full_loss, train_acc, val_acc = [], [], [], []
@@ -143,14 +175,47 @@ class SGDExplorer(Explorer):
             "val_acc": np.array(val_acc),
             "seconds": time.perf_counter() - start,
         }
-        if len(self._cache) >= self.CACHE_SIZE:
-            self._cache.pop(next(iter(self._cache)))  # the oldest run
-        self._cache[key] = run
         return run
+
+    def _neighbours(self, loss, lr, batch_size):
+        """The settings a hand reaches next from this one, nearest first: the learning rates a few slider steps
+        away, the next and previous batch size, the other loss."""
+        control = self.controls["lr"]
+        exponents = [math.log10(lr) + k * control.step for k in (1, -1, 2, -2, 3, -3, 4, -4)]
+        sizes = [size for _, size in self.controls["batch_size"].options]
+        at = sizes.index(batch_size)
+        others = [(loss, lr, sizes[j]) for j in (at + 1, at - 1) if 0 <= j < len(sizes)]
+        others += [(other, lr, batch_size) for other in self.LOSSES if other != loss]
+        steps = [(loss, 10**e, batch_size) for e in exponents if control.min - 1e-9 <= e <= control.max + 1e-9]
+        return [self._key(*setting) for setting in steps[:2] + others + steps[2:]]
+
+    def _prefetch(self, loss, lr, batch_size):
+        """Train the neighbours of this setting on a background thread, so that a slider step finds its run ready."""
+        with self._cache_lock:
+            self._wanted = self._neighbours(loss, lr, batch_size)  # replaces what the last setting wanted
+            if self._worker is None:
+                self._worker = threading.Thread(target=self._train_wanted, daemon=True)
+                self._worker.start()
+
+    def _train_wanted(self):
+        while True:
+            with self._cache_lock:
+                todo = [key for key in self._wanted if key not in self._cache and key not in self._pending]
+                if not todo:
+                    self._worker = None
+                    return
+            self.run(*todo[0])
+
+    def wait_for_background(self):
+        """Wait until the background trainer has trained every neighbour of the current setting."""
+        while (worker := self._worker) is not None:
+            worker.join()
 
     def draw(self):
         loss, lr, batch_size = self.values["loss"], self.values["lr"], self.values["batch_size"]
         run = self.run(loss, lr, batch_size)
+        if self.text:  # not the first draw: a student is moving the controls
+            self._prefetch(loss, lr, batch_size)
         if not self.figure.axes:  # the first draw: the base class has just made the figure
             self.figure.subplots(1, 2)
         ax_loss, ax_acc = self.figure.axes
@@ -172,6 +237,7 @@ class SGDExplorer(Explorer):
         # noise at every size (a minibatch SVM loss of exactly 0 is left out: log 0 is not drawn).
         ax_loss.set_ylim(self.LOSS_FLOOR, 1.5 * float(run["full_loss"][0]))
         ax_loss.yaxis.set_minor_formatter(NullFormatter())  # no labels between powers of ten: less to lay out
+        ax_loss.set_ylabel("loss (log scale)")
         ax_loss.set_title(f"{loss} loss, batch size {batch_size}")
         ax_loss.legend(fontsize="small", loc="lower left")
 

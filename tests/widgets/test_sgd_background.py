@@ -1,0 +1,42 @@
+"""Notebook 07's SGD explorer: a slider step finds its run trained in the background (issue 14: no retraining)."""
+
+import threading
+
+import numpy as np
+
+import lossopt as lo
+
+
+def test_a_slider_step_after_a_rest_trains_nothing():
+    explorer = lo.widgets.SGDExplorer()
+    trained = {"foreground": [], "background": []}
+    train = explorer._train
+
+    def counted(*key):
+        where = "foreground" if threading.current_thread() is threading.main_thread() else "background"
+        trained[where].append(key)
+        return train(*key)
+
+    explorer._train = counted
+    lr = explorer.controls["lr"]
+    lr.value = 10 ** (np.log10(lr.value) + lr.step)  # the student's first step: trains it, then its neighbours
+    explorer.wait_for_background()
+    assert len(trained["foreground"]) == 1 and len(trained["background"]) > 5
+    for move in (
+        lambda: setattr(lr, "value", 10 ** (np.log10(lr.value) + lr.step)),  # one more step right
+        lambda: setattr(explorer.controls["batch_size"], "value", 64),  # the next batch size
+    ):
+        move()
+        assert len(trained["foreground"]) == 1  # drawn from the cache: nothing trained while the student waits
+        explorer.wait_for_background()
+    assert "batch 64" in explorer.text
+
+
+def test_a_run_from_the_background_is_the_run_itself():
+    explorer = lo.widgets.SGDExplorer(steps=20)
+    explorer.controls["batch_size"].value = 64
+    explorer.wait_for_background()
+    neighbour = explorer.run("softmax", 0.1, 128)  # trained in the background
+    again = explorer._train("softmax", 0.1, 128)
+    np.testing.assert_array_equal(neighbour["W"], again["W"])
+    np.testing.assert_array_equal(neighbour["history"], again["history"])
