@@ -112,6 +112,7 @@ class FeatureExplorer(Explorer):
         plot_predicted_regions(predict_features, F, self.y, ax=ax_features, class_names=self.CLASS_NAMES)
         if name == "polar":
             ax_features.set_xlim(0, None)  # a distance is never negative
+            ax_features.set_ylim(-1.1 * np.pi, 1.1 * np.pi)  # and an angle within ±π
             ax_features.set_yticks(np.pi * np.array([-1, -0.5, 0, 0.5, 1]), ["−π", "−π/2", "0", "π/2", "π"])
         ax_features.set_xlabel(xlabel)
         ax_features.set_ylabel(ylabel)
