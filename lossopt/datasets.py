@@ -425,8 +425,8 @@ def cifar10(
             raise ValueError(
                 f"{path} is a file, but it should be {what}; delete or move that file, then call cifar10 again"
             )
+    _remove_leftovers(root)
     if not folder.is_dir():
-        _remove_leftovers(root)
         if not archive.is_file():
             if not download:
                 raise DatasetNotFoundError(_how_to_get_cifar10(root, "it is not there and download=False"))

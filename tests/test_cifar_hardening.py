@@ -400,3 +400,25 @@ def test_a_download_cut_short_says_so(tmp_path, monkeypatch):
         server.shutdown()
         server.server_close()
     assert list(tmp_path.iterdir()) == []
+
+
+def dead_process_id():
+    """The id of a process that has just finished."""
+    finished = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    return int(finished.stdout)
+
+
+def test_leftovers_of_dead_processes_are_cleaned_on_every_call(tiny):
+    source, md5, batch_md5 = tiny
+    root = source.parent
+    lo.datasets.cifar10(root, md5=md5, batch_md5=batch_md5)
+    pid = dead_process_id()
+    scratch = root / f".{FOLDER}.{pid}.0a1b2c3d.tmp"  # an extraction killed half-way
+    (scratch / FOLDER).mkdir(parents=True)
+    (scratch / FOLDER / "data_batch_1").write_bytes(b"half")
+    partial = root / f"{ARCHIVE}.{pid}.0a1b2c3d.part"  # a download killed half-way
+    partial.write_bytes(b"half")
+    mine = root / f".{FOLDER}.{os.getpid()}.0a1b2c3d.tmp"  # a live process's extraction: left alone
+    mine.mkdir()
+    lo.datasets.cifar10(root)  # the folder is there: a plain load still cleans up
+    assert names_in(root) == sorted([ARCHIVE, FOLDER, mine.name])
