@@ -107,6 +107,15 @@ def test_polar_boundary_is_a_line_on_the_right_and_goes_around_the_disc(explorer
     assert explorer.accuracy["polar"] == (1.0, 1.0)
 
 
+def test_each_choice_has_its_own_linear_softmax_classifier(explorer):
+    """ "Each choice has its own linear softmax classifier (lo.LinearClassifier), trained once." """
+    raw, polar = explorer.models["raw"], explorer.models["polar"]
+    assert raw is not polar
+    for model in (raw, polar):
+        assert isinstance(model, lo.LinearClassifier) and model.loss == "softmax"
+        assert model.W_.shape == (3, 2)  # (x, y) or (r, θ), and the bias
+
+
 def test_the_toggle_only_redraws(explorer):
     """Aside: "The explorer trains its two classifiers once, when it is made; the toggle only redraws." """
     models = dict(explorer.models)
@@ -151,6 +160,21 @@ def test_the_hog_picture_marks_the_cell_with_the_most_gradient(cat):
     assert len(segments) == np.count_nonzero(part)
     assert segments[..., 0].min() >= 112 and segments[..., 0].max() <= 112 + 8 * 28
     assert segments[..., 1].min() >= 64 and segments[..., 1].max() <= 64 + 8 * 16
+
+
+def test_hog_segments_run_along_the_edge_and_grow_with_their_bin():
+    """ "A segment runs along the edge, at right angles to the gradient, and is longer when its bin holds more." """
+    cells = np.zeros((1, 1, 9))
+    cells[0, 0, 2] = 3.0  # bin 2: gradients at 40 to 60 degrees, drawn at the middle, 50
+    cells[0, 0, 6] = 1.0  # bin 6: 120 to 140 degrees
+    segments, _ = lo.plots.features.hog_segments(cells, 8)
+    for b in (2, 6):
+        along = segments[b][1] - segments[b][0]  # (column, row)
+        gradient = [np.cos(np.radians(20 * b + 10)), np.sin(np.radians(20 * b + 10))]
+        np.testing.assert_allclose(np.dot(along, gradient), 0, atol=1e-12)
+    lengths = np.linalg.norm(segments[:, 1] - segments[:, 0], axis=1)
+    assert lengths[2] > lengths[6] > 0 == lengths[0]
+    np.testing.assert_allclose(lengths[2] / lengths[6], 3.0)
 
 
 def test_our_hog_is_scikit_images_up_to_rounding(cat):
