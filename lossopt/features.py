@@ -12,7 +12,7 @@ only the classifier on top learns.
   histogram of oriented gradients (HOG), where the edges point, cell by cell.
 - :func:`image_patches`, :func:`kmeans`, :func:`bag_of_words`: a vocabulary of
   "visual words" and how often each occurs in an image.
-- :func:`hog_features`, :func:`standardize`: many images to a feature matrix X (N x D).
+- :func:`hog_features`: many images to a feature matrix X (N x D).
 - :func:`fit_linear_on_features`: a linear softmax classifier on top of fixed features.
 - :func:`shift_images`: move images sideways, to see which features survive it.
 """
@@ -275,28 +275,6 @@ def hog_features(images, **hog_options):
     return np.concatenate([hog(chunk, **hog_options).reshape(len(chunk), -1) for chunk in chunks])
 
 
-def standardize(F_train, *others):
-    """Centre each feature and scale it to unit variance with the training rows' statistics.
-
-    Features that are constant on the training rows are only centred.
-
-    Parameters
-    ----------
-    F_train : array, shape (N, D)
-    *others : arrays, shape (M, D)
-        Validation or test features, transformed with the same mean and scale.
-
-    Returns
-    -------
-    list of ndarray
-        ``F_train`` and each of ``others``, standardized, in the same order.
-    """
-    F_train = as_float_array(F_train, "F_train", ndim=2)
-    mean, std = F_train.mean(axis=0), F_train.std(axis=0)
-    scale = np.where(std > 0, std, 1.0)
-    return [(as_float_array(F, "F", ndim=2) - mean) / scale for F in (F_train, *others)]
-
-
 def shift_images(images, pixels):
     """Move every image ``pixels`` columns to the right (left if negative), filling with zeros.
 
@@ -486,5 +464,4 @@ __all__ = [
     "nearest",
     "polar_features",
     "shift_images",
-    "standardize",
 ]
