@@ -429,3 +429,17 @@ def test_aside_full_batch_sgd_is_gradient_descent(train):
     run = lo.sgd(loss_fn, np.zeros((D, C)), X, y, lr=0.1, batch_size=len(y), num_iters=5, seed=0)
     np.testing.assert_allclose(run.W, W, rtol=1e-12)
     np.testing.assert_allclose(run.loss_history, losses, rtol=1e-12)
+
+
+def test_lossopt_takes_slope_0_exactly_on_the_kink(train):
+    """'(At m = 0 exactly the hinge has no slope; code picks one side, and lossopt takes 0.)': with W = 0 and Δ = 0
+    every margin is exactly 0, and lossopt's SVM gradient is 0 (while moving off the kink changes the loss)."""
+    X, y = train
+    X_small, y_small = X[:50], y[:50]
+    W_zero = np.zeros((D, C))
+    loss, dW = lo.svm_loss(W_zero, X_small, y_small, delta=0.0)
+    assert loss == 0.0
+    np.testing.assert_array_equal(dW, 0.0)
+    nudged = W_zero.copy()
+    nudged[-1, 0] = 1e-3  # the bias weight of class 0: every image has x = 1 there
+    assert lo.svm_loss(nudged, X_small, y_small, delta=0.0)[0] > 0
