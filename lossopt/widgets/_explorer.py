@@ -274,7 +274,7 @@ class _FrameRenderer:
             figure.set_layout_engine(None)  # then keep that layout: no axes moves later
             renderer = canvas.get_renderer()
             self._regions = [_region(ax, renderer) for ax in axes]
-            self._layout, self._keys = layout, keys
+            self._layout, self._keys = layout, [_static_key(ax) for ax in axes]  # as laid out
             self._background = canvas.copy_from_bbox(figure.bbox)
         else:
             canvas.restore_region(self._background)
