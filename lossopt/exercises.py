@@ -148,12 +148,15 @@ def _quiet():
         yield
 
 
-def _where(exc):
+def _where(exc, name):
     """'line 7 of svm_loss_naive': the innermost frame in the student's code (not in numpy or lossopt)."""
     libraries = (os.path.dirname(np.__file__), os.path.dirname(__file__))
-    for frame in reversed(traceback.extract_tb(exc.__traceback__)):
+    frames = traceback.extract_tb(exc.__traceback__)
+    for frame in reversed(frames):
         if not frame.filename.startswith(libraries):
             return f"line {frame.lineno} of {frame.name}"
+    if len(frames) == 1:  # raised by the call itself: most often a signature that does not fit
+        return f"when called as {_EXERCISES[name][1]}"
     return "inside numpy or lossopt"
 
 
@@ -168,7 +171,7 @@ def _call(fn, name, *args):
         raise _NotAttemptedError from exc
     except Exception as exc:  # the student's bug, reported, never raised
         text = str(exc).strip()
-        raise _Fail(f"{name} raised {type(exc).__name__}{': ' + text if text else ''} ({_where(exc)}).") from exc
+        raise _Fail(f"{name} raised {type(exc).__name__}{': ' + text if text else ''} ({_where(exc, name)}).") from exc
 
 
 # ----------------------------------------------------------------------------

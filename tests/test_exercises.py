@@ -337,8 +337,17 @@ def test_what_the_students_function_prints_is_hidden_during_the_check(capsys):
     assert capsys.readouterr().out == ""
 
 
+def test_a_signature_that_does_not_fit_is_shown_the_expected_one():
+    def svm_loss_naive(W, X, y):  # reg forgotten
+        return svm_loss_vectorized(W, X, y, 0.0)
+
+    result = exercises.check("svm_loss_naive", svm_loss_naive)
+    assert "raised TypeError" in result.message
+    assert "when called as svm_loss_naive(W, X, y, reg) -> (loss, dW)" in result.message
+
+
 def test_an_error_with_no_line_of_the_students_code_says_so():
-    result = exercises.check("l2_regularization", np.linalg.inv)  # inv(W, reg): a TypeError raised by numpy
+    result = exercises.check("l2_regularization", np.reshape)  # reshape(W, reg): a TypeError deep in numpy
     assert "raised TypeError" in result.message and "inside numpy or lossopt" in result.message
 
 
