@@ -99,9 +99,14 @@ class Progress:
     def __init__(self, rows):
         self.rows = rows  # (name, notebook, state, message)
 
+    @property
+    def summary(self):
+        passed = sum(state == PASSED for _, _, state, _ in self.rows)
+        return f"{passed} of {len(self.rows)} exercises passed in this kernel"
+
     def __repr__(self):
         width = max(len(name) for name, *_ in self.rows)
-        lines = [f"{'exercise':<{width}}  notebook  state"]
+        lines = [self.summary, f"{'exercise':<{width}}  notebook  state"]
         lines += [f"{name:<{width}}  {notebook:<8}  {state}" for name, notebook, state, _ in self.rows]
         return "\n".join(lines)
 
@@ -112,7 +117,7 @@ class Progress:
             for name, notebook, state, message in self.rows
         )
         head = "<tr><th>exercise</th><th>notebook</th><th>state</th><th>last message</th></tr>"
-        return f"<table>{head}{cells}</table>"
+        return f"<p>{html.escape(self.summary)}</p><table>{head}{cells}</table>"
 
 
 _RESULTS = {}  # name -> the last CheckResult of this kernel

@@ -398,6 +398,8 @@ def test_progress_shows_this_kernels_exercises_and_their_state():
     assert states["l2_regularization"] == "passed"
     assert states["l1_regularization"] == "failed"
     assert "l2_regularization" in repr(table) and "<table>" in table._repr_html_()
+    passed = sum(state == "passed" for state in states.values())
+    assert repr(table).splitlines()[0] == f"{passed} of 9 exercises passed in this kernel"
 
 
 # ----------------------------------------------------------------------------
