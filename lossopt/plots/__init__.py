@@ -1,4 +1,4 @@
-"""The figures, as functions that draw on matplotlib axes and return them.
+"""The figures of notebooks 01-09, as functions that draw on matplotlib axes and return them.
 
 Each function takes ``ax=None``: given axes, it draws there (the widgets do
 this); without, it makes a new figure (shown inline in a notebook).

@@ -1,4 +1,4 @@
-"""Shared look of every figure: a colour-blind-safe palette and axes creation."""
+"""Every notebook's figures share this look: a colour-blind-safe palette and axes creation."""
 
 import matplotlib.pyplot as plt
 from matplotlib.colors import ListedColormap

@@ -1,4 +1,4 @@
-"""Pictures of a linear classifier on 2-D data: points, decision regions, zero-score lines."""
+"""Notebooks 02 and 08: a linear classifier on 2-D data, its points, decision regions and zero-score lines."""
 
 import numpy as np
 

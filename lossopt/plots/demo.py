@@ -1,4 +1,4 @@
-"""Pictures of the interactive linear-classifier demo, made to be redrawn many times a second.
+"""Notebook 08: pictures of the interactive linear-classifier demo, made to be redrawn many times a second.
 
 A linear classifier ``s = x @ W + b`` on 2-D points has, for each class k, a
 zero-score line ``{x : x @ W[:, k] + b[k] = 0}`` and a weight vector

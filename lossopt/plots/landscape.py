@@ -1,4 +1,4 @@
-"""Pictures of loss landscapes: 1-D slices, 2-D contours, 3-D surfaces, optimization paths on a slice.
+"""Notebook 06: loss landscapes as 1-D slices, 2-D contours, 3-D surfaces, optimization paths on a slice.
 
 The values come from :mod:`lossopt.landscape`; these functions only draw.
 A 2-D slice ``Z`` has shape (A, B), rows along ``alphas`` (x axis) and columns

@@ -1,4 +1,4 @@
-"""Pictures of the softmax classifier: the scores -> exp -> probabilities chain, and both losses side by side.
+"""Notebooks 03 and 04: the softmax chain scores -> exp -> probabilities, and softmax beside the SVM.
 
 Every number drawn here comes from :func:`lossopt.softmax_scores_loss`,
 :func:`lossopt.softmax_probabilities` and :func:`lossopt.svm_scores_loss`,

@@ -1,4 +1,4 @@
-"""Pictures of the multiclass SVM loss and of weight penalties: hinge terms, weight magnitudes, R(w) and dR/dw."""
+"""Notebooks 01, 02 and 04: the multiclass SVM's hinge terms; weight magnitudes, R(w) and dR/dw of the penalties."""
 
 import numpy as np
 

@@ -1,4 +1,4 @@
-"""Pictures of what a linear classifier learned and of how it was tuned: class templates, a search heat map."""
+"""Notebook 07: what a linear classifier learned and how it was tuned, as class templates and a search heat map."""
 
 import math
 

@@ -1,4 +1,4 @@
-"""Slider explorers for the notebooks, each built from lossopt.plots and the math.
+"""The slider explorers of notebooks 01-09, each built from lossopt.plots and the math.
 
 Display one by leaving it as the last expression of a cell::
 

@@ -1,4 +1,4 @@
-"""The base of every slider explorer (notebooks 01-08): controls, a picture that redraws, a readout.
+"""The base of every slider explorer (every notebook): controls, a picture that redraws, a readout.
 
 An explorer draws into its own matplotlib ``Figure`` (not a pyplot one, so
 nothing is shown twice or kept alive by pyplot) and shows it as an ``<img>``
