@@ -336,12 +336,14 @@ def sweep(train):
 
 
 def test_the_step_size_sweep_reads_as_the_text_says(sweep):
-    """'With η = 1e-4 the loss barely moves in 50 steps. Larger steps go down faster, up to η = 10, the lowest after
+    """'With η = 1e-4 the loss barely moves in 50 steps. With η = 0.1 it goes down ... Larger steps go down faster, up
+    to η = 10, the lowest after
     50 steps in this table. At η = 100 the first step jumps ...: the loss goes up, ... and after 50 steps it is still
     above where it started.' (Also the hidden answer: too small barely moves, too large overshoots.)"""
     start = sweep[1e-4][0]
     assert all(len(history) == 51 and history[0] == start for history in sweep.values())
     assert sweep[1e-4][50] > 0.99 * start
+    assert sweep[0.1][50] < 0.2 * start
     finals = [sweep[lr][50] for lr in (1e-4, 1e-3, 1e-2, 1e-1, 1.0, 10.0)]
     assert all(np.diff(finals) < 0)
     assert min(sweep, key=lambda lr: sweep[lr][50]) == 10.0
