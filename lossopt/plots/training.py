@@ -5,6 +5,25 @@ import numpy as np
 from ._style import axes_or_new
 
 
+def moving_average(history, smooth):
+    """The centred moving average of ``history`` over ``smooth`` steps, and the step each value belongs to.
+
+    Returns
+    -------
+    centres : array, shape (steps - smooth + 1,)
+        The middle step of each window, so that the average does not lag.
+    average : array, same shape
+
+    Examples
+    --------
+    >>> moving_average([1.0, 2.0, 3.0, 4.0], 3)
+    (array([1., 2.]), array([2., 3.]))
+    """
+    history = np.asarray(history, dtype=float)
+    average = np.convolve(history, np.ones(smooth) / smooth, mode="valid")
+    return np.arange(average.size) + (smooth - 1) / 2, average
+
+
 def plot_loss_history(history, *, ax=None, label=None, smooth=0, log=False, color=None, minibatch=True):
     """Loss against step, optionally with a centred moving average over ``smooth`` steps.
 
@@ -34,9 +53,7 @@ def plot_loss_history(history, *, ax=None, label=None, smooth=0, log=False, colo
     history = np.asarray(history, dtype=float)
     (line,) = ax.plot(history, color=color, alpha=0.35 if smooth > 1 else 1.0, label=None if smooth > 1 else label)
     if smooth > 1 and history.size >= smooth:
-        average = np.convolve(history, np.ones(smooth) / smooth, mode="valid")
-        centres = np.arange(average.size) + (smooth - 1) / 2  # the middle of each window
-        ax.plot(centres, average, color=line.get_color(), label=label)
+        ax.plot(*moving_average(history, smooth), color=line.get_color(), label=label)
     if log:
         ax.set_yscale("log")
     ax.set_xlabel("step")

@@ -121,6 +121,18 @@ def signed(x, fmt):
     return format(0.0, fmt) if "-" in text and float(text) == 0 else text
 
 
+def nice_ceiling(x, steps=(1, 1.5, 2, 3, 5, 7.5)):
+    """The smallest of ``steps`` times a power of ten that is >= x (x > 0): axis limits that rarely move.
+
+    Examples
+    --------
+    >>> nice_ceiling(4.2), nice_ceiling(12), nice_ceiling(0.07), nice_ceiling(12, steps=(1, 2, 5))
+    (5.0, 15.0, 0.075, 20.0)
+    """
+    power = 10.0 ** math.floor(math.log10(x))
+    return next(round(m * power, 12) for m in (*steps, 10) if m * power >= x)
+
+
 def serialized(method):
     """Run ``method`` holding the explorer's lock: one change of state or redraw at a time, on any thread."""
 

@@ -12,8 +12,6 @@ right gradient: the L2 term ``reg * sum(W**2)`` adds ``2 * reg * W`` (the web
 demo adds ``0.5 * reg * W``).
 """
 
-import math
-
 import ipywidgets as widgets
 import numpy as np
 
@@ -22,7 +20,7 @@ from ..datasets import TOY_DATASETS, add_bias, make_dataset
 from ..landscape import plane_penalty, slice_2d
 from ..losses import classifier_loss
 from ..plots.demo import ClassifierPlane, LossSlicePanel
-from ._explorer import Explorer, check_in_range, check_option, log_slider, serialized, signed
+from ._explorer import Explorer, check_in_range, check_option, log_slider, nice_ceiling, serialized, signed
 
 START_W = ((1.0, 2.0, 3.0), (2.0, -4.0, -1.0))
 """The web demo's starting weights, D x C: w0 = (1, 2), w1 = (2, -4), w2 = (3, -1) are the columns."""
@@ -42,18 +40,6 @@ PARAMETERS = tuple(f"W[{d},{k}]" for d in range(2) for k in range(3)) + tuple(f"
 
 NUDGE = 0.1
 """How far one click of a + or - button moves a parameter."""
-
-
-def nice_ceiling(x, steps=(1, 1.5, 2, 3, 5, 7.5)):
-    """The smallest of ``steps`` times a power of ten that is >= x (x > 0): axis limits that rarely move.
-
-    Examples
-    --------
-    >>> nice_ceiling(4.2), nice_ceiling(12), nice_ceiling(0.07), nice_ceiling(12, steps=(1, 2, 5))
-    (5.0, 15.0, 0.075, 20.0)
-    """
-    power = 10.0 ** math.floor(math.log10(x))
-    return next(round(m * power, 12) for m in (*steps, 10) if m * power >= x)
 
 
 class LinearClassifierDemo(Explorer):

@@ -10,7 +10,7 @@ from ..losses import SCORE_LOSSES, linear_loss
 from ..optim import LinearClassifier
 from ..plots import class_colors
 from ..plots.landscape import LANDSCAPE_CMAP, plot_slice_contours
-from ._explorer import Explorer, check_count, check_in_range, log_slider, slider
+from ._explorer import Explorer, check_count, check_in_range, log_slider, nice_ceiling, slider
 
 
 class LandscapeExplorer(Explorer):
@@ -133,8 +133,8 @@ class LandscapeExplorer(Explorer):
         center = int(np.argmin(np.abs(self.steps)))  # b = 0
         for name, values in (("data", data), ("reg", reg * self.R), ("total", total)):
             self._lines[name].set_ydata(values[:, center])
-        self._ax_line.relim()
-        self._ax_line.autoscale_view()
+        # Limits in round steps that rarely move, so a step of lambda redraws only the curves.
+        self._ax_line.set_ylim(0, nice_ceiling(max(float(total[:, center].max()), 1e-3)) * 1.05)  # losses are >= 0
 
         ax = self._ax_plane
         for contours in list(ax.collections):  # the previous loss's contours; axes, labels and markers stay

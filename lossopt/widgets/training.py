@@ -12,6 +12,7 @@ from .._validate import check_nonnegative
 from ..datasets import digits
 from ..optim import LinearClassifier, sgd
 from ..plots import class_colors, plot_loss_history
+from ..plots.training import moving_average
 from ._explorer import Explorer, check_count, check_in_range, check_option, log_slider
 
 
@@ -211,45 +212,54 @@ class SGDExplorer(Explorer):
         while (worker := self._worker) is not None:
             worker.join()
 
-    def draw(self):
-        loss, lr, batch_size = self.values["loss"], self.values["lr"], self.values["batch_size"]
-        run = self.run(loss, lr, batch_size)
-        if self.text:  # not the first draw: a student is moving the controls
-            self._prefetch(loss, lr, batch_size)
-        if not self.figure.axes:  # the first draw: the base class has just made the figure
-            self.figure.subplots(1, 2)
-        ax_loss, ax_acc = self.figure.axes
+    def _build(self, smooth):
+        """The two panels and their lines (moved by every draw: cheaper than drawing them anew)."""
+        self._ax_loss, ax_acc = self.figure.subplots(1, 2)
         blue, orange, green = class_colors(3)
-
-        ax_loss.clear()
-        smooth = min(20, max(2, len(run["history"]) // 10))
-        plot_loss_history(
-            run["history"],
-            ax=ax_loss,
+        placeholder = np.ones(max(self.steps, smooth))  # every draw sets the data; this makes both lines
+        ax = plot_loss_history(
+            placeholder,
+            ax=self._ax_loss,
             smooth=smooth,
             log=True,
             color=blue,
             label=f"minibatch loss ({smooth}-step mean)",
         )
-        ax_loss.plot(run["checkpoints"], run["full_loss"], "--", color=orange, label="full training loss")
-        ax_loss.set_xlim(0, self.steps)
-        # Fixed per loss (from the loss at W0 down), so that settings compare; a log axis shows the
-        # noise at every size (a minibatch SVM loss of exactly 0 is left out: log 0 is not drawn).
-        ax_loss.set_ylim(self.LOSS_FLOOR, 1.5 * float(run["full_loss"][0]))
-        ax_loss.yaxis.set_minor_formatter(NullFormatter())  # no labels between powers of ten: less to lay out
-        ax_loss.set_ylabel("loss (log scale)")
-        ax_loss.set_title(f"{loss} loss, batch size {batch_size}")
-        ax_loss.legend(fontsize="small", loc="lower left")
-
-        ax_acc.clear()
-        ax_acc.plot(run["checkpoints"], run["train_acc"], color=blue, label="training")
-        ax_acc.plot(run["checkpoints"], run["val_acc"], color=green, linestyle="--", label="validation")
+        ax.plot([], [], "--", color=orange, label="full training loss")
+        self._loss_lines = list(ax.lines)  # raw, average, full
+        ax.set_xlim(0, self.steps)
+        ax.yaxis.set_minor_formatter(NullFormatter())  # no labels between powers of ten: less to lay out
+        ax.set_ylabel("loss (log scale)")
+        ax.legend(fontsize="small", loc="lower left")
+        self._accuracy_lines = [
+            ax_acc.plot([], [], color=blue, label="training")[0],
+            ax_acc.plot([], [], color=green, linestyle="--", label="validation")[0],
+        ]
         ax_acc.set_xlim(0, self.steps)
         ax_acc.set_ylim(0, 1)
         ax_acc.set_xlabel("step")
         ax_acc.set_ylabel("accuracy")
         ax_acc.set_title("Accuracy during training")
         ax_acc.legend(fontsize="small", loc="lower right")
+
+    def draw(self):
+        loss, lr, batch_size = self.values["loss"], self.values["lr"], self.values["batch_size"]
+        run = self.run(loss, lr, batch_size)
+        if self.text:  # not the first draw: a student is moving the controls
+            self._prefetch(loss, lr, batch_size)
+        smooth = min(20, max(2, self.steps // 10))
+        if not self.figure.axes:  # the first draw: the axes and lines, made once and then moved
+            self._build(smooth)
+        raw, average, full = self._loss_lines
+        raw.set_data(np.arange(run["history"].size), run["history"])
+        average.set_data(*moving_average(run["history"], smooth) if run["history"].size >= smooth else ([], []))
+        full.set_data(run["checkpoints"], run["full_loss"])
+        # Fixed per loss (from the loss at W0 up), so that settings compare; a log axis shows the
+        # noise at every size (a minibatch SVM loss of exactly 0 is left out: log 0 is not drawn).
+        self._ax_loss.set_ylim(self.LOSS_FLOOR, 1.5 * float(run["full_loss"][0]))
+        self._ax_loss.set_title(f"{loss} loss, batch size {batch_size}")
+        for line, key in zip(self._accuracy_lines, ("train_acc", "val_acc"), strict=True):
+            line.set_data(run["checkpoints"], run[key])
 
         examples = self.steps * batch_size
         tail = run["history"][-smooth:]
