@@ -5,6 +5,10 @@ Each check runs once, at the boundary of a public function, and raises a
 whose message names the argument and says what was wrong. The checks are
 cheap on purpose: they look at shapes, dtypes and a few reductions over the
 small arrays (labels, scores), never at every element of X.
+
+Every function that takes a linear problem (W, X, y, reg, delta, penalty)
+checks it with :func:`check_linear_problem`; every function that draws
+random numbers turns its ``seed`` into a Generator with :func:`check_seed`.
 """
 
 import math
