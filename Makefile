@@ -4,19 +4,23 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 # Rebuilt whenever the project's dependencies change.
 STAMP  := $(VENV)/.installed
+# A second environment, the same project with ipywidgets 7.7 (what Colab ships):
+# the headless widget tests run in both (issue 13).
+VENV7  := .venv-ipyw7
+STAMP7 := $(VENV7)/.installed
 
 # Tests and notebook runs use one BLAS thread: the matrices here are small, and
 # on a 2-core machine shared with a browser and a kernel, BLAS threads spinning
 # for a busy core made a full-batch SGD step 10x slower (17.7 ms vs 1.6 ms).
-test notebooks: export OPENBLAS_NUM_THREADS = 1
-test notebooks: export OMP_NUM_THREADS = 1
+test test-widgets7 bench notebooks: export OPENBLAS_NUM_THREADS = 1
+test test-widgets7 bench notebooks: export OMP_NUM_THREADS = 1
 
-.PHONY: lab demo test lint format bench notebooks clean help
+.PHONY: lab demo test test-widgets7 lint format bench notebooks clean help
 
 help:
 	@echo "make lab        open JupyterLab on notebooks/ (creates .venv the first time)"
 	@echo "make demo       the linear-classifier demo (notebook 08) as a web page, code hidden (Voila)"
-	@echo "make test       lint, unit/property tests, notebooks (nbval), browser tests"
+	@echo "make test       lint, unit/property tests, notebooks (nbval), browser tests, widget tests on ipywidgets 7.7"
 	@echo "make bench      speed of the losses against the matrix-product floor"
 	@echo "make notebooks  re-execute every notebook in place, keeping outputs"
 	@echo "make lint       ruff check and format check; make format fixes"
@@ -27,6 +31,15 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e ".[test,lab]"
 	touch $(STAMP)
+
+# The runtime from pyproject.toml and the test tools, with ipywidgets pinned to
+# 7.7.x; lossopt itself is the working tree (editable), as in .venv.
+$(STAMP7): pyproject.toml
+	test -x $(VENV7)/bin/python || $(PYTHON) -m venv $(VENV7)
+	$(VENV7)/bin/python -m pip install --quiet --upgrade pip
+	$(VENV7)/bin/python -m pip install --quiet -e ".[test]" "ipywidgets>=7.7,<7.8"
+	$(VENV7)/bin/python -c 'import ipywidgets, sys; v = ipywidgets.__version__; sys.exit(None if v.startswith("7.7.") else "expected ipywidgets 7.7.x, got " + v)'
+	touch $(STAMP7)
 
 # JupyterLab refuses to run as root unless told to (containers, CI machines).
 ALLOW_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root)
@@ -39,8 +52,12 @@ lab: $(STAMP)
 demo: $(STAMP)
 	cd notebooks && ../$(BIN)/voila 08_linear_classifier_demo.ipynb --strip_sources=True
 
-test: lint
+test: lint test-widgets7
 	$(BIN)/python -m pytest
+
+# The headless widget tests (tests/widgets) under ipywidgets 7.7.
+test-widgets7: $(STAMP7)
+	$(VENV7)/bin/python -m pytest tests/widgets -q -p no:cacheprovider
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
@@ -57,4 +74,4 @@ notebooks: $(STAMP)
 	$(BIN)/python tools/execute_notebooks.py notebooks/*.ipynb
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache build *.egg-info
+	rm -rf $(VENV) $(VENV7) .pytest_cache .ruff_cache build *.egg-info

@@ -6,8 +6,12 @@ every ``error`` and ``stderr`` message the kernel publishes, and times each
 control change from the key press to the ``load`` of the new image.
 """
 
+import json
 import re
 import time
+from pathlib import Path
+
+PROBE_SOURCE = (Path(__file__).resolve().parent / "_kernel_probe.py").read_text()
 
 # Control kinds, in the order they are played with: choices first (a data set
 # choice may enable a slider), then sliders and numbers, then buttons (a "reset"
@@ -35,7 +39,8 @@ BENIGN_STDERR += r"|No such comm target registered: jupyter\.widget\.control)\s*
 HELPERS = """
 () => {
   if (window.__lossopt) return;
-  const L = (window.__lossopt = { kernelErrors: [], state: null });
+  const L = (window.__lossopt = { kernelErrors: [], state: null, frames: [], pictures: [] });
+  L.container = () => document.querySelector('.jp-NotebookPanel') || document.body;  // Lab, or a Voila page
   L.panel = () => {
     const w = window.jupyterapp && window.jupyterapp.shell.currentWidget;
     return w && w.sessionContext && w.content ? w : null;
@@ -52,6 +57,25 @@ HELPERS = """
     const k = L.kernel();
     if (!k) return 'no kernel';
     return k.connectionStatus === 'connected' ? k.status : k.connectionStatus;
+  };
+  // JupyterLab's "Kernel Comms over subshells" setting as in force for this kernel.
+  L.subshells = () => {
+    const k = L.kernel();
+    return { setting: window.jupyterapp.serviceManager.kernels.commsOverSubshells,
+             kernel: k ? k.commsOverSubshells : null, supported: k ? !!k.supportsSubshells : null };
+  };
+  // Run code in the kernel (not in a cell); resolve to its stdout, reject with its error.
+  L.exec = async code => {
+    const future = L.kernel().requestExecute({ code, silent: false, store_history: false, allow_stdin: false });
+    let out = '', error = null;
+    future.onIOPub = msg => {
+      const c = msg.content;
+      if (msg.header.msg_type === 'stream' && c.name === 'stdout') out += c.text;
+      if (msg.header.msg_type === 'error') error = c.ename + ': ' + c.evalue;
+    };
+    await future.done;
+    if (error) throw new Error(error);
+    return out;
   };
   // Every error or stderr message the kernel publishes, wherever Lab shows it
   // (a cell, the log console for widget callbacks) or not at all.
@@ -71,23 +95,61 @@ HELPERS = """
       }
     });
   };
-  // The time of the last change anywhere in the notebook.
+  // An explorer's picture: an <img class="widget-image"> with a data URL inside an
+  // HTML widget, replaced (a new element) on every frame. The element that holds
+  // it (the widget's content) stays: it is the explorer's picture box.
+  L.isPicture = n => n.nodeType === 1 && n.tagName === 'IMG' && n.classList.contains('widget-image');
+  L.box = img => img.parentElement;
+  L.pictureIndex = img => {
+    const box = L.box(img);
+    let i = L.pictures.indexOf(box);
+    if (i < 0) { L.pictures.push(box); i = L.pictures.length - 1; }
+    return i;
+  };
+  L.digest = async src => {
+    const hash = await crypto.subtle.digest('SHA-1', new TextEncoder().encode(src));
+    return [...new Uint8Array(hash)].map(b => b.toString(16).padStart(2, '0')).join('').slice(0, 16);
+  };
+  // Every picture that arrives: its explorer, digest, when it was inserted and when it had loaded.
+  L.record = img => {
+    const f = { picture: L.pictureIndex(img), t: performance.now(), load: null, digest: null };
+    L.frames.push(f);
+    const loaded = () => { if (f.load === null) f.load = performance.now(); };
+    img.addEventListener('load', loaded, { once: true });
+    if (img.complete && img.naturalWidth) loaded();
+    L.digest(img.getAttribute('src') || '').then(d => { f.digest = d; });
+    for (const listener of L.onPicture || []) listener(img, f);
+  };
+  // The time of the last change anywhere in the notebook; every new picture recorded.
   L.watch = () => {
     L.lastMutation = performance.now();
-    new MutationObserver(() => { L.lastMutation = performance.now(); }).observe(
-      document.querySelector('.jp-NotebookPanel'),
-      { attributes: true, childList: true, subtree: true, characterData: true });
+    document.querySelectorAll('img.widget-image').forEach(img => L.pictureIndex(img));
+    new MutationObserver(records => {
+      L.lastMutation = performance.now();
+      for (const r of records)
+        for (const n of r.addedNodes || []) {
+          if (L.isPicture(n)) L.record(n);
+          else if (n.nodeType === 1) n.querySelectorAll('img.widget-image').forEach(L.record);
+        }
+    }).observe(L.container(), { attributes: true, childList: true, subtree: true, characterData: true });
+  };
+  // The digests of the pictures shown now, by picture index.
+  L.shown = async () => {
+    const out = {};
+    for (const img of L.container().querySelectorAll('img.widget-image'))
+      out[L.pictureIndex(img)] = await L.digest(img.getAttribute('src') || '');
+    return out;
   };
   L.cells = () => [...document.querySelectorAll('.jp-NotebookPanel .jp-Notebook .jp-Cell')];
   L.prompts = () => L.cells().map(c => (c.classList.contains('jp-CodeCell')
     ? (c.querySelector('.jp-InputArea-prompt') || {}).textContent || '' : null));
   // What a student sees as an error: tracebacks, stderr, widgets that failed to render.
   L.pageErrors = () => {
-    const found = [];
-    for (const e of document.querySelectorAll(
-        '.jp-NotebookPanel [data-mime-type="application/vnd.jupyter.stderr"], .jp-NotebookPanel .jp-OutputArea-error'))
+    const found = [], root = L.container();
+    for (const e of root.querySelectorAll(
+        '[data-mime-type="application/vnd.jupyter.stderr"], .jp-OutputArea-error'))
       found.push(e.innerText.slice(0, 3000));
-    for (const e of document.querySelectorAll('.jp-NotebookPanel .jp-OutputArea-output'))
+    for (const e of root.querySelectorAll('.jp-OutputArea-output'))
       if (/Error displaying widget|Failed to load model class|model not found/i.test(e.innerText))
         found.push(e.innerText.slice(0, 500));
     return found;
@@ -96,11 +158,16 @@ HELPERS = """
   // an Output widget (an Explorer's VBox), else the whole cell output.
   L.scope = control => {
     let e = control.parentElement;
-    while (e && !e.classList.contains('jp-OutputArea-output')) {
+    while (e && !e.classList.contains('jp-OutputArea-output') && e !== document.body) {
       if (e.querySelector('img.widget-image, .widget-output')) return e;
       e = e.parentElement;
     }
     return e;
+  };
+  // The picture a control drives (its explorer's), or -1.
+  L.pictureOf = control => {
+    const img = L.scope(control).querySelector('img.widget-image');
+    return img ? L.pictureIndex(img) : -1;
   };
   L.snapshot = root => JSON.stringify([
     [...root.querySelectorAll('img')].map(i => i.src),
@@ -121,37 +188,39 @@ HELPERS = """
   // The control's own value, to tell "did not move" from "moved, but nothing redrew".
   L.value = c => c.getAttribute('aria-valuenow') ?? c.value ?? c.className;
   // Before a change: remember what the outputs look like, and time the first
-  // key press, the first new image src and that image's load.
+  // key press, the first new picture of the control's explorer and its load.
   L.arm = control => {
-    const root = L.scope(control);
-    const s = (L.state = { root, before: L.snapshot(root), t0: null, tsrc: null, tload: null, quietSince: 0 });
+    const root = L.scope(control), picture = L.pictureOf(control);
+    const s = (L.state = { root, picture, before: L.snapshot(root), t0: null, frame: null, quietSince: 0,
+                           mark: L.frames.length });
     document.addEventListener('keydown', () => { if (s.t0 === null) s.t0 = performance.now(); },
       { capture: true, once: true });
-    const observer = new MutationObserver(records => {
-      s.quietSince = performance.now();
-      for (const r of records)
-        if (r.type === 'attributes' && r.attributeName === 'src' && r.target.tagName === 'IMG' && s.tsrc === null) {
-          s.tsrc = performance.now();
-          r.target.addEventListener('load', () => { if (s.tload === null) s.tload = performance.now(); },
-            { once: true });
-        }
-    });
+    const observer = new MutationObserver(() => { s.quietSince = performance.now(); });
     observer.observe(root, { attributes: true, childList: true, subtree: true, characterData: true });
     s.observer = observer;
   };
-  // Changed, kernel idle, and the outputs quiet for 100 ms (the readout and
-  // the picture arrive in separate messages).
+  L.newFrame = () => {
+    const s = L.state;
+    if (s.frame === null) s.frame = L.frames.slice(s.mark).find(f => f.picture === s.picture) || null;
+    return s.frame;
+  };
+  // Changed, kernel idle (where there is a kernel to ask), the outputs quiet for 100 ms,
+  // and a new picture loaded.
   L.changed = () => L.snapshot(L.state.root) !== L.state.before;
   L.settled = () => {
-    const s = L.state;
-    return L.snapshot(s.root) !== s.before && L.kernelState() === 'idle'
-      && performance.now() - s.quietSince > 100 && (s.tsrc === null || s.tload !== null);
+    const s = L.state, f = L.newFrame(), k = L.kernelState();
+    return L.changed() && (k === 'idle' || k === 'no notebook')
+      && performance.now() - s.quietSince > 100 && (f === null || f.load !== null);
   };
   L.disarm = () => {
-    const s = L.state;
+    const s = L.state, f = L.newFrame();
     s.observer.disconnect();
-    return { ms: s.t0 !== null && s.tload !== null ? s.tload - s.t0 : null, image: s.tsrc !== null };
+    return { ms: s.t0 !== null && f !== null && f.load !== null ? f.load - s.t0 : null, image: f !== null,
+             picture: s.picture };
   };
+  // The time of every key press from now on (a burst's steps).
+  L.keyTimes = [];
+  document.addEventListener('keydown', () => L.keyTimes.push(performance.now()), { capture: true });
 }
 """
 
@@ -282,6 +351,95 @@ class NotebookPage:
             self.wait_quiet()
         after = element.evaluate("e => __lossopt.value(e)")
         return {**result, "changed": changed, "value": (before, after)}
+
+    # ------------------------------------------------------------------ the kernel side
+
+    def run_in_kernel(self, code):
+        """Run ``code`` in the notebook's kernel (not in a cell); return what it printed."""
+        return self.page.evaluate("code => __lossopt.exec(code)", code)
+
+    def attach_probe(self):
+        """Instrument every explorer in the kernel (tests/browser/_kernel_probe.py); return how many."""
+        code = (
+            "import sys as _sys, types as _types\n"
+            "_m = _sys.modules.get('_lossopt_probe') or _types.ModuleType('_lossopt_probe')\n"
+            f"exec(compile({PROBE_SOURCE!r}, '_lossopt_probe', 'exec'), _m.__dict__)\n"
+            "_sys.modules['_lossopt_probe'] = _m\n"
+            "print(_m.PROBE.attach())"
+        )
+        return int(self.run_in_kernel(code))
+
+    def probe(self, since=0):
+        """What the probe recorded: explorers, frames (from number ``since``), threads, overlaps."""
+        return json.loads(self.run_in_kernel(f"print(__import__('_lossopt_probe').PROBE.report({since}))"))
+
+    def explorers(self):
+        """Picture index in the page -> (class name, probe index), matched by the picture shown now."""
+        shown = self.page.evaluate("() => __lossopt.shown()")
+        by_digest = {e["digest"]: (e["class"], e["index"]) for e in self.probe()["explorers"]}
+        return {int(picture): by_digest[digest] for picture, digest in shown.items() if digest in by_digest}
+
+    def subshells(self):
+        """JupyterLab's commsOverSubshells as in force, and whether the kernel supports subshells."""
+        return self.page.evaluate("() => __lossopt.subshells()")
+
+    def frames(self, start=0):
+        """The pictures that arrived in the page since frame number ``start`` (their digests computed)."""
+        self.page.wait_for_function("n => __lossopt.frames.slice(n).every(f => f.digest !== null)", arg=start)
+        return self.page.evaluate("n => __lossopt.frames.slice(n)", start)
+
+    def burst(self, handle, explorer, count=10, gap=0.03):
+        """``count`` key presses on a slider handle, ``gap`` s apart (a held key); what the page showed.
+
+        Returns ``{"settle_ms": last key press to the loaded picture of the last
+        value, or None if it never came, "shown": the moved control's value
+        for each picture that arrived, in order, "final": its value at the end,
+        "control": its name, "backwards": the first older-after-newer pair, or None}``.
+        """
+        handle.scroll_into_view_if_needed()
+        self.wait_quiet()
+        low, now, top = (float(handle.get_attribute(a)) for a in ("aria-valuemin", "aria-valuenow", "aria-valuemax"))
+        key = "ArrowRight" if now <= (low + top) / 2 else "ArrowLeft"
+        picture = handle.evaluate("e => __lossopt.pictureOf(e)")
+        before = self.probe()
+        marks = self.page.evaluate("() => [__lossopt.frames.length, __lossopt.keyTimes.length]")
+        for _ in range(count):
+            handle.press(key)
+            time.sleep(gap)
+        keys = self.page.evaluate("n => __lossopt.keyTimes.slice(n)", marks[1])
+        self.wait_quiet(500)
+        after = self.probe(since=before["frame_count"])
+        start, end = before["explorers"][explorer]["values"], after["explorers"][explorer]["values"]
+        moved = [name for name in end if end[name] != start[name]]
+        if len(moved) != 1:
+            raise AssertionError(f"{count} presses of {key} moved {moved or 'no control'} ({start} -> {end})")
+        name = moved[0]
+        made = {}
+        for frame in after["frames"]:
+            if frame["explorer"] == explorer:
+                made.setdefault(frame["digest"], set()).add(frame["values"][name])
+        shown = [f for f in self.frames(marks[0]) if f["picture"] == picture]
+        values = [made.get(f["digest"]) for f in shown]
+        sign = 1 if end[name] > start[name] else -1
+        backwards, previous = None, start[name]
+        for candidates in values:
+            if not candidates:
+                continue
+            ahead = [v for v in candidates if sign * (v - previous) >= 0]
+            if not ahead:
+                backwards = (previous, sorted(candidates))
+                break
+            previous = min(ahead, key=lambda v: sign * (v - previous))
+        last = [f["load"] for f, v in zip(shown, values, strict=True) if v and end[name] in v and f["load"]]
+        return {
+            "control": name,
+            "keys": len(keys),
+            "final": end[name],
+            "shown": [sorted(v) if v else None for v in values],
+            "ends_on_final": bool(values and values[-1] and end[name] in values[-1]),
+            "settle_ms": last[0] - keys[-1] if last and keys else None,
+            "backwards": backwards,
+        }
 
     def wait_quiet(self, quiet_ms=300):
         """Wait for the kernel to be idle and the notebook to stop changing for ``quiet_ms``."""

@@ -8,6 +8,15 @@ dropdown, toggle, checkbox, button and Play, and require that the picture or
 the text it drives changes, without an error. Slider-to-image times go to the
 summary table at the end of the run; a screenshot of each notebook goes to
 tests/browser/screenshots/.
+
+Per explorer (issue 14), the kernel is instrumented (tests/browser/_kernel_probe.py)
+so that each picture that reaches the page is known by the control values it
+was drawn for. Each slider step is timed from the key press to the load of the
+explorer's new picture; then a ten-step burst on the explorer's first slider
+must end on the last value and never show an older value after a newer one
+(asserted), and its settle time (last key press to the last value's picture
+loaded) goes to the table. JupyterLab runs with its comms-over-subshells setting
+as shipped; the summary says which it is.
 """
 
 import collections
@@ -17,7 +26,7 @@ import time
 import nbformat
 import pytest
 
-from tests.browser._page import NotebookPage
+from tests.browser._page import SELECTORS, NotebookPage
 from tests.browser.conftest import NOTEBOOKS
 
 pytestmark = pytest.mark.browser
@@ -47,7 +56,10 @@ def saved_explorers(notebook):
 
 
 def play_with(lab_page, kind, element, times):
-    """Change one control (a slider several times); return what went wrong, or None."""
+    """Change one control (a slider several times); return what went wrong, or None.
+
+    ``times``: picture index -> list of slider step to new picture milliseconds.
+    """
     label = lab_page.label(element)
     for step in range(SLIDER_STEPS if kind == "slider" else 1):
         seen = collections.Counter(lab_page.errors())
@@ -60,12 +72,43 @@ def play_with(lab_page, kind, element, times):
             moved = f"its value went {before} -> {after}" if before != after else "its value did not move"
             return f"{kind} {label!r} (change {step + 1}): {moved}, and the picture and text it drives did not change"
         if kind == "slider" and result["ms"] is not None:
-            times.append(result["ms"])
+            times.setdefault(result["picture"], []).append(result["ms"])
     return None
 
 
+def explorer_names(stem, explorers):
+    """Picture index -> a row name for the latency table: "03 SoftmaxScaleExplorer #2"."""
+    names, seen = {}, collections.Counter()
+    for picture, (cls, _) in sorted(explorers.items()):
+        seen[cls] += 1
+        names[picture] = f"{stem[:2]} {cls}" + (f" #{seen[cls]}" if seen[cls] > 1 else "")
+    return names
+
+
+def burst_each_explorer(lab_page, explorers, names, latency):
+    """A ten-step burst on each explorer's first available slider; return what went wrong."""
+    failures = []
+    for picture, (_, index) in sorted(explorers.items()):
+        handles = [
+            h
+            for h in lab_page.page.query_selector_all(f".jp-NotebookPanel .jp-OutputArea-output {SELECTORS['slider']}")
+            if h.evaluate("e => __lossopt.pictureOf(e)") == picture and not lab_page.unavailable(h)
+        ]
+        if not handles:
+            continue
+        result = lab_page.burst(handles[0], index)
+        latency[names[picture]]["burst"] = result
+        where = f"{names[picture]}, burst on {result['control']!r}"
+        if result["backwards"]:
+            was, then = result["backwards"]
+            failures.append(f"{where}: showed {then} after {was} (an older value after a newer one): {result['shown']}")
+        elif not result["ends_on_final"] or result["settle_ms"] is None:
+            failures.append(f"{where}: never showed the last value {result['final']}: {result['shown']}")
+    return failures
+
+
 @pytest.mark.parametrize("path", PATHS, ids=[path.stem for path in PATHS])
-def test_notebook_runs_and_every_control_redraws(path, lab, chromium, timings, screenshots):
+def test_notebook_runs_and_every_control_redraws(path, lab, chromium, timings, latency, screenshots):
     from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
     started = time.perf_counter()
@@ -85,6 +128,13 @@ def test_notebook_runs_and_every_control_redraws(path, lab, chromium, timings, s
         assert not errors, "errors after Run All:\n" + "\n".join(errors)
         assert not not_run, f"cells that did not run (0-based): {not_run}"
         lab_page.wait_widgets(saved_explorers(notebook))
+        latency.subshells = lab_page.subshells()
+        lab_page.attach_probe()
+        explorers = lab_page.explorers()
+        names = explorer_names(path.stem, explorers)
+        for name in names.values():
+            latency[name] = {"ms": [], "burst": None}
+        steps = {}
 
         failures, unavailable = [], []
         controls = lab_page.controls()
@@ -92,7 +142,7 @@ def test_notebook_runs_and_every_control_redraws(path, lab, chromium, timings, s
             if lab_page.unavailable(element):
                 unavailable.append((kind, element))
                 continue
-            failure = play_with(lab_page, kind, element, timings["ms"])
+            failure = play_with(lab_page, kind, element, steps)
             if failure:
                 failures.append(failure)
                 if "raised" in failure.splitlines()[0]:  # what follows would only repeat the error
@@ -101,8 +151,14 @@ def test_notebook_runs_and_every_control_redraws(path, lab, chromium, timings, s
         for kind, element in [] if failures else unavailable:
             if lab_page.unavailable(element):
                 timings["disabled"].append(f"{kind} {lab_page.label(element)!r}")
-            elif failure := play_with(lab_page, kind, element, timings["ms"]):
+            elif failure := play_with(lab_page, kind, element, steps):
                 failures.append(failure)
+        for picture, ms in steps.items():
+            timings["ms"] += ms
+            if picture in names:
+                latency[names[picture]]["ms"] += ms
+        if not failures:
+            failures += burst_each_explorer(lab_page, explorers, names, latency)
         timings["controls"] = len(controls)
         timings["unplayed"] = lab_page.unplayed()
         assert not failures, f"{path.name}:\n" + "\n".join(failures)
