@@ -202,6 +202,18 @@ def test_try_this_x_123_l1_minimum_is_on_an_axis(rng):
 # ----------------------------------------------------------------------------
 
 
+def test_the_outliers_sit_beyond_classes_1_and_2():
+    """'plus four points of class 0 far out on the other side of the plane, beyond classes 1 and 2'. (The old text
+    also said 'No linear classifier gets them right'; that was false: a band along x1 = 0 gets all four right.)"""
+    points, labels, is_outlier = lo.datasets.blobs_with_outliers()
+    assert is_outlier.sum() == 4 and (labels[is_outlier] == 0).all()
+    others = points[~is_outlier & (labels > 0)]
+    assert points[is_outlier, 0].max() < others[:, 0].min()
+    assert points[~is_outlier & (labels == 0), 0].min() > others[:, 0].mean()  # class 0's blob is on the other side
+    band = np.array([[0.0, 0.0, 0.0], [0.0, 1.0, -1.0], [0.9, 0.0, 0.0]])  # class 0 wins where |x1| < 0.9
+    assert ((lo.datasets.add_bias(points[is_outlier]) @ band).argmax(axis=1) == 0).all()
+
+
 def test_explorer_panels_are_what_the_text_says(explorer, data):
     """'Left: the decision regions ... with the training points; the outliers are ringed. Right: the size of each
     weight, with a cross where a weight is exactly 0.' (at l1, λ = 1: six crosses)."""
