@@ -145,7 +145,8 @@ def init_loss(weight_scale):
 
 
 def test_loss_at_initialization_is_ln_C():
-    """Question 2: "The loss is about -ln(1/C) = ln C ... The cell confirms it on random data of CIFAR-10's size"."""
+    """Question 2's answer, "The loss is about -ln(1/C) = ln C", confirmed by its cell on random data of
+    CIFAR-10's size."""
     assert abs(init_loss(0.0001) - np.log(10)) < 1e-3
 
 
