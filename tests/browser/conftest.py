@@ -176,9 +176,15 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):
 def latency_summary(terminalreporter, config):
     """Issue 14's table: per explorer, slider step -> new picture, and a ten-step burst's settle time."""
     table = config.stash.get(LATENCY, None)
-    if not table:
+    race = config.stash.get(SESSION, {}).get("race")
+    if not table and not race:
         return
     write = terminalreporter.write_line
+    if race:
+        terminalreporter.write_sep("-", "browser tests: Play and clicks at once")
+        write(race)
+    if not table:
+        return
     terminalreporter.write_sep("-", "browser tests: per explorer, slider step -> new picture loaded in the page")
     if table.subshells:
         write(
