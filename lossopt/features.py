@@ -1,4 +1,4 @@
-"""Image features: fixed transforms of an image into a vector, for a linear classifier on top (notebook 09).
+"""Notebook 09: image features, fixed transforms of an image into a vector for a linear classifier on top.
 
 A linear classifier on raw pixels can only draw straight boundaries in pixel
 space. A *feature transform* first maps each example to a new vector (polar

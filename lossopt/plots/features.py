@@ -1,4 +1,4 @@
-"""Pictures of image features (notebook 09): colour histograms, HOG cells, visual words, regions in a plane."""
+"""Notebook 09: pictures of image features, colour histograms, HOG cells, visual words, regions in a plane."""
 
 import numpy as np
 from matplotlib.collections import LineCollection

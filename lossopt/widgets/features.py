@@ -1,4 +1,4 @@
-"""The feature explorer: one linear classifier on raw (x, y), one on polar (r, theta), for a disc inside a ring."""
+"""Notebook 09: the feature explorer, a linear classifier on raw (x, y) or on polar (r, theta), disc inside a ring."""
 
 import ipywidgets as widgets
 import numpy as np
