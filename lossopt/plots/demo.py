@@ -136,7 +136,7 @@ class ClassifierPlane:
         )
         self.rings.set_zorder(5)
         self.rings.set_label("loss > 0")
-        ax.set_title("Regions, $s_k = 0$ lines, $w_k$ arrows")
+        ax.set_title("Regions, sₖ = 0 lines, wₖ arrows")  # plain text: mathtext is parsed at every frame
         ax.get_legend().remove()  # plot_decision_regions' legend, without the rings
         if legend:
             ax.legend(loc="upper right", fontsize="x-small", framealpha=0.8)
