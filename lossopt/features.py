@@ -21,7 +21,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from ._validate import as_float_array, check_positive, check_positive_int
+from ._validate import as_float_array, check_positive, check_positive_int, check_seed
 from .datasets import add_bias
 from .optim import LinearClassifier
 
@@ -54,7 +54,7 @@ def disc_and_ring(n_per_class=100, *, inner=0.5, ring=(0.8, 1.2), seed=0):
     low, high = (check_positive(r, "ring") for r in ring)
     if not inner < low < high:
         raise ValueError(f"ring must be (low, high) with disc radius inner < low < high, got {ring} and inner={inner}")
-    rng = np.random.default_rng(seed)
+    rng = check_seed(seed)
     # Radii drawn so that the points are uniform over the area (sqrt of a uniform).
     r_disc = inner * np.sqrt(rng.uniform(size=n_per_class))
     r_ring = np.sqrt(rng.uniform(low**2, high**2, size=n_per_class))

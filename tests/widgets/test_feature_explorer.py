@@ -102,6 +102,12 @@ def test_every_panel_is_labelled(explorer):
         assert explorer.figure.axes[1].get_legend() is not None
 
 
-def test_bad_choice_is_refused():
+def test_bad_arguments_are_refused_by_name():
     with pytest.raises(ValueError, match="features"):
         lo.widgets.FeatureExplorer("cartesian")
+    with pytest.raises(ValueError, match="n_per_class"):
+        lo.widgets.FeatureExplorer(n_per_class=0)
+    with pytest.raises(TypeError, match="seed"):
+        lo.widgets.FeatureExplorer(seed="0")
+    with pytest.raises(TypeError, match="seed"):
+        lo.features.disc_and_ring(10, seed=1.5)
