@@ -253,3 +253,52 @@ def kill_marked(run_id, timeout=5):
     while marked_processes(run_id) and time.monotonic() < deadline:
         time.sleep(0.1)
     return leftover
+
+
+class VoilaServer(LabServer):
+    """``voila NOTEBOOK --strip_sources=True`` (what ``make demo`` runs) on a free local port, in ``root``.
+
+    Same isolation and clean-up as :class:`LabServer`. Voila executes the
+    notebook in a new kernel for each page load, so being up is checked with
+    a bare TCP connection, which starts nothing.
+    """
+
+    def __init__(self, root, notebook, home, run_id):
+        super().__init__(root, home, run_id)
+        self.notebook = notebook
+        self.log_path = self.home / "voila.log"
+
+    def start(self, timeout=90):
+        command = [
+            sys.executable,
+            "-m",
+            "voila",
+            self.notebook,
+            "--strip_sources=True",
+            "--no-browser",
+            "--Voila.ip=127.0.0.1",
+            f"--port={self.port}",
+        ]
+        env = self.environment()
+        with open(self.log_path, "wb") as log:
+            self.process = subprocess.Popen(
+                command,
+                stdin=subprocess.DEVNULL,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                env=env,
+                cwd=self.root,
+                start_new_session=True,
+                preexec_fn=_die_with_parent if sys.platform == "linux" else None,
+            )
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"Voila exited with {self.process.returncode}:\n{self.log_tail()}")
+            with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", self.port), timeout=1):
+                return self
+            time.sleep(0.25)
+        raise TimeoutError(f"Voila did not listen within {timeout} s:\n{self.log_tail()}")
+
+    def shutdown_kernels(self):
+        """Voila's kernels end with the server."""

@@ -140,6 +140,8 @@ HELPERS = """
       out[L.pictureIndex(img)] = await L.digest(img.getAttribute('src') || '');
     return out;
   };
+  // Idle kernel, or no kernel to ask (a Voila page: its quiet outputs are all there is to go by).
+  L.idle = () => ['idle', 'no notebook'].includes(L.kernelState());
   L.cells = () => [...document.querySelectorAll('.jp-NotebookPanel .jp-Notebook .jp-Cell')];
   L.prompts = () => L.cells().map(c => (c.classList.contains('jp-CodeCell')
     ? (c.querySelector('.jp-InputArea-prompt') || {}).textContent || '' : null));
@@ -208,8 +210,8 @@ HELPERS = """
   // and a new picture loaded.
   L.changed = () => L.snapshot(L.state.root) !== L.state.before;
   L.settled = () => {
-    const s = L.state, f = L.newFrame(), k = L.kernelState();
-    return L.changed() && (k === 'idle' || k === 'no notebook')
+    const s = L.state, f = L.newFrame();
+    return L.changed() && L.idle()
       && performance.now() - s.quietSince > 100 && (f === null || f.load !== null);
   };
   L.disarm = () => {
@@ -227,6 +229,8 @@ HELPERS = """
 
 class NotebookPage:
     """One notebook open in JupyterLab in ``page``; every wait is bounded by ``timeout`` ms."""
+
+    OUTPUTS = ".jp-NotebookPanel .jp-OutputArea-output"  # where the controls and pictures are
 
     def __init__(self, page, server, name, timeout=60_000):
         self.page, self.server, self.name, self.timeout = page, server, name, timeout
@@ -271,10 +275,10 @@ class NotebookPage:
     def wait_widgets(self, count):
         """Wait until at least ``count`` widget pictures (explorers) have rendered, and no widget is loading."""
         self.page.wait_for_function(
-            """n => { const outputs = [...document.querySelectorAll('.jp-NotebookPanel .jp-OutputArea-output')];
+            """([n, root]) => { const outputs = [...document.querySelectorAll(root)];
                 return outputs.filter(e => e.querySelector('img.widget-image')).length >= n
                     && !outputs.some(e => e.textContent === 'Loading widget...'); }""",
-            arg=count,
+            arg=[count, self.OUTPUTS],
             timeout=self.timeout,
         )
 
@@ -291,7 +295,7 @@ class NotebookPage:
         """Every visible control in the notebook's outputs, as (kind, element), in play order."""
         found = []
         for kind, selector in SELECTORS.items():
-            for element in self.page.query_selector_all(f".jp-NotebookPanel .jp-OutputArea-output {selector}"):
+            for element in self.page.query_selector_all(f"{self.OUTPUTS} {selector}"):
                 if element.is_visible():
                     found.append((kind, element))
         return found
@@ -304,7 +308,7 @@ class NotebookPage:
         return not element.is_visible() or element.evaluate("e => __lossopt.disabled(e)")
 
     def unplayed(self):
-        return len(self.page.query_selector_all(f".jp-NotebookPanel .jp-OutputArea-output :is({UNPLAYED})"))
+        return len(self.page.query_selector_all(f"{self.OUTPUTS} :is({UNPLAYED})"))
 
     def change(self, kind, element, step=0):
         """Change one control the way a student would; wait until the outputs it drives settle.
@@ -444,7 +448,7 @@ class NotebookPage:
     def wait_quiet(self, quiet_ms=300):
         """Wait for the kernel to be idle and the notebook to stop changing for ``quiet_ms``."""
         self.page.wait_for_function(
-            "ms => __lossopt.kernelState() === 'idle' && performance.now() - __lossopt.lastMutation > ms",
+            "ms => __lossopt.idle() && performance.now() - __lossopt.lastMutation > ms",
             arg=quiet_ms,
             timeout=15_000,
         )

@@ -176,13 +176,15 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):
 def latency_summary(terminalreporter, config):
     """Issue 14's table: per explorer, slider step -> new picture, and a ten-step burst's settle time."""
     table = config.stash.get(LATENCY, None)
-    race = config.stash.get(SESSION, {}).get("race")
-    if not table and not race:
+    notes = [config.stash.get(SESSION, {}).get(key) for key in ("race", "voila")]
+    notes = [note for note in notes if note]
+    if not table and not notes:
         return
     write = terminalreporter.write_line
-    if race:
-        terminalreporter.write_sep("-", "browser tests: Play and clicks at once")
-        write(race)
+    if notes:
+        terminalreporter.write_sep("-", "browser tests: notebook 08 under Play and clicks; the Voila app")
+        for note in notes:
+            write(note)
     if not table:
         return
     terminalreporter.write_sep("-", "browser tests: per explorer, slider step -> new picture loaded in the page")
