@@ -202,6 +202,49 @@ def test_structured_never_above_the_multiclass_svm_one_vs_all_charges_the_right_
     assert lo.svm_scores_loss(S, np.array([0]))[0] == 0.0
 
 
+def test_the_explorer_is_as_described(explorer):
+    """'The explorer slices the loss of the first 300 training images through a W trained with softmax on the whole
+    training set ... d1 = W itself ... d2 a random direction at right angles to W. Move λ (log scale, from 1e-4 to
+    10) ... Left: the loss along d1 (b = 0): data loss, penalty λR(W) and their total. Right: contours of the total,
+    W = 0 and the lowest point of the grid marked.'"""
+    data = lo.datasets.digits(seed=0)
+    np.testing.assert_array_equal(explorer.X, data.X_train[:300])
+    model = lo.LinearClassifier("softmax", lr=0.1, reg=1e-3, epochs=10, seed=0, verbose=False)
+    np.testing.assert_allclose(explorer.W, model.fit(data.X_train, data.y_train).W_)
+    np.testing.assert_array_equal(explorer.d1, explorer.W)
+    assert abs(np.vdot(explorer.d2, explorer.W)) < 1e-9 * np.vdot(explorer.W, explorer.W)
+    reg = explorer.controls["reg"]
+    assert (10**reg.min, 10**reg.max) == (pytest.approx(1e-4), pytest.approx(10.0))
+    text = set_sliders(explorer, loss="svm", reg=0.1, delta=1.0)
+    line_ax, plane_ax = explorer.figure.axes[:2]
+    lines = {line.get_label(): line.get_ydata() for line in line_ax.get_lines()}
+    middle = int(np.argmin(np.abs(explorer.steps)))  # b = 0
+    data_loss = explorer.data_losses("svm", 1.0)[:, middle]
+    np.testing.assert_allclose(lines["data loss"], data_loss)
+    np.testing.assert_allclose(lines["λ R(W)"], 0.1 * explorer.R[:, middle])
+    np.testing.assert_allclose(lines["total"], data_loss + 0.1 * explorer.R[:, middle])
+    markers = {line.get_label(): line.get_xydata()[0] for line in plane_ax.get_lines()}
+    np.testing.assert_allclose(markers["W = 0"], (-1, 0))
+    np.testing.assert_allclose(markers["lowest on grid"], lowest(text)[1:])
+
+
+def test_a_random_plane_hardly_contains_the_path(train):
+    """'A random plane through the end point hardly contains the path: in 650 dimensions random directions are
+    nearly at right angles to it.' (gradient descent's path, as in the notebook)"""
+    X, y = train
+    loss_fn = functools.partial(lo.softmax_loss, reg=1e-3)
+    W_start = 0.001 * np.random.default_rng(0).standard_normal((D, C))
+    path = [W_start]
+    lo.sgd(loss_fn, W_start, X, y, lr=0.5, batch_size=500, num_iters=100, seed=0,
+           callback=lambda step, W, loss: path.append(W))  # fmt: skip
+    steps = np.array([W - path[-1] for W in path]).reshape(len(path), -1)  # (T, 650)
+    for seed in range(5):
+        q, _ = np.linalg.qr(np.random.default_rng(seed).standard_normal((D * C, 2)))  # a random plane
+        assert np.sum((steps @ q) ** 2) < 0.05 * np.sum(steps**2)
+    _, _, explained = landscape.trajectory_directions(path)
+    assert explained.sum() > 0.99
+
+
 def test_paths_on_their_principal_planes(train):
     """'Gradient descent ... almost all of it in one plane. With batches of 100 ... the plane explains almost as
     much of the path as for gradient descent. With 10 ... leaves the plane more. Yet after 100 steps all three

@@ -71,6 +71,14 @@ def test_the_start_rings_eight_of_nine_points(toy):
     ringed = next(c for c in ax.collections if c.get_label() == "loss > 0").get_offsets()
     np.testing.assert_array_equal(np.asarray(ringed), X[losses > 0])
     assert np.sum(losses > 0) == 8
+    # 'an arrow along w_k for each class (the longest arrow has a fixed length, the others are in proportion)'
+    arrows = next(c for c in ax.collections if hasattr(c, "U"))
+    lengths = np.hypot(arrows.U, arrows.V)
+    norms = np.linalg.norm(START_W, axis=0)  # |w_k|
+    np.testing.assert_allclose(lengths / lengths.max(), norms / norms.max())
+    np.testing.assert_allclose(
+        np.c_[arrows.U, arrows.V] / lengths[:, None], (START_W / np.linalg.norm(START_W, axis=0)).T
+    )
     demo = lo.widgets.LinearClassifierDemo()
     assert "9 points, 8 with loss > 0" in demo.text
 
@@ -164,6 +172,12 @@ def test_the_controls_are_as_listed(markdown):
     assert demo.theta[1, 2] == pytest.approx(before[1, 2] + 0.1)
     assert np.count_nonzero(demo.theta - before) == 1
     assert demo._entry_labels["W[1,2]"].value.startswith("W[1,2] = -0.90   grad")  # its value and its gradient
+    # 'The grid lists one class per column: W[0,k] and W[1,k] are w_k, then b[k].'
+    grid = next(child for child in demo.widget.children if child.layout.grid_template_columns)
+    assert grid.layout.grid_template_columns == "repeat(3, max-content)"
+    names = [cell.children[-1].value.split(" =")[0] for cell in grid.children]
+    for k in range(3):
+        assert names[k::3] == [f"W[0,{k}]", f"W[1,{k}]", f"b[{k}]"]
     other = lo.widgets.LinearClassifierDemo()
     demo.randomize_button.click()
     other.randomize_button.click()
