@@ -190,13 +190,15 @@ HELPERS = """
   // The control's own value, to tell "did not move" from "moved, but nothing redrew".
   L.value = c => c.getAttribute('aria-valuenow') ?? c.value ?? c.className;
   // Before a change: remember what the outputs look like, and time the first
-  // key press, the first new picture of the control's explorer and its load.
+  // action, the first new picture of the control's explorer and its load.
   L.arm = control => {
     const root = L.scope(control), picture = L.pictureOf(control);
     const s = (L.state = { root, picture, before: L.snapshot(root), t0: null, frame: null, quietSince: 0,
                            mark: L.frames.length });
-    document.addEventListener('keydown', () => { if (s.t0 === null) s.t0 = performance.now(); },
-      { capture: true, once: true });
+    // The student's action: a key press, a click, or a choice made in a <select>.
+    for (const type of ['keydown', 'mousedown', 'change'])
+      document.addEventListener(type, () => { if (s.t0 === null) s.t0 = performance.now(); },
+        { capture: true, once: true });
     const observer = new MutationObserver(() => { s.quietSince = performance.now(); });
     observer.observe(root, { attributes: true, childList: true, subtree: true, characterData: true });
     s.observer = observer;
@@ -225,6 +227,25 @@ HELPERS = """
   document.addEventListener('keydown', () => L.keyTimes.push(performance.now()), { capture: true });
 }
 """
+
+
+def first_backwards(start, end, shown):
+    """The first picture that shows an older value after a newer one, as (newer, older values), or None.
+
+    ``shown``: for each picture in the order it arrived, the set of values it
+    may stand for (identical pictures for several values give several; None,
+    a picture not made in the burst). The values went from ``start`` towards ``end``.
+    """
+    sign = 1 if end > start else -1
+    previous = start
+    for candidates in shown:
+        if not candidates:
+            continue
+        ahead = [v for v in candidates if sign * (v - previous) >= 0]
+        if not ahead:
+            return previous, sorted(candidates)
+        previous = min(ahead, key=lambda v: sign * (v - previous))
+    return None
 
 
 class NotebookPage:
@@ -424,16 +445,7 @@ class NotebookPage:
                 made.setdefault(frame["digest"], set()).add(frame["values"][name])
         shown = [f for f in self.frames(marks[0]) if f["picture"] == picture]
         values = [made.get(f["digest"]) for f in shown]
-        sign = 1 if end[name] > start[name] else -1
-        backwards, previous = None, start[name]
-        for candidates in values:
-            if not candidates:
-                continue
-            ahead = [v for v in candidates if sign * (v - previous) >= 0]
-            if not ahead:
-                backwards = (previous, sorted(candidates))
-                break
-            previous = min(ahead, key=lambda v: sign * (v - previous))
+        backwards = first_backwards(start[name], end[name], values)
         last = [f["load"] for f, v in zip(shown, values, strict=True) if v and end[name] in v and f["load"]]
         return {
             "control": name,

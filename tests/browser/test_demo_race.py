@@ -33,7 +33,7 @@ def test_play_and_clicks_never_overlap(lab, chromium, screenshots, pytestconfig)
     from tests.browser.conftest import SESSION
     from tests.browser.test_notebooks_in_browser import code_cells_to_run, saved_explorers
 
-    notebook = nbformat.read(NOTEBOOK, as_version=4)
+    notebook = nbformat.read(lab.root / "notebooks" / NOTEBOOK.name, as_version=4)  # the copy Lab serves
     context = chromium.new_context(viewport={"width": 1280, "height": 900})
     page = context.new_page()
     page.set_default_timeout(30_000)

@@ -7,6 +7,7 @@ import sys
 import pytest
 
 from tests.browser import _lab
+from tests.browser._page import first_backwards
 from tests.browser.conftest import missing
 
 
@@ -51,3 +52,18 @@ def test_kill_marked_kills_this_runs_processes_only():
         for process in (ours, theirs):
             process.kill()
             process.wait()
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "shown", "expected"),
+    [
+        (0, 10, [{2}, {5}, {10}], None),  # in order
+        (0, 10, [{2}, None, {10}], None),  # a picture not from the burst is skipped
+        (0, 10, [{5}, {3}, {10}], (5, [3])),  # an older value after a newer one
+        (10, 0, [{8}, {9}], (8, [9])),  # going down: 9 is older than 8
+        (0, 10, [{4}, {3, 6}, {10}], None),  # one picture for two values: the one that keeps the order
+        (0, 10, [{4}, {1, 3}], (4, [1, 3])),
+    ],
+)
+def test_a_burst_showing_an_older_value_after_a_newer_one_is_found(start, end, shown, expected):
+    assert first_backwards(start, end, shown) == expected
