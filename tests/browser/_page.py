@@ -86,6 +86,13 @@ HELPERS = """
     L.listening = k;
     // Plain text, the exception and the last frames only.
     const plain = lines => lines.join('\\n').replace(/\\x1b\\[[0-9;]*m/g, '').split('\\n').slice(-14).join('\\n');
+    // Widget messages that carry binary buffers (Colab's widget manager drops them: issue 13).
+    L.buffered = [];
+    k.anyMessage.connect((_, { msg }) => {
+      if (msg.buffers && msg.buffers.length && /^comm_/.test(msg.header.msg_type))
+        L.buffered.push(msg.header.msg_type + ' ' + (msg.content.data && msg.content.data.state
+          ? Object.keys(msg.content.data.state).join(',') : ''));
+    });
     k.iopubMessage.connect((_, msg) => {
       const c = msg.content;
       if (msg.header.msg_type === 'error') L.kernelErrors.push(plain(c.traceback));

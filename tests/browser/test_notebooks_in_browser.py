@@ -161,6 +161,9 @@ def test_notebook_runs_and_every_control_redraws(path, lab, chromium, timings, l
                 latency[names[picture]]["ms" if is_slider else "other"] += ms
         if not failures:
             failures += burst_each_explorer(lab_page, explorers, names, latency)
+        buffered = lab_page.page.evaluate("() => __lossopt.buffered")
+        if buffered:
+            failures.append(f"{len(buffered)} widget messages carried binary buffers, e.g. {buffered[:3]}")
         timings["controls"] = len(controls)
         timings["unplayed"] = lab_page.unplayed()
         assert not failures, f"{path.name}:\n" + "\n".join(failures)
