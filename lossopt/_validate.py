@@ -107,19 +107,35 @@ def check_positive(value, name):
     return value
 
 
-def check_positive_int(value, name):
-    """Return ``value`` after checking it is an integer >= 1."""
+def check_int(value, name, low=0):
+    """Return ``value`` as an int after checking it is an integer >= ``low`` (a seed, a number of points)."""
     if isinstance(value, bool) or not isinstance(value, numbers.Integral):
         raise TypeError(f"{name} must be an integer, got {type(value).__name__}")
-    if value < 1:
-        raise ValueError(f"{name} must be >= 1, got {value}")
+    if value < low:
+        raise ValueError(f"{name} must be >= {low}, got {value}")
     return int(value)
 
 
+def check_positive_int(value, name):
+    """Return ``value`` after checking it is an integer >= 1."""
+    return check_int(value, name, low=1)
+
+
+def check_in_range(value, name, low, high):
+    """Return ``value`` as a float after checking it is a real number in [low, high] (a slider's start, say)."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{name} must be a real number, got {type(value).__name__}")
+    value = float(value)
+    if not low <= value <= high:
+        raise ValueError(f"{name} must be between {low:g} and {high:g}, got {value:g}")
+    return value
+
+
 def check_choice(value, name, choices):
-    """Return ``value`` after checking it is one of ``choices`` (strings)."""
+    """Return ``value`` after checking it is one of ``choices`` (all strings, or all integers)."""
     options = ", ".join(repr(choice) for choice in choices)
-    if not isinstance(value, str):  # an array would compare elementwise with each choice
+    kind = str if all(isinstance(choice, str) for choice in choices) else numbers.Integral
+    if isinstance(value, bool) or not isinstance(value, kind):  # an array would compare elementwise with each
         raise TypeError(f"{name} must be one of {options}, got {type(value).__name__}")
     if value not in choices:
         raise ValueError(f"unknown {name} {value!r}; choose one of {options}")

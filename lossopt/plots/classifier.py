@@ -1,4 +1,4 @@
-"""Notebooks 02 and 08: a linear classifier on 2-D data, its points, decision regions and zero-score lines."""
+"""Notebooks 02 and 08: a linear classifier on 2-D data, its points and its decision regions."""
 
 import numpy as np
 
@@ -53,7 +53,7 @@ def grid_over(X, *, resolution=200, margin=0.25):
     return xx, yy, np.column_stack([xx.ravel(), yy.ravel()])
 
 
-def plot_decision_regions(W, X, y, *, b=None, ax=None, resolution=200, class_names=None, lines=True):
+def plot_decision_regions(W, X, y, *, b=None, ax=None, resolution=200, class_names=None):
     """Colour the plane by the predicted class of the linear classifier ``x @ W + b``.
 
     Parameters
@@ -69,8 +69,6 @@ def plot_decision_regions(W, X, y, *, b=None, ax=None, resolution=200, class_nam
     resolution : int
         Grid points per side.
     class_names : sequence of str, optional
-    lines : bool
-        Also draw each class's zero-score line s_k(x) = 0, dashed.
 
     Returns
     -------
@@ -88,8 +86,7 @@ def plot_decision_regions(W, X, y, *, b=None, ax=None, resolution=200, class_nam
     b = np.zeros(W.shape[1]) if b is None else np.asarray(b, dtype=float)
     num_classes = W.shape[1]
     xx, yy, grid = grid_over(X, resolution=resolution)
-    scores = grid @ W + b  # (resolution**2, C)
-    predicted = scores.argmax(axis=1).reshape(xx.shape)
+    predicted = (grid @ W + b).argmax(axis=1).reshape(xx.shape)  # (resolution, resolution)
     ax.imshow(
         predicted,
         origin="lower",
@@ -101,16 +98,11 @@ def plot_decision_regions(W, X, y, *, b=None, ax=None, resolution=200, class_nam
         aspect="auto",
         interpolation="nearest",
     )
-    if lines:
-        for k, color in enumerate(class_colors(num_classes)):
-            ax.contour(
-                xx, yy, scores[:, k].reshape(xx.shape), levels=[0], colors=[color], linestyles="--", linewidths=1.2
-            )
     plot_points(X, y, ax=ax, class_names=class_names)
     ax.set_xlim(xx[0, 0], xx[0, -1])
     ax.set_ylim(yy[0, 0], yy[-1, 0])
     ax.set_xlabel("$x_0$")
     ax.set_ylabel("$x_1$")
-    ax.set_title("Decision regions (dashed: each class's score = 0)" if lines else "Decision regions")
+    ax.set_title("Decision regions")
     ax.legend(loc="upper right", fontsize="small", framealpha=0.8)
     return ax

@@ -18,69 +18,40 @@ from ._style import axes_or_new, class_colors
 from .classifier import grid_over, plot_decision_regions
 
 
-def zero_score_line(w, b, xlim, ylim):
-    """Two points of the line ``w @ x + b = 0``, far enough apart to cross the box.
+def zero_score_lines(W, b, xlim, ylim):
+    """Each class's zero-score line ``{x : x @ W[:, k] + b[k] = 0}``, as two points far enough apart to cross the box.
 
     Parameters
     ----------
-    w : array, shape (2,)
-        A class's weight vector (the line's normal).
-    b : float
-        Its bias.
+    W : array, shape (2, C)
+        Column k is class k's weight vector, the normal of its line.
+    b : array, shape (C,)
     xlim, ylim : (float, float)
         The box being drawn.
 
     Returns
     -------
-    xs, ys : arrays, shape (2,)
-        The two points' coordinates (NaN when ``w`` is zero: there is no line).
+    feet : array, shape (C, 2)
+        The point of each line nearest the box centre (where the demo starts its weight arrow).
+    ends : array, shape (C, 2, 2)
+        Two points of each line (NaN where ``W[:, k]`` is zero: there is no line).
 
     Examples
     --------
-    >>> xs, ys = zero_score_line([0.0, 1.0], -0.5, (-1, 1), (-1, 1))
-    >>> ys.tolist()
-    [0.5, 0.5]
+    >>> feet, ends = zero_score_lines([[0.0], [1.0]], [-0.5], (-1, 1), (-1, 1))
+    >>> feet.tolist(), ends[0, :, 1].tolist()
+    ([[0.0, 0.5]], [0.5, 0.5])
     """
-    w = np.asarray(w, dtype=float)
-    norm2 = float(w @ w)
-    if norm2 == 0.0:
-        return np.full(2, np.nan), np.full(2, np.nan)
-    centre = np.array([np.mean(xlim), np.mean(ylim)])
-    foot = centre - (w @ centre + b) / norm2 * w  # the line's point nearest the box centre
-    along = np.array([-w[1], w[0]]) / np.sqrt(norm2)
-    reach = np.hypot(xlim[1] - xlim[0], ylim[1] - ylim[0])  # longer than the box's diagonal
-    ends = foot + np.outer([-reach, reach], along)  # (2, 2)
-    return ends[:, 0], ends[:, 1]
-
-
-def weight_arrows(W, b, xlim, ylim, *, length=0.3):
-    """Where to draw an arrow along each class's weight vector.
-
-    Each arrow starts on the class's zero-score line, at its point nearest the
-    box centre, and points along ``W[:, k]``; the longest arrow is ``length``
-    times the box width, the others in proportion to their norms.
-
-    Parameters
-    ----------
-    W : array, shape (2, C)
-    b : array, shape (C,)
-    xlim, ylim : (float, float)
-    length : float
-        Length of the longest arrow, as a fraction of the box width.
-
-    Returns
-    -------
-    starts : array, shape (C, 2)
-    vectors : array, shape (C, 2)
-    """
-    W = np.asarray(W, dtype=float)
-    b = np.asarray(b, dtype=float)
+    W, b = np.asarray(W, dtype=float), np.asarray(b, dtype=float)
     centre = np.array([np.mean(xlim), np.mean(ylim)])
     norms2 = (W**2).sum(axis=0)  # (C,)
     safe = np.where(norms2 > 0, norms2, 1.0)
-    starts = centre - ((centre @ W + b) / safe)[:, np.newaxis] * W.T  # (C, 2)
-    scale = length * (xlim[1] - xlim[0]) / max(np.sqrt(norms2.max()), 1e-12)
-    return starts, scale * W.T
+    feet = centre - ((centre @ W + b) / safe)[:, np.newaxis] * W.T  # (C, 2)
+    along = np.column_stack([-W[1], W[0]]) / np.sqrt(safe)[:, np.newaxis]  # (C, 2), unit vectors along the lines
+    reach = np.hypot(xlim[1] - xlim[0], ylim[1] - ylim[0])  # longer than the box's diagonal
+    ends = feet[:, np.newaxis] + np.array([-reach, reach])[:, np.newaxis] * along[:, np.newaxis]  # (C, 2, 2)
+    ends[norms2 == 0] = np.nan
+    return feet, ends
 
 
 class ClassifierPlane:
@@ -113,7 +84,7 @@ class ClassifierPlane:
         # The grid depends only on the data: made once, scored at every update.
         self._xx, _, self._grid = grid_over(self.X, resolution=resolution)
         W0, b0 = np.zeros((2, num_classes)), np.zeros(num_classes)
-        plot_decision_regions(W0, self.X, self.y, b=b0, ax=ax, resolution=resolution, lines=False)
+        plot_decision_regions(W0, self.X, self.y, b=b0, ax=ax, resolution=resolution)
         self.regions = ax.images[-1]
         self.xlim, self.ylim = ax.get_xlim(), ax.get_ylim()
         colors = class_colors(num_classes)
@@ -153,11 +124,13 @@ class ClassifierPlane:
         """
         predicted = (self._grid @ W + b).argmax(axis=1)
         self.regions.set_data(predicted.reshape(self._xx.shape))
-        for k, line in enumerate(self.lines):
-            line.set_data(*zero_score_line(W[:, k], b[k], self.xlim, self.ylim))
-        starts, vectors = weight_arrows(W, b, self.xlim, self.ylim)
-        self.arrows.set_offsets(starts)
-        self.arrows.set_UVC(vectors[:, 0], vectors[:, 1])
+        feet, ends = zero_score_lines(W, b, self.xlim, self.ylim)
+        for line, points in zip(self.lines, ends, strict=True):
+            line.set_data(*points.T)
+        # Each arrow starts on its class's line and points along W[:, k]; the longest is 0.3 of the box's width.
+        scale = 0.3 * (self.xlim[1] - self.xlim[0]) / max(np.sqrt((W**2).sum(axis=0).max()), 1e-12)
+        self.arrows.set_offsets(feet)
+        self.arrows.set_UVC(scale * W[0], scale * W[1])
         hot = np.zeros(len(self.X), bool) if losses is None else np.asarray(losses) > 0
         self.rings.set_offsets(self.X[hot] if hot.any() else np.empty((0, 2)))
 
@@ -195,11 +168,9 @@ class LossSlicePanel:
     ax : matplotlib Axes
     cmap : str
         A perceptually uniform sequential colormap (the classes' palette is for classes).
-    legend : bool
-        Put a legend in the axes.
     """
 
-    def __init__(self, ax, *, cmap="viridis", legend=True):
+    def __init__(self, ax, *, cmap="viridis"):
         self.ax = ax
         # A square-root colour scale: the low valleys, where training goes, get most of the colours.
         self.image = ax.imshow(
@@ -219,8 +190,6 @@ class LossSlicePanel:
         outline = [patheffects.withStroke(linewidth=2.6, foreground="black")]  # visible on light and dark
         (self.path,) = ax.plot([], [], "-", color="white", linewidth=1.2, path_effects=outline, label="path")
         (self.point,) = ax.plot([], [], "o", color="#D55E00", markeredgecolor="white", markersize=7, label="now")
-        if legend:
-            ax.legend(loc="upper right", fontsize="x-small", framealpha=0.8)
 
     def update(self, losses, p1_values, p2_values, path, *, names=("p1", "p2"), clim=None):
         """Show the surface, the path and the current point.

@@ -31,7 +31,6 @@ import functools
 import html
 import io
 import math
-import numbers
 import threading
 
 import ipywidgets as widgets
@@ -40,6 +39,10 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 from matplotlib.transforms import Bbox, IdentityTransform
 from PIL import Image
+
+from .._validate import check_choice as check_option  # noqa: F401 (widgets/features.py imports it from here)
+from .._validate import check_in_range
+from .._validate import check_int as check_count  # noqa: F401 (widgets/features.py imports it from here)
 
 
 def figure_png(figure):
@@ -85,34 +88,6 @@ def slider(description, value, low, high, step, *, readout_format=".2f"):
         continuous_update=True,
         style={"description_width": "initial"},
     )
-
-
-def check_in_range(value, name, low, high):
-    """Return ``value`` as a float after checking it is a real number in [low, high] (an explorer's argument)."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise TypeError(f"{name} must be a real number, got {type(value).__name__}")
-    value = float(value)
-    if not low <= value <= high:
-        raise ValueError(f"{name} must be between {low:g} and {high:g}, got {value:g}")
-    return value
-
-
-def check_count(value, name, low=0):
-    """Return ``value`` as an int after checking it is an integer >= ``low`` (a seed, a number of points)."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise TypeError(f"{name} must be an integer, got {type(value).__name__}")
-    if value < low:
-        raise ValueError(f"{name} must be an integer >= {low}, got {value}")
-    return int(value)
-
-
-def check_option(value, name, options):
-    """Return ``value`` after checking it is one of ``options`` (any hashable values: ints, strings)."""
-    if isinstance(value, bool) or value not in options:
-        raise (ValueError if type(value) in {type(o) for o in options} else TypeError)(
-            f"{name} must be one of {', '.join(repr(o) for o in options)}, got {value!r}"
-        )
-    return value
 
 
 def signed(x, fmt):
@@ -205,6 +180,34 @@ class Explorer:
     def draw(self):
         """Redraw ``self.figure`` for the current control values; return the readout text."""
         raise NotImplementedError
+
+    def legend_below(self, **kwargs):
+        """One legend for all the panels, below them: never over the data, and static (drawn once).
+
+        Takes the labelled artists of every axes (and removes any legend they had); ``kwargs`` go to
+        ``Figure.legend``.
+        """
+        handles = []
+        for ax in self.figure.axes:
+            handles += ax.get_legend_handles_labels()[0]
+            if ax.get_legend() is not None:
+                ax.get_legend().remove()
+        options = {"loc": "outside lower center", "ncols": len(handles), "fontsize": "small", **kwargs}
+        self.figure.legend(handles=handles, **options)
+
+    @staticmethod
+    def remove_drawing(*axes):
+        """Remove what the last draw put on ``axes`` (lines, bars, images, texts, legend), keeping the axes.
+
+        ``Axes.clear`` would also rebuild the axes' ticks and labels, a fifth of a redraw.
+        """
+        for ax in axes:
+            for artist in [*ax.lines, *ax.patches, *ax.texts, *ax.collections, *ax.images]:
+                artist.remove()
+            ax.containers.clear()
+            if ax.get_legend() is not None:
+                ax.get_legend().remove()
+            ax.relim()  # forget the removed data's limits
 
     @property
     def values(self):

@@ -15,12 +15,12 @@ demo adds ``0.5 * reg * W``).
 import ipywidgets as widgets
 import numpy as np
 
-from .._validate import check_positive_int, check_seed
+from .._validate import check_choice, check_in_range, check_positive_int, check_seed
 from ..datasets import TOY_DATASETS, add_bias, make_dataset
 from ..landscape import plane_penalty, slice_2d
 from ..losses import classifier_loss
 from ..plots.demo import ClassifierPlane, LossSlicePanel
-from ._explorer import Explorer, check_in_range, check_option, log_slider, nice_ceiling, serialized, signed
+from ._explorer import Explorer, log_slider, nice_ceiling, serialized, signed
 
 START_W = ((1.0, 2.0, 3.0), (2.0, -4.0, -1.0))
 """The web demo's starting weights, D x C: w0 = (1, 2), w1 = (2, -4), w2 = (3, -1) are the columns."""
@@ -103,13 +103,13 @@ class LinearClassifierDemo(Explorer):
         controls = {
             "loss": widgets.Dropdown(
                 options=[(label, key) for key, label in LOSS_NAMES.items()],
-                value=check_option(loss, "loss", tuple(LOSS_NAMES)),
+                value=check_choice(loss, "loss", tuple(LOSS_NAMES)),
                 description="loss",
             ),
             "reg": log_slider("L2 strength", reg, 1e-2, 1e2, readout_format=".3g"),
             "lr": log_slider("step size", lr, 5e-4, 5.0, readout_format=".3g"),
             "dataset": widgets.Dropdown(
-                options=TOY_DATASETS, value=check_option(dataset, "dataset", TOY_DATASETS), description="data"
+                options=TOY_DATASETS, value=check_choice(dataset, "dataset", TOY_DATASETS), description="data"
             ),
             "n_per_class": widgets.IntSlider(value=30, min=3, max=100, description="points/class"),
             "data_seed": widgets.BoundedIntText(value=0, min=0, max=9999, description="data seed"),
@@ -256,12 +256,11 @@ class LinearClassifierDemo(Explorer):
     def _layout_figure(self):
         """Build the three panels: the plane, the landscape, the history."""
         figure = self.figure
-        figure.clear()
         # Laid out once, then kept; the extra space lets tick labels grow without overlapping.
         figure.set_layout_engine("constrained", wspace=0.06)
         plane_ax, landscape_ax, self._history_ax = figure.subplots(1, 3, width_ratios=[1.0, 1.2, 1.0])
         self.plane = ClassifierPlane(plane_ax, self.X, self.y, 3, resolution=self._resolution, legend=False)
-        self.landscape = LossSlicePanel(landscape_ax, legend=False)
+        self.landscape = LossSlicePanel(landscape_ax)
         ax = self._history_ax
         self.history_lines = [
             # a dot on the latest value, so that a history of one point shows too
@@ -273,13 +272,7 @@ class LinearClassifierDemo(Explorer):
         ax.set_xlabel("parameter update (step or nudge)")
         ax.set_ylabel("loss")
         ax.set_title("Loss history")
-        # One legend for the three panels, below them: it is drawn once, not every frame.
-        handles, labels = [], []
-        for a in figure.axes:
-            more_handles, more_labels = a.get_legend_handles_labels()
-            handles += more_handles
-            labels += more_labels
-        figure.legend(handles, labels, loc="outside lower center", ncols=len(labels), fontsize="small")
+        self.legend_below()
 
     def _draw_landscape(self, v):
         """Total loss over parameters p1 and p2, the other seven at their current values."""

@@ -3,14 +3,14 @@
 import ipywidgets as widgets
 import numpy as np
 
-from .._validate import as_float_array, check_choice, check_linear_problem
+from .._validate import as_float_array, check_choice, check_in_range, check_int, check_linear_problem
 from ..datasets import digits
 from ..landscape import plane_penalty, random_directions, slice_2d
 from ..losses import SCORE_LOSSES, linear_loss
 from ..optim import LinearClassifier
 from ..plots import class_colors
 from ..plots.landscape import LANDSCAPE_CMAP, plot_slice_contours
-from ._explorer import Explorer, check_count, check_in_range, log_slider, nice_ceiling, slider
+from ._explorer import Explorer, log_slider, nice_ceiling, slider
 
 
 class LandscapeExplorer(Explorer):
@@ -65,7 +65,7 @@ class LandscapeExplorer(Explorer):
         seed=0,
     ):
         reg, delta = check_in_range(reg, "reg", 1e-4, 10.0), check_in_range(delta, "delta", 0.0, 3.0)
-        loss, seed = check_choice(loss, "loss", tuple(SCORE_LOSSES)), check_count(seed, "seed")
+        loss, seed = check_choice(loss, "loss", tuple(SCORE_LOSSES)), check_int(seed, "seed")
         if X is None or y is None or W is None:
             data = digits(seed=0)
             X = data.X_train[:300] if X is None else X
@@ -114,14 +114,13 @@ class LandscapeExplorer(Explorer):
         ax_line.set_xlabel("a (along d1 = W; a = -1 is W = 0)")
         ax_line.set_ylabel("loss")
         ax_line.set_title("Along d1 (b = 0)")
-        ax_line.legend(fontsize="small", loc="upper right")
         self._ax_line = ax_line
         # The plane: contours of a placeholder (replaced by every draw), W = 0 and the lowest point.
         ax = plot_slice_contours(self.steps, self.steps, self.R, ax=self._ax_plane, levels=15, colorbar=False)
         marker = {"markeredgecolor": "white", "linestyle": "none"}
         ax.plot(-1, 0, marker="o", color=green, label="W = 0", **marker)
         (self._lowest,) = ax.plot(0, 0, marker="*", markersize=12, color=orange, label="lowest on grid", **marker)
-        ax.legend(fontsize="small", loc="upper right")
+        self.legend_below(facecolor="0.8")  # over the plane it would hide the landscape; grey: W is white
 
     def draw(self):
         loss, reg, delta = self.values["loss"], self.values["reg"], self.values["delta"]

@@ -6,12 +6,12 @@ import math
 import numpy as np
 from matplotlib.ticker import NullLocator
 
-from .._validate import check_choice, check_nonnegative, check_positive
+from .._validate import check_choice, check_in_range, check_nonnegative, check_positive, check_positive_int
 from ..datasets import digits
 from ..losses import SCORE_LOSSES, linear_loss
 from ..optim import check_training_data, sgd
 from ..plots import class_colors, plot_loss_history
-from ._explorer import Explorer, check_count, check_in_range, log_slider
+from ._explorer import Explorer, log_slider
 
 
 class StepSizeExplorer(Explorer):
@@ -59,13 +59,13 @@ class StepSizeExplorer(Explorer):
             X, y = data.X_train[:500], data.y_train[:500]
         self.X, self.y, _ = check_training_data(X, y)
         loss = check_choice(loss, "loss", tuple(SCORE_LOSSES))
-        self.loss, self.reg, self.steps = loss, check_nonnegative(reg, "reg"), check_count(steps, "steps", 1)
+        self.loss, self.reg, self.steps = loss, check_nonnegative(reg, "reg"), check_positive_int(steps, "steps")
         if not (isinstance(lr_range, (tuple, list)) and len(lr_range) == 2):
             raise TypeError(f"lr_range must be a pair (low, high), got {lr_range!r}")
         check_positive(lr_range[0], "lr_range[0]")
         check_in_range(lr_range[1], "lr_range[1]", lr_range[0], math.inf)
         lr = check_in_range(lr, "lr", *lr_range)
-        steps_per_decade = check_count(steps_per_decade, "steps_per_decade", 1)
+        steps_per_decade = check_positive_int(steps_per_decade, "steps_per_decade")
         self.loss_fn = functools.partial(linear_loss, reg=self.reg, loss=loss)
         self._runs = {}
         low, high = (math.log10(value) for value in lr_range)
@@ -101,7 +101,6 @@ class StepSizeExplorer(Explorer):
         )
         self._curve = ax_curve.lines[-1]
         ax_curve.plot([], [], color="0.8", label="the other learning rates")
-        ax_curve.legend(fontsize="small", loc="upper left")
         ax_curve.set_title(f"Gradient descent, {self.loss} loss")
 
         ax_sweep.loglog(self.sweep, self.final, marker=".", color=blue, label=f"loss after {self.steps} steps")
@@ -112,7 +111,7 @@ class StepSizeExplorer(Explorer):
         ax_sweep.set_xlabel("learning rate")
         ax_sweep.set_ylabel(f"loss after {self.steps} steps")
         ax_sweep.set_title("Step-size sweep")
-        ax_sweep.legend(fontsize="small", loc="upper center")
+        self.legend_below()
         for axis in (ax_curve.yaxis, ax_sweep.xaxis, ax_sweep.yaxis):  # log axes: minor ticks were half a redraw
             axis.set_minor_locator(NullLocator())
 

@@ -3,12 +3,13 @@
 import ipywidgets as widgets
 import numpy as np
 
+from .._validate import check_choice, check_in_range, check_int, check_positive_int
 from ..datasets import add_bias, blobs, blobs_with_outliers
 from ..losses import linear_loss
 from ..optim import fit_proximal
 from ..plots import plot_decision_regions, plot_weight_magnitudes
 from ..regularization import PENALTIES
-from ._explorer import Explorer, check_count, check_in_range, check_option, log_slider
+from ._explorer import Explorer, log_slider
 
 
 class LambdaExplorer(Explorer):
@@ -47,14 +48,14 @@ class LambdaExplorer(Explorer):
     def __init__(self, *, reg=1e-3, penalty="l2", n_per_class=30, n_outliers=4, lr=0.1, steps=300, seed=0):
         low, high = 1e-3, 10**0.5  # gradient steps on the L2 part stay stable while lr * 2 * lambda < 1
         reg = check_in_range(reg, "reg", low, high)
-        penalty = check_option(penalty, "penalty", PENALTIES)
-        n_per_class = check_count(n_per_class, "n_per_class", 1)
-        n_outliers, seed = check_count(n_outliers, "n_outliers", 1), check_count(seed, "seed")
+        penalty = check_choice(penalty, "penalty", PENALTIES)
+        n_per_class = check_positive_int(n_per_class, "n_per_class")
+        n_outliers, seed = check_positive_int(n_outliers, "n_outliers"), check_int(seed, "seed")
         self.points, self.y_train, self.is_outlier = blobs_with_outliers(n_per_class, n_outliers, seed=seed)
         self.X_train = add_bias(self.points)  # (N, 3)
         X_val, self.y_val = blobs(100, 3, spread=0.7, seed=seed + 1)
         self.X_val = add_bias(X_val)
-        self.lr, self.steps, self.seed = check_in_range(lr, "lr", 1e-6, 0.15), check_count(steps, "steps", 1), seed
+        self.lr, self.steps, self.seed = check_in_range(lr, "lr", 1e-6, 0.15), check_positive_int(steps, "steps"), seed
         self._fitted = {}  # (reg, penalty) -> W, so that moving back to a lambda costs nothing
         self.weight_top = 1.1 * np.abs(self.fit(low, "l2")).max()  # the least regularized W is the largest
         controls = {
@@ -75,20 +76,17 @@ class LambdaExplorer(Explorer):
     def draw(self):
         reg, penalty = self.values["reg"], self.values["penalty"]
         W = self.fit(reg, penalty)
-        first = not self.figure.axes
-        if first:
+        if not self.figure.axes:
             self.figure.subplots(1, 2, width_ratios=(1.15, 1))
         ax_regions, ax_weights = self.figure.axes
-
-        ax_regions.clear()
-        plot_decision_regions(W, self.points, self.y_train, ax=ax_regions, resolution=100, lines=False)
+        self.remove_drawing(ax_regions, ax_weights)
+        plot_decision_regions(W, self.points, self.y_train, ax=ax_regions, resolution=100)
         ax_regions.scatter(
             *self.points[self.is_outlier].T, s=130, facecolors="none", edgecolors="black", label="outlier", zorder=4
         )
         ax_regions.legend(loc="lower left", fontsize="small", framealpha=0.8)
         ax_regions.set_title(f"Decision regions, {penalty}, λ = {reg:.3g}")
 
-        ax_weights.clear()
         plot_weight_magnitudes(W, ax=ax_weights, feature_names=("x0", "x1", "bias"), top=self.weight_top)
 
         data = float(linear_loss(W, self.X_train, self.y_train)[0])

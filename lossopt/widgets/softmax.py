@@ -3,7 +3,7 @@
 import ipywidgets as widgets
 import numpy as np
 
-from .._validate import as_float_array, check_finite, check_nonnegative, check_positive
+from .._validate import as_float_array, check_choice, check_finite, check_in_range, check_nonnegative, check_positive
 from ..losses import softmax_scores_loss, svm_scores_loss
 from ..plots.softmax import (
     plot_class_bars,
@@ -12,7 +12,7 @@ from ..plots.softmax import (
     plot_svm_vs_softmax,
     probabilities_and_loss,
 )
-from ._explorer import Explorer, check_in_range, check_option, signed, slider
+from ._explorer import Explorer, signed, slider
 
 
 def _panels(figure, count):
@@ -27,26 +27,12 @@ def _panels(figure, count):
     return axes
 
 
-def _remove_drawing(axes):
-    """Remove what the last draw put on ``axes``, keeping the axes themselves.
-
-    ``Axes.clear`` would also rebuild the axes' ticks and labels, a fifth of a redraw.
-    """
-    for ax in axes:
-        for artist in [*ax.lines, *ax.patches, *ax.texts, *ax.collections]:
-            artist.remove()
-        ax.containers.clear()
-        if ax.get_legend() is not None:
-            ax.get_legend().remove()
-        ax.relim()  # forget the removed data's limits
-
-
 def _image(scores, label, class_names):
     """Check one image's scores (C,), its correct class and its C class names; return them."""
     scores = check_finite(as_float_array(scores, "scores", ndim=1), "scores")
     if scores.size < 2:
         raise ValueError(f"scores must hold at least two classes, got {scores.size}")
-    label = int(check_option(label, "label", tuple(range(scores.size))))
+    label = int(check_choice(label, "label", tuple(range(scores.size))))
     if class_names is not None:
         if len(class_names) != scores.size:  # a string is a sequence of one-letter names
             raise ValueError(f"class_names must be a sequence of {scores.size} names, one per score")
@@ -100,7 +86,7 @@ class SoftmaxScaleExplorer(Explorer):
         if self._axes is None:
             self._axes = _panels(self.figure, 3)
         score_ax, probability_ax, loss_ax = self._axes
-        _remove_drawing(self._axes)
+        self.remove_drawing(*self._axes)
         bound = max(np.abs(self.scores).max() * self.controls["scale"].max, 1.0)
         plot_class_bars(scores, self.label, class_names=self.class_names, ax=score_ax, title=f"scores x {scale:.2f}")
         score_ax.set_ylim(-1.25 * bound, 1.25 * bound)  # fixed, so the bars grow and shrink visibly
@@ -179,7 +165,7 @@ class ScoreExplorer(Explorer):
         if self._axes is None:
             self._axes = _panels(self.figure, 3)
         hinge_ax, probability_ax, curve_ax = self._axes
-        _remove_drawing(self._axes)
+        self.remove_drawing(*self._axes)
         plot_svm_vs_softmax(
             scores, label, delta=self.delta, class_names=self.class_names, axes=(hinge_ax, probability_ax)
         )

@@ -2,12 +2,12 @@
 
 import numpy as np
 
-from .._validate import check_nonnegative
+from .._validate import check_in_range, check_nonnegative
 from ..datasets import worked_example
 from ..losses import svm_loss
 from ..plots import class_colors, hinge_terms, plot_hinge_terms
 from ..regularization import regularization
-from ._explorer import Explorer, check_in_range, slider
+from ._explorer import Explorer, slider
 
 
 class MarginExplorer(Explorer):
@@ -88,16 +88,13 @@ class MarginExplorer(Explorer):
         # The same problem at delta = 1: W and the margins shrink together by delta.
         twin_data = float(svm_loss(W / delta, self.X, self.y, delta=1.0)[0])
         twin_reg = self.reg * delta * float(regularization(W / delta)[0])
-        first = not self.figure.axes
-        if first:
+        if not self.figure.axes:
             self.figure.subplots(1, 2)
         ax_bars, ax = self.figure.axes
-
-        ax_bars.clear()
+        self.remove_drawing(ax_bars, ax)
         plot_hinge_terms(W, self.y, delta=delta, ax=ax_bars, class_names=self.class_names)
         ax_bars.set_ylim(0, self.bar_top)
 
-        ax.clear()
         blue, orange, green = class_colors(3)
         data_curve = self._data_losses(delta)
         ax.plot(self.scales, self.reference, color="0.6", linestyle="--", label="data loss, Δ = 1")

@@ -8,12 +8,12 @@ import ipywidgets as widgets
 import numpy as np
 from matplotlib.ticker import NullFormatter
 
-from .._validate import check_nonnegative
+from .._validate import check_choice, check_in_range, check_int, check_nonnegative, check_positive_int
 from ..datasets import digits
 from ..optim import LinearClassifier, sgd
 from ..plots import class_colors, plot_loss_history
 from ..plots.training import moving_average
-from ._explorer import Explorer, check_count, check_in_range, check_option, log_slider
+from ._explorer import Explorer, log_slider
 
 
 class SGDExplorer(Explorer):
@@ -67,11 +67,11 @@ class SGDExplorer(Explorer):
         self.data = digits(seed=0) if data is None else data
         if not all(hasattr(self.data, name) for name in ("X_train", "y_train", "X_val", "y_val")):
             raise TypeError(f"data must be a lossopt.datasets.Split, got {type(data).__name__}")
-        self.steps = check_count(steps, "steps", 1)
+        self.steps = check_positive_int(steps, "steps")
         self.reg = check_nonnegative(reg, "reg")
-        self.seed = check_count(seed, "seed")
+        self.seed = check_int(seed, "seed")
         lr = check_in_range(lr, "lr", 1e-3, 10.0)
-        loss = check_option(loss, "loss", self.LOSSES)
+        loss = check_choice(loss, "loss", self.LOSSES)
         self.every = max(1, self.steps // self.CHECKPOINTS)
         self._cache, self._pending, self._wanted = {}, {}, []
         self._cache_lock = threading.Lock()  # the cache is shared with the background trainer
@@ -79,7 +79,7 @@ class SGDExplorer(Explorer):
         num_train = len(self.data.y_train)
         sizes = [2**k for k in range(11) if 2**k < num_train]
         options = [(str(size), size) for size in sizes] + [(f"all {num_train}", num_train)]
-        batch_size = check_option(batch_size, "batch_size", tuple(dict(options).values()))
+        batch_size = check_choice(batch_size, "batch_size", tuple(dict(options).values()))
         controls = {
             "lr": log_slider("learning rate", lr, 1e-3, 10.0),
             "batch_size": widgets.SelectionSlider(
@@ -215,7 +215,7 @@ class SGDExplorer(Explorer):
     def _build(self, smooth):
         """The two panels and their lines (moved by every draw: cheaper than drawing them anew)."""
         self._ax_loss, ax_acc = self.figure.subplots(1, 2)
-        blue, orange, green = class_colors(3)
+        blue, orange, green, purple = class_colors(4)
         placeholder = np.ones(max(self.steps, smooth))  # every draw sets the data; this makes both lines
         ax = plot_loss_history(
             placeholder,
@@ -230,17 +230,16 @@ class SGDExplorer(Explorer):
         ax.set_xlim(0, self.steps)
         ax.yaxis.set_minor_formatter(NullFormatter())  # no labels between powers of ten: less to lay out
         ax.set_ylabel("loss (log scale)")
-        ax.legend(fontsize="small", loc="lower left")
         self._accuracy_lines = [
-            ax_acc.plot([], [], color=blue, label="training")[0],
-            ax_acc.plot([], [], color=green, linestyle="--", label="validation")[0],
+            ax_acc.plot([], [], color=purple, label="training accuracy")[0],
+            ax_acc.plot([], [], color=green, linestyle="--", label="validation accuracy")[0],
         ]
         ax_acc.set_xlim(0, self.steps)
         ax_acc.set_ylim(0, 1)
         ax_acc.set_xlabel("step")
         ax_acc.set_ylabel("accuracy")
         ax_acc.set_title("Accuracy during training")
-        ax_acc.legend(fontsize="small", loc="lower right")
+        self.legend_below()
 
     def draw(self):
         loss, lr, batch_size = self.values["loss"], self.values["lr"], self.values["batch_size"]

@@ -101,6 +101,17 @@ def test_more_regularization_pulls_the_minimum_towards_w_equal_zero(explorer):
     assert lowest[0] > lowest[1] > lowest[2] >= -1.0
 
 
+def test_the_legend_is_below_the_panels_not_over_the_plane(explorer):
+    """Plot rule: never a legend over the data. One figure legend lists both panels' entries, under them."""
+    assert all(ax.get_legend() is None for ax in explorer.figure.axes)
+    (legend,) = explorer.figure.legends
+    labels = [text.get_text() for text in legend.get_texts()]
+    assert labels == ["data loss", "λ R(W)", "total", "W (centre)", "W = 0", "lowest on grid"]
+    renderer = explorer._frames.canvas.get_renderer()
+    top = legend.get_window_extent(renderer).y1
+    assert all(top < ax.get_tightbbox(renderer).y0 + 1 for ax in explorer.figure.axes[:2])
+
+
 # --- StepSizeExplorer ------------------------------------------------------------------
 
 

@@ -86,10 +86,15 @@ def test_runs_are_cached_and_repeat(explorer):
     np.testing.assert_array_equal(explorer.figure.axes[0].lines[0].get_ydata(), first_curve)
 
 
-def test_every_plot_is_labelled(explorer):
+def test_every_plot_is_labelled_and_the_legend_is_below_the_data(explorer):
     for ax in explorer.figure.axes:
         assert ax.get_title() and ax.get_xlabel() and ax.get_ylabel()
-        assert len(ax.get_legend().get_texts()) == 2
+        assert ax.get_legend() is None  # no legend over the curves: one below both panels
+    (legend,) = explorer.figure.legends
+    labels = [text.get_text() for text in legend.get_texts()]
+    assert labels == ["minibatch loss (6-step mean)", "full training loss", "training accuracy", "validation accuracy"]
+    styles = [(line.get_color(), line.get_linestyle()) for line in legend.get_lines()]
+    assert len(set(styles)) == len(styles)  # each entry tells its curve apart
 
 
 @pytest.mark.parametrize(("kwargs", "message"), [({"batch_size": 100}, "batch_size"), ({"loss": "hinge"}, "loss")])
