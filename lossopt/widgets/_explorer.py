@@ -140,8 +140,7 @@ class Explorer:
     controls : dict of str -> ipywidgets control
         Every control whose ``value`` should trigger a redraw, by name.
     figsize : (float, float)
-        Figure size in inches; the picture is figsize * dpi pixels, fixed.
-    dpi : int
+        Figure size in inches; the picture is figsize * 80 pixels (80 dpi), fixed.
     readout_lines : int
         Height of the text readout, in lines (fixed, so nothing jumps).
 
@@ -159,12 +158,12 @@ class Explorer:
         What the notebook shows: the controls, then :attr:`picture`.
     """
 
-    def __init__(self, controls, *, figsize=(8.0, 3.6), dpi=80, readout_lines=4):
+    def __init__(self, controls, *, figsize=(8.0, 3.6), readout_lines=4):
         self._lock = threading.RLock()
         self.controls = dict(controls)
-        self.figure = Figure(figsize=figsize, dpi=dpi, layout="constrained")
+        self.figure = Figure(figsize=figsize, dpi=80, layout="constrained")
         self._frames = _FrameRenderer(self.figure)
-        self._size = round(figsize[0] * dpi), round(figsize[1] * dpi)
+        self._size = round(figsize[0] * 80), round(figsize[1] * 80)
         self._readout_height = f"{1.3 * readout_lines + 0.3:.1f}em"
         self.picture = widgets.HTML(layout=widgets.Layout(width=f"{self._size[0] + 4}px"))
         self.text, self.png = "", b""

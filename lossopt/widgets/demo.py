@@ -140,7 +140,7 @@ class LinearClassifierDemo(Explorer):
         layouts = widgets.Layout(width="2.4em"), widgets.Layout(width="15em")  # shared: fewer widget models to save
         cells = [self._parameter_cell(name, layouts) for name in PARAMETERS]
 
-        super().__init__(controls, figsize=(11.0, 3.8), dpi=80, readout_lines=14)
+        super().__init__(controls, figsize=(11.0, 3.8), readout_lines=14)
         c = self.controls
         row = widgets.Layout(flex_flow="row wrap", align_items="center")
         self.widget = widgets.VBox(
@@ -211,12 +211,10 @@ class LinearClassifierDemo(Explorer):
         """All nine parameters as one (3, 3) array, W's two rows then b (a copy; the bias trick's W)."""
         return np.vstack([self.W, self.b])
 
-    def evaluate(self, W=None, b=None, *, per_point=True):
-        """:class:`ClassifierLoss` of (W, b) (default: the current ones) under the current controls."""
+    def evaluate(self, *, per_point=True):
+        """:class:`ClassifierLoss` of the current (W, b) under the current controls."""
         v = self.values
-        W = self.W if W is None else W
-        b = self.b if b is None else b
-        return classifier_loss(W, b, self.X, self.y, loss=v["loss"], reg=v["reg"], per_point=per_point)
+        return classifier_loss(self.W, self.b, self.X, self.y, loss=v["loss"], reg=v["reg"], per_point=per_point)
 
     # ------------------------------------------------------------------ drawing
 

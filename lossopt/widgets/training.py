@@ -141,7 +141,7 @@ class SGDExplorer(Explorer):
         model = self.model(loss, lr, batch_size)
         checkpoints, full_loss, train_acc, val_acc = [], [], [], []
 
-        def measure(step, W, _loss=None):
+        def measure(step, W):
             if step % self.every == 0 or step == self.steps:
                 checkpoints.append(step)
                 full_loss.append(float(model.loss_and_gradient(W, data.X_train, data.y_train)[0]))
@@ -149,9 +149,9 @@ class SGDExplorer(Explorer):
                 val_acc.append(float(np.mean((data.X_val @ W).argmax(axis=1) == data.y_val)))
 
         start = time.perf_counter()
-        # Workaround, local to this explorer: LinearClassifier.fit takes no callback, so its two
-        # lines (seeded W0, then sgd with the same generator) are repeated here; the widget test
-        # checks that the run equals LinearClassifier(...).fit(...) exactly.
+        # LinearClassifier.fit's two lines (a seeded W0, then sgd with the same generator), repeated:
+        # fit warns when training diverges, where the explorer says so in its readout (and a warning
+        # would come from the background thread). The widget test checks that the run equals fit's exactly.
         rng = np.random.default_rng(self.seed)
         W0 = model.init_scale * rng.standard_normal((data.X_train.shape[1], int(data.y_train.max()) + 1))
         measure(0, W0)
