@@ -231,8 +231,8 @@ class SGDExplorer(Explorer):
         ax.yaxis.set_minor_formatter(NullFormatter())  # no labels between powers of ten: less to lay out
         ax.set_ylabel("loss (log scale)")
         self._accuracy_lines = [
-            ax_acc.plot([], [], color=purple, label="training accuracy")[0],
-            ax_acc.plot([], [], color=green, linestyle="--", label="validation accuracy")[0],
+            ax_acc.plot([], [], color=purple, label="training")[0],
+            ax_acc.plot([], [], color=green, linestyle="--", label="validation")[0],
         ]
         ax_acc.set_xlim(0, self.steps)
         ax_acc.set_ylim(0, 1)

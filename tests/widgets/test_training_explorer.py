@@ -92,7 +92,7 @@ def test_every_plot_is_labelled_and_the_legend_is_below_the_data(explorer):
         assert ax.get_legend() is None  # no legend over the curves: one below both panels
     (legend,) = explorer.figure.legends
     labels = [text.get_text() for text in legend.get_texts()]
-    assert labels == ["minibatch loss (6-step mean)", "full training loss", "training accuracy", "validation accuracy"]
+    assert labels == ["minibatch loss (6-step mean)", "full training loss", "training", "validation"]
     styles = [(line.get_color(), line.get_linestyle()) for line in legend.get_lines()]
     assert len(set(styles)) == len(styles)  # each entry tells its curve apart
 
