@@ -32,8 +32,8 @@ def class_cmap(num_classes):
     return ListedColormap(class_colors(num_classes))
 
 
-def axes_or_new(ax=None, figsize=(5, 4)):
-    """Return ``ax``, or new axes on a new pyplot figure (shown inline in a notebook)."""
+def axes_or_new(ax=None, figsize=(5, 4), ncols=1):
+    """Return ``ax``, or new axes on a new pyplot figure (shown inline in a notebook): ``ncols`` side by side."""
     if ax is None:
-        _, ax = plt.subplots(figsize=figsize, layout="constrained")
+        _, ax = plt.subplots(1, ncols, figsize=figsize, layout="constrained")
     return ax

@@ -5,7 +5,6 @@ Every number drawn here comes from :func:`lossopt.softmax_scores_loss`,
 the functions the tests check.
 """
 
-import matplotlib.pyplot as plt
 import numpy as np
 
 from ..losses import softmax_probabilities, softmax_scores_loss, svm_scores_loss
@@ -39,13 +38,6 @@ def probabilities_and_loss(scores, label):
     scores = np.atleast_2d(scores)
     loss, _ = softmax_scores_loss(scores, [label])
     return softmax_probabilities(scores)[0], float(loss)
-
-
-def _panels(axes, count, *, width):
-    """``axes``, or new axes: a pyplot figure with ``count`` panels side by side (shown inline in a notebook)."""
-    if axes is None:
-        _, axes = plt.subplots(1, count, figsize=(width, 3.6), layout="constrained")
-    return axes
 
 
 def _class_names(names, num_classes):
@@ -111,7 +103,7 @@ def plot_softmax_chain(scores, label, *, class_names=None, axes=None):
     -------
     array of three matplotlib Axes
     """
-    axes = _panels(axes, 3, width=11)
+    axes = axes_or_new(axes, figsize=(11, 3.6), ncols=3)
     scores = np.asarray(scores, dtype=float)
     probabilities, loss = probabilities_and_loss(scores, label)
     plot_class_bars(scores, label, class_names=class_names, ax=axes[0], title="1. scores s (log-probabilities)")
@@ -149,7 +141,7 @@ def plot_svm_vs_softmax(scores, label, *, delta=1.0, class_names=None, axes=None
         The first holds :func:`lossopt.plots.plot_hinge_terms` of the image, the second
         :func:`plot_probabilities`; each title gives its loss.
     """
-    axes = _panels(axes, 2, width=9)
+    axes = axes_or_new(axes, figsize=(9, 3.6), ncols=2)
     S = np.asarray(scores, dtype=float)[np.newaxis]  # (1, C): one image
     svm, _ = svm_scores_loss(S, [label], delta=delta)
     probabilities, softmax = probabilities_and_loss(S[0], label)

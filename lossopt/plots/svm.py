@@ -201,11 +201,7 @@ def plot_penalties(*, w_max=1.0, penalties=PENALTIES, beta=1.0, axes=None):
     >>> [round(float(v), 2) for v in ax_dR.get_lines()[0].get_ydata()[[0, -1]]]  # sign(w) left of 0
     [-1.0, -1.0]
     """
-    import matplotlib.pyplot as plt
-
-    if axes is None:
-        _, axes = plt.subplots(1, 2, figsize=(9, 3.4), layout="constrained")
-    ax_R, ax_dR = axes
+    ax_R, ax_dR = axes = axes_or_new(axes, figsize=(9, 3.4), ncols=2)
     w = np.linspace(-w_max, w_max, 201)
 
     def penalty_at(value, penalty):

@@ -63,31 +63,20 @@ def log_slider(description, value, low, high, *, steps_per_decade=10, readout_fo
     step = 1 / steps_per_decade
     exponent = math.log10(value)
     low_exponent = exponent - math.floor(round((exponent - math.log10(low)) / step, 6)) * step
-    return widgets.FloatLogSlider(
-        value=value,
-        base=10,
-        min=low_exponent,
-        max=math.log10(high),
-        step=step,
-        description=description,
-        readout_format=readout_format,
-        continuous_update=True,
-        style={"description_width": "initial"},
-    )
+    look = slider_look(description, readout_format)
+    return widgets.FloatLogSlider(value=value, base=10, min=low_exponent, max=math.log10(high), step=step, **look)
 
 
 def slider(description, value, low, high, step, *, readout_format=".2f"):
     """A float slider with the project's look."""
-    return widgets.FloatSlider(
-        value=check_in_range(value, description, low, high),
-        min=low,
-        max=high,
-        step=step,
-        description=description,
-        readout_format=readout_format,
-        continuous_update=True,
-        style={"description_width": "initial"},
-    )
+    value = check_in_range(value, description, low, high)
+    return widgets.FloatSlider(value=value, min=low, max=high, step=step, **slider_look(description, readout_format))
+
+
+def slider_look(description, readout_format=None):
+    """What every slider shares: its value follows the drag, and its whole description shows."""
+    look = {"description": description, "continuous_update": True, "style": {"description_width": "initial"}}
+    return look if readout_format is None else {**look, "readout_format": readout_format}
 
 
 def signed(x, fmt):

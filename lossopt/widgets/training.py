@@ -13,7 +13,7 @@ from ..datasets import digits
 from ..optim import LinearClassifier, sgd
 from ..plots import class_colors, plot_loss_history
 from ..plots.training import moving_average
-from ._explorer import Explorer, log_slider
+from ._explorer import Explorer, log_slider, slider_look
 
 
 class SGDExplorer(Explorer):
@@ -82,13 +82,7 @@ class SGDExplorer(Explorer):
         batch_size = check_choice(batch_size, "batch_size", tuple(dict(options).values()))
         controls = {
             "lr": log_slider("learning rate", lr, 1e-3, 10.0),
-            "batch_size": widgets.SelectionSlider(
-                options=options,
-                value=batch_size,
-                description="batch size",
-                continuous_update=True,
-                style={"description_width": "initial"},
-            ),
+            "batch_size": widgets.SelectionSlider(options=options, value=batch_size, **slider_look("batch size")),
             "loss": widgets.ToggleButtons(options=self.LOSSES, value=loss, description="loss"),
         }
         super().__init__(controls, figsize=(9.0, 3.6), readout_lines=3)
