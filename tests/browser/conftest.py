@@ -240,6 +240,6 @@ def notebook_summary(terminalreporter, config):
     if everything:
         write(f"{'all':<32} {'':>8} {len(everything):>7} {statistics.median(everything):>9.0f} {max(everything):>8.0f}")
     with contextlib.suppress(KeyError):
-        write(f"server up for {session['seconds']:.1f} s; target: median < 300 ms")
+        write(f"server up for {session['seconds']:.1f} s (targets: see the per-explorer table)")
     if session.get("killed"):
         write(f"processes that did not exit by themselves and were killed: {session['killed']}")
