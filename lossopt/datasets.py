@@ -75,6 +75,9 @@ def worked_example():
 def toy_2d():
     """The nine 2-D points, three classes, of the CS231n linear-classification web demo.
 
+    The coordinates and labels are those the demo's screenshot in the course
+    notes shows (https://cs231n.github.io/linear-classify/#interactive-web-demo).
+
     Returns
     -------
     X : ndarray, shape (9, 2)
@@ -209,7 +212,6 @@ def blobs_with_outliers(n_per_class=30, n_outliers=4, *, seed=0):
 
     The data of the lambda explorer (notebook 02, ``lossopt.widgets.LambdaExplorer``).
     Class 0 sits around (2, 0); its outliers sit around (-6, 0), beyond classes 1 and 2.
-    No linear classifier can get them right, but a weakly regularized one tilts towards them.
 
     Returns
     -------

@@ -483,7 +483,7 @@ def softmax_loss_naive(W, X, y, reg=0.0, *, penalty="l2"):
 
 
 # ----------------------------------------------------------------------------
-# With a separate bias b (the web demo's form): S = X @ W + b, penalty on W only.
+# With a separate bias b, as notebook 08's demo has it: S = X @ W + b, penalty on W only.
 # ----------------------------------------------------------------------------
 
 
@@ -510,8 +510,9 @@ def classifier_loss(W, b, X, y, *, loss="svm", reg=0.0, delta=1.0, per_point=Tru
     """Loss and gradients of the linear classifier ``S = X @ W + b``, L2 on the weights only.
 
     :func:`linear_loss` with the bias kept apart instead of the bias trick, so
-    that it stays out of the penalty (the web demo's form, used by
-    ``lossopt.widgets.LinearClassifierDemo``).
+    that it stays out of the penalty (used by ``lossopt.widgets.LinearClassifierDemo``;
+    the screenshot of the course's web demo in the notes shows this form too:
+    https://cs231n.github.io/linear-classify/#interactive-web-demo).
 
     Parameters
     ----------
@@ -534,7 +535,7 @@ def classifier_loss(W, b, X, y, *, loss="svm", reg=0.0, delta=1.0, per_point=Tru
 
     Examples
     --------
-    The web demo's start, on its nine points:
+    The demo's starting weights (notebook 08), on the nine points:
 
     >>> import lossopt as lo
     >>> X, y = lo.datasets.toy_2d()
