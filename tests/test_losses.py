@@ -113,8 +113,8 @@ def test_W_gradients_match_centered_differences(loss, penalty, rng):
     assert errors.max() < 1e-7
 
 
-def test_gradient_check_catches_the_web_demos_0_5_reg_bug(rng):
-    # The web demo adds 0.5 * reg * W for reg * sum(W**2); the right term is 2 * reg * W.
+def test_gradient_check_catches_a_wrong_l2_factor(rng):
+    # A deliberately wrong factor of our own: 0.5 * reg * W for reg * sum(W**2); the right term is 2 * reg * W.
     W, X, y = random_problem(rng, N=10, D=5, C=3)
     reg = 1.0
     loss_fn = lambda w: float(lo.softmax_loss(w, X, y, reg)[0])  # noqa: E731
