@@ -106,7 +106,9 @@ def plot_softmax_chain(scores, label, *, class_names=None, axes=None):
     axes = axes_or_new(axes, figsize=(11, 3.6), ncols=3)
     scores = np.asarray(scores, dtype=float)
     probabilities, loss = probabilities_and_loss(scores, label)
-    plot_class_bars(scores, label, class_names=class_names, ax=axes[0], title="1. scores s (log-probabilities)")
+    plot_class_bars(
+        scores, label, class_names=class_names, ax=axes[0], title="1. scores s (unnormalized log-probabilities)"
+    )
     plot_class_bars(
         np.exp(scores), label, class_names=class_names, ax=axes[1], title="2. exp(s) (unnormalized)", ylabel="exp(s)"
     )

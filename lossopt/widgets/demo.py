@@ -1,15 +1,15 @@
 """Notebook 08: the lecture's "Interactive Web Demo time", a three-class linear classifier on 2-D points.
 
-The equivalent of the CS231n linear-classification web demo, and more: the
-model ``s = x @ W + b`` (W is 2 x 3, one column per class, b has one bias per
-class) starts where the web demo starts, every entry of W and b can be nudged
+A three-class linear classifier on 2-D points like the CS231n linear-classification
+web demo, and more: the model ``s = x @ W + b`` (W is 2 x 3, one column per class,
+b has one bias per class) starts from fixed weights, every entry of W and b can be nudged
 by 0.1 and shows its gradient, one button takes a full-batch gradient step, a
 Play button takes about ten a second, and the picture shows the plane, the
 zero-score lines, the weight vectors, a loss history and a loss landscape.
 
-Regularization applies to the weights only, as in the web demo, with the
-right gradient: the L2 term ``reg * sum(W**2)`` adds ``2 * reg * W`` (the web
-demo adds ``0.5 * reg * W``).
+Regularization applies to the weights only (so does the web demo's, as its
+screenshot in the course notes shows: notebook 08 reproduces its numbers), and
+the L2 term ``reg * sum(W**2)`` adds ``2 * reg * W`` to the gradient.
 """
 
 import ipywidgets as widgets
@@ -23,9 +23,9 @@ from ..plots.demo import ClassifierPlane, LossSlicePanel
 from ._explorer import Explorer, log_slider, nice_ceiling, serialized, signed
 
 START_W = ((1.0, 2.0, 3.0), (2.0, -4.0, -1.0))
-"""The web demo's starting weights, D x C: w0 = (1, 2), w1 = (2, -4), w2 = (3, -1) are the columns."""
+"""The demo's starting weights, D x C: w0 = (1, 2), w1 = (2, -4), w2 = (3, -1) are the columns."""
 START_B = (0.0, 0.5, -0.5)
-"""The web demo's starting biases."""
+"""The demo's starting biases."""
 
 LOSS_NAMES = {
     "svm": "Weston-Watkins SVM",
@@ -43,7 +43,7 @@ NUDGE = 0.1
 
 
 class LinearClassifierDemo(Explorer):
-    """The CS231n linear-classification web demo, as an explorer.
+    """A linear classifier on 2-D points like the CS231n web demo, as an explorer.
 
     Three panels: the plane (coloured by the predicted class, each class's
     zero-score line dashed, an arrow along each weight vector, the points,
@@ -131,7 +131,7 @@ class LinearClassifierDemo(Explorer):
         self.step_button = widgets.Button(description="step", tooltip="one full-batch gradient step")
         self.play = widgets.Play(value=0, min=0, max=10**6, step=1, interval=100, description="train")
         self.randomize_button = widgets.Button(description="randomize", tooltip="random W and b (seeded)")
-        self.reset_button = widgets.Button(description="reset", tooltip="back to the web demo's W and b")
+        self.reset_button = widgets.Button(description="reset", tooltip="back to the starting W and b")
         self.step_button.on_click(lambda _: self.step())
         self.play.observe(self._on_tick, names="value")
         self.randomize_button.on_click(lambda _: self.randomize())
@@ -150,7 +150,7 @@ class LinearClassifierDemo(Explorer):
                     [widgets.Label("train:"), self.step_button, self.play, self.randomize_button, self.reset_button],
                     layout=row,
                 ),
-                # Columns are the classes, as the web demo lists them: w_k = (W[0,k], W[1,k]) and b_k.
+                # Columns are the classes: w_k = (W[0,k], W[1,k]) and b_k.
                 widgets.GridBox(cells, layout=widgets.Layout(grid_template_columns="repeat(3, max-content)")),
                 widgets.HBox([c["dataset"], c["n_per_class"], c["data_seed"], c["extra"]], layout=row),
                 widgets.HBox([c["p1"], c["p2"]], layout=row),
@@ -202,7 +202,7 @@ class LinearClassifierDemo(Explorer):
 
     @serialized
     def reset(self):
-        """Back to the web demo's starting W and b."""
+        """Back to the starting W and b."""
         self.W, self.b = np.array(START_W), np.array(START_B)
         self._restart()
 

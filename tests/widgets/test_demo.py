@@ -2,7 +2,7 @@
 
 Every number the demo shows is checked against lossopt computed directly:
 the score-level loss of ``X @ W + b``, the chain rule to W and b, and the
-L2 penalty of the weights only (the web demo's convention).
+L2 penalty of the weights only (as the web demo's screenshot in the course notes shows).
 """
 
 import base64
@@ -92,7 +92,7 @@ def test_the_reg_loss_of_the_start_is_over_the_weights_only(demo):
 
 @pytest.mark.parametrize("loss", list(SCORE_LEVEL))
 def test_the_gradient_is_the_numerical_gradient(demo, loss):
-    """2 * reg * W from the penalty, not the web demo's 0.5 * reg * W."""
+    """2 * reg * W from the penalty reg * sum(W**2), not a wrong factor such as 0.5 * reg * W."""
     X, y = demo.X, demo.y
     theta = np.vstack([START_W, START_B]).astype(float)
 
