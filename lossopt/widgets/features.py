@@ -3,11 +3,12 @@
 import ipywidgets as widgets
 import numpy as np
 
+from .._validate import check_choice, check_int
 from ..datasets import add_bias
 from ..features import disc_and_ring, polar_features
 from ..optim import LinearClassifier
 from ..plots.features import plot_predicted_regions
-from ._explorer import Explorer, check_count, check_option
+from ._explorer import Explorer
 
 FEATURES = {
     "raw": ("raw (x, y)", lambda X: X, ("x", "y")),
@@ -50,9 +51,9 @@ class FeatureExplorer(Explorer):
     CLASS_NAMES = ("disc", "ring")
 
     def __init__(self, features="raw", *, n_per_class=100, seed=0):
-        check_option(features, "features", tuple(FEATURES))
-        n_per_class = check_count(n_per_class, "n_per_class", low=1)
-        seed = check_count(seed, "seed")
+        check_choice(features, "features", tuple(FEATURES))
+        n_per_class = check_int(n_per_class, "n_per_class", low=1)
+        seed = check_int(seed, "seed")
         self.X, self.y = disc_and_ring(n_per_class, seed=seed)
         self.X_test, self.y_test = disc_and_ring(n_per_class, seed=seed + 1)
         self.models, self.accuracy, self._scaling = {}, {}, {}
