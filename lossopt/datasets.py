@@ -21,7 +21,15 @@ from typing import ClassVar, NamedTuple
 
 import numpy as np
 
-from ._validate import as_float_array, check_bool, check_choice, check_nonnegative, check_positive_int, check_seed
+from ._validate import (
+    as_float_array,
+    check_bool,
+    check_choice,
+    check_nonnegative,
+    check_positive,
+    check_positive_int,
+    check_seed,
+)
 
 try:
     from numpy._core.multiarray import _reconstruct  # numpy >= 2
@@ -230,6 +238,42 @@ def blobs_with_outliers(n_per_class=30, n_outliers=4, *, seed=0):
     X_out = np.array([-6.0, 0.0]) + 0.4 * rng.standard_normal((n_outliers, 2))
     is_outlier = np.r_[np.zeros(y.size, bool), np.ones(n_outliers, bool)]
     return np.vstack([X, X_out]), np.r_[y, np.zeros(n_outliers, int)], is_outlier
+
+
+def disc_and_ring(n_per_class=100, *, inner=0.5, ring=(0.8, 1.2), seed=0):
+    """Two classes no line separates: points in a disc (class 0) and in a ring around it (class 1).
+
+    The data of notebook 09's polar-coordinates example (``lossopt.widgets.FeatureExplorer``).
+
+    Parameters
+    ----------
+    n_per_class : int, default 100
+    inner : float, default 0.5
+        Radius of the disc.
+    ring : (float, float), default (0.8, 1.2)
+        Inner and outer radius of the ring.
+    seed : int or numpy Generator, default 0
+
+    Returns
+    -------
+    X : ndarray, shape (2 * n_per_class, 2)
+        The points (x, y).
+    y : ndarray of int, shape (2 * n_per_class,)
+        0 for the disc, 1 for the ring.
+    """
+    n_per_class = check_positive_int(n_per_class, "n_per_class")
+    inner = check_positive(inner, "inner")
+    low, high = (check_positive(r, "ring") for r in ring)
+    if not inner < low < high:
+        raise ValueError(f"ring must be (low, high) with disc radius inner < low < high, got {ring} and inner={inner}")
+    rng = check_seed(seed)
+    # Radii drawn so that the points are uniform over the area (sqrt of a uniform).
+    r_disc = inner * np.sqrt(rng.uniform(size=n_per_class))
+    r_ring = np.sqrt(rng.uniform(low**2, high**2, size=n_per_class))
+    r = np.concatenate([r_disc, r_ring])
+    theta = rng.uniform(-np.pi, np.pi, size=2 * n_per_class)
+    X = np.column_stack([r * np.cos(theta), r * np.sin(theta)])
+    return X, np.repeat([0, 1], n_per_class)
 
 
 def add_bias(X):
@@ -685,6 +729,7 @@ __all__ = [
     "cifar10",
     "default_data_dir",
     "digits",
+    "disc_and_ring",
     "make_dataset",
     "spiral",
     "toy_2d",

@@ -6,7 +6,7 @@ coordinates, a colour histogram, a histogram of oriented gradients), and the
 linear classifier then works on that vector. The transforms here are fixed:
 only the classifier on top learns.
 
-- :func:`polar_features` and :func:`disc_and_ring`: the 2-D example.
+- :func:`polar_features`: the 2-D example (its data: ``lossopt.datasets.disc_and_ring``).
 - :func:`color_histogram`: how much of each colour, wherever it is.
 - :func:`image_gradients`, :func:`cell_histograms`, :func:`hog`: the
   histogram of oriented gradients (HOG), where the edges point, cell by cell.
@@ -21,47 +21,13 @@ from typing import NamedTuple
 
 import numpy as np
 
-from ._validate import as_float_array, check_positive, check_positive_int, check_seed
+from ._validate import as_float_array, check_positive, check_positive_int
 from .datasets import add_bias
 from .optim import LinearClassifier
 
 # ----------------------------------------------------------------------------
 # The 2-D example: polar coordinates
 # ----------------------------------------------------------------------------
-
-
-def disc_and_ring(n_per_class=100, *, inner=0.5, ring=(0.8, 1.2), seed=0):
-    """Two classes no line separates: points in a disc (class 0) and in a ring around it (class 1).
-
-    Parameters
-    ----------
-    n_per_class : int, default 100
-    inner : float, default 0.5
-        Radius of the disc.
-    ring : (float, float), default (0.8, 1.2)
-        Inner and outer radius of the ring.
-    seed : int or numpy Generator, default 0
-
-    Returns
-    -------
-    X : ndarray, shape (2 * n_per_class, 2)
-        The points (x, y).
-    y : ndarray of int, shape (2 * n_per_class,)
-        0 for the disc, 1 for the ring.
-    """
-    n_per_class = check_positive_int(n_per_class, "n_per_class")
-    inner = check_positive(inner, "inner")
-    low, high = (check_positive(r, "ring") for r in ring)
-    if not inner < low < high:
-        raise ValueError(f"ring must be (low, high) with disc radius inner < low < high, got {ring} and inner={inner}")
-    rng = check_seed(seed)
-    # Radii drawn so that the points are uniform over the area (sqrt of a uniform).
-    r_disc = inner * np.sqrt(rng.uniform(size=n_per_class))
-    r_ring = np.sqrt(rng.uniform(low**2, high**2, size=n_per_class))
-    r = np.concatenate([r_disc, r_ring])
-    theta = rng.uniform(-np.pi, np.pi, size=2 * n_per_class)
-    X = np.column_stack([r * np.cos(theta), r * np.sin(theta)])
-    return X, np.repeat([0, 1], n_per_class)
 
 
 def polar_features(X):
@@ -454,7 +420,6 @@ __all__ = [
     "bag_of_words",
     "cell_histograms",
     "color_histogram",
-    "disc_and_ring",
     "fit_linear_on_features",
     "hog",
     "hog_features",

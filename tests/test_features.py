@@ -50,18 +50,18 @@ def test_polar_features_are_distance_and_angle(rng):
 
 
 def test_disc_and_ring_radii_and_seed():
-    X, y = fe.disc_and_ring(80, inner=0.5, ring=(0.8, 1.2), seed=3)
+    X, y = lo.datasets.disc_and_ring(80, inner=0.5, ring=(0.8, 1.2), seed=3)
     assert X.shape == (160, 2) and y.shape == (160,)
     r = np.hypot(*X.T)
     assert (r[y == 0] <= 0.5).all()
     assert ((r[y == 1] >= 0.8) & (r[y == 1] <= 1.2)).all()
-    np.testing.assert_array_equal(X, fe.disc_and_ring(80, seed=3)[0])
-    assert not np.array_equal(X, fe.disc_and_ring(80, seed=4)[0])
+    np.testing.assert_array_equal(X, lo.datasets.disc_and_ring(80, seed=3)[0])
+    assert not np.array_equal(X, lo.datasets.disc_and_ring(80, seed=4)[0])
 
 
 def test_bad_inputs_name_the_argument():
     with pytest.raises(ValueError, match="ring"):
-        fe.disc_and_ring(10, inner=1.0, ring=(0.8, 1.2))
+        lo.datasets.disc_and_ring(10, inner=1.0, ring=(0.8, 1.2))
     with pytest.raises(ValueError, match="X must have two columns"):
         fe.polar_features(np.zeros((3, 3)))
     with pytest.raises(TypeError, match="image"):
@@ -193,9 +193,9 @@ def test_hog_features_are_one_row_per_image(rng):
 
 
 def test_fit_linear_on_features_standardizes_with_training_statistics_and_picks_by_validation(rng):
-    X, y = fe.disc_and_ring(50, seed=0)
+    X, y = lo.datasets.disc_and_ring(50, seed=0)
     F = 100.0 + 10.0 * fe.polar_features(X)  # far from standardized
-    F_val = 100.0 + 10.0 * fe.polar_features(fe.disc_and_ring(50, seed=1)[0])
+    F_val = 100.0 + 10.0 * fe.polar_features(lo.datasets.disc_and_ring(50, seed=1)[0])
     fitted = fe.fit_linear_on_features(F, y, F_val, y, lrs=(0.1, 0.3), epochs=20)
     np.testing.assert_allclose(fitted.mean, F.mean(axis=0))
     np.testing.assert_allclose(fitted.scale, F.std(axis=0))
@@ -291,7 +291,7 @@ def test_plot_hog_and_orientation_bars(cat):
 
 
 def test_plot_predicted_regions_colours_by_the_predictor():
-    X, y = fe.disc_and_ring(20, seed=0)
+    X, y = lo.datasets.disc_and_ring(20, seed=0)
     regions = lo.plots.features.plot_predicted_regions(lambda P: (P[:, 0] > 0).astype(int), X, y, resolution=30)
     picture = np.asarray(regions.get_array())
     xx, _, _ = lo.plots.grid_over(X, resolution=30)

@@ -40,9 +40,7 @@ from matplotlib.patches import Rectangle
 from matplotlib.transforms import Bbox, IdentityTransform
 from PIL import Image
 
-from .._validate import check_choice as check_option  # noqa: F401 (widgets/features.py imports it from here)
 from .._validate import check_in_range
-from .._validate import check_int as check_count  # noqa: F401 (widgets/features.py imports it from here)
 
 
 def figure_png(figure):

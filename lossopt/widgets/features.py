@@ -4,8 +4,8 @@ import ipywidgets as widgets
 import numpy as np
 
 from .._validate import check_choice, check_int
-from ..datasets import add_bias
-from ..features import disc_and_ring, polar_features
+from ..datasets import add_bias, disc_and_ring
+from ..features import polar_features
 from ..optim import LinearClassifier
 from ..plots.features import plot_predicted_regions
 from ._explorer import Explorer

@@ -49,7 +49,7 @@ def explorer():
 def test_answer_1_a_line_in_r_separates_disc_and_ring():
     """Answer 1: "On (r, θ): yes ... The line r = c, for any c between the disc's radius and the ring's inner
     radius, separates them whatever the angle. Drawn back in the (x, y) plane, that line is a circle." """
-    X, y = lo.features.disc_and_ring(100, seed=0)
+    X, y = lo.datasets.disc_and_ring(100, seed=0)
     r = lo.features.polar_features(X)[:, 0]
     for c in (0.51, 0.65, 0.79):  # the disc's radius is 0.5, the ring's inner radius 0.8
         np.testing.assert_array_equal(r > c, y == 1)

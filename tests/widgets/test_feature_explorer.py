@@ -110,4 +110,4 @@ def test_bad_arguments_are_refused_by_name():
     with pytest.raises(TypeError, match="seed"):
         lo.widgets.FeatureExplorer(seed="0")
     with pytest.raises(TypeError, match="seed"):
-        lo.features.disc_and_ring(10, seed=1.5)
+        lo.datasets.disc_and_ring(10, seed=1.5)
