@@ -374,3 +374,29 @@ def test_aside_proximal_with_l2_alone_is_full_batch_gradient_descent(data):
         functools.partial(lo.svm_loss, reg=0.05), W0, X, labels, lr=0.1, batch_size=len(labels), num_iters=40, seed=0
     ).W
     np.testing.assert_allclose(ours, theirs, rtol=1e-9, atol=1e-12)
+
+
+def test_elastic_net_in_lossopt_has_beta_1(rng):
+    """Table: 'elastic net (L1 + L2) | Σ β W² + |W| (β = 1 in `lossopt`) | 2 β W + sign(W)'."""
+    W = rng.normal(size=(4, 3))
+    R, dR = lo.regularization(W, "elastic")
+    np.testing.assert_allclose(R, np.sum(W**2) + np.sum(np.abs(W)))
+    np.testing.assert_allclose(dR, 2 * W + np.sign(W))
+
+
+def test_aside_explorer_does_not_train_again_for_a_lambda_already_seen(monkeypatch):
+    """Aside: 'The explorer also keeps every W it has trained, by λ and penalty: moving back to a λ already seen does
+    not train again.'"""
+    import lossopt.widgets.penalty as penalty_module
+
+    calls = []
+    real = penalty_module.fit_proximal
+    monkeypatch.setattr(penalty_module, "fit_proximal", lambda *a, **k: calls.append(a[2:4]) or real(*a, **k))
+    explorer = lo.widgets.LambdaExplorer()
+    readout(explorer, 0.1, "l1")
+    start = len(calls)
+    readout(explorer, 1.0, "l1")
+    assert calls[start:] == [(1.0, "l1")]  # a new lambda: one training
+    shown = readout(explorer, 0.1, "l1")  # back to a lambda already seen
+    assert len(calls) == start + 1  # no training
+    assert shown["zeros"] == 4  # and it shows that W: 4 of 9 weights exactly 0, as in the table

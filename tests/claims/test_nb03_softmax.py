@@ -302,3 +302,13 @@ def test_try_class_1_correct_the_loss_never_goes_down():
         explorer.controls["scale"].value = scale
         readings.append(readout(explorer)[1])
     assert readings == sorted(readings) and readings[0] < readings[-1]
+
+
+def test_explorer_left_and_middle_panels():
+    """ "Left: the scores times the scale. Middle: the probabilities." (at the scale 2)"""
+    explorer = lo.widgets.SoftmaxScaleExplorer(scores=NOTES, label=0)
+    explorer.controls["scale"].value = 2.0
+    left, middle = explorer.figure.axes[:2]
+    heights = [[bar.get_height() for container in ax.containers for bar in container] for ax in (left, middle)]
+    np.testing.assert_allclose(heights[0], 2.0 * np.array(NOTES))
+    np.testing.assert_allclose(heights[1], lo.softmax_probabilities([2.0 * np.array(NOTES)])[0])
