@@ -99,6 +99,27 @@ def run_paths(train, batch_sizes):
     return results
 
 
+def path_on_plane(train, batch_size):
+    """One of the notebook's runs: (W_t - W_final as rows (T, D*C), the drawn coordinates (T, 2), directions)."""
+    X, y = train
+    loss_fn = functools.partial(lo.softmax_loss, reg=1e-3)
+    W_start = 0.001 * np.random.default_rng(0).standard_normal((D, C))
+    path = [W_start]
+    lo.sgd(loss_fn, W_start, X, y, lr=0.5, batch_size=batch_size, num_iters=100, seed=0,
+           callback=lambda step, W, loss: path.append(W))  # fmt: skip
+    (p1, p2), coords, _ = landscape.trajectory_directions(path)
+    steps = np.array([W - path[-1] for W in path]).reshape(len(path), -1)
+    return steps, coords, np.array([p1.ravel(), p2.ravel()])
+
+
+def turn_cosines(coords):
+    """Cosine of each turn of a drawn path (between consecutive segments): 1 straight on, below 0 past 90 degrees."""
+    segments = np.diff(coords, axis=0)
+    return np.sum(segments[1:] * segments[:-1], axis=1) / (
+        np.linalg.norm(segments[1:], axis=1) * np.linalg.norm(segments[:-1], axis=1)
+    )
+
+
 def test_question_1_every_example_and_the_average_are_9_at_w_zero(line):
     """Question 1's answer: 'every example's loss is 9, and so is the average' (C - 1 = 9 at W = 0)."""
     at_zero = int(np.argmin(np.abs(line["alphas"])))
@@ -141,8 +162,9 @@ def test_svm_has_facets_softmax_is_smooth_both_convex(plane):
 
 
 def test_question_2_lambda_pulls_the_lowest_point_towards_w_zero(explorer):
-    """Question 2's answer: with λ = 1e-4 the lowest point lies at a > 0 (for softmax at the edge of the grid); at
-    λ = 1 the L2 term dominates and the lowest point is most of the way to a = -1. The explorer's readout shows
+    """Question 2's answer: with λ = 1e-4 the lowest point lies at a > 0 (for softmax at the edge of the grid); "At
+    λ = 1 the penalty outweighs the data loss at the trained W (a = 0), and the lowest point is most of the way to
+    a = -1." The explorer's readout shows
     what the notebook's cell prints (data_losses + λ R)."""
     steps = explorer.steps
     for loss in ("svm", "softmax"):
@@ -159,7 +181,7 @@ def test_question_2_lambda_pulls_the_lowest_point_towards_w_zero(explorer):
         assert a_values[2] <= -0.5  # most of the way to a = -1
         text = set_sliders(explorer, reg=1.0)
         data, penalty = (float(v) for v in re.search(r"data ([\d.]+) \+ λR ([\d.]+)", "\n".join(text)).groups())
-        assert penalty > 0.9 * (data + penalty)  # the L2 term dominates the total
+        assert penalty > 0.9 * (data + penalty)  # at W (a = b = 0) the penalty outweighs the data loss, by far
     set_sliders(explorer, loss="softmax", reg=1e-4)
     assert lowest(explorer.text.splitlines())[1] == steps[-1]  # off the edge
 
@@ -246,16 +268,40 @@ def test_a_random_plane_hardly_contains_the_path(train):
 
 
 def test_paths_on_their_principal_planes(train):
-    """'Gradient descent ... almost all of it in one plane. With batches of 100 ... the plane explains almost as
-    much of the path as for gradient descent. With 10 ... leaves the plane more. Yet after 100 steps all three
-    reach about the same training loss.' and 'The path itself leaves the plane a little.'"""
+    """'Gradient descent ... almost all of it in one plane (two directions explain nearly all its variance). With
+    batches of 100 ... the plane explains almost as much of the path as for gradient descent. With 10 ... it leaves
+    the plane more (less of its variance explained). Yet after 100 steps all three reach about the same training
+    loss.'"""
     runs = run_paths(train, (500, 100, 10))
     (gd, gd_loss), (hundred, hundred_loss), (ten, ten_loss) = runs[500], runs[100], runs[10]
     assert gd > 0.99 and hundred > 0.98 and gd - hundred < 0.01
     assert ten < hundred - 0.1
-    assert max(gd, hundred, ten) < 1.0  # every path leaves its plane a little
     losses = [gd_loss, hundred_loss, ten_loss]
     assert max(losses) < 1.05 * min(losses)
+
+
+def test_gradient_descent_draws_a_smooth_curve_batches_of_10_zig_zag(train):
+    """'Gradient descent takes the steepest way down ...: a smooth curve' and 'With 10 the path is noisy: it
+    zig-zags': on the drawn plane, every turn of gradient descent's path is under 10 degrees; the path with batches
+    of 10 turns by more than 90 degrees (doubles back) several times."""
+    _, gd_coords, _ = path_on_plane(train, 500)
+    _, ten_coords, _ = path_on_plane(train, 10)
+    assert turn_cosines(gd_coords).min() > np.cos(np.radians(10))
+    assert np.sum(turn_cosines(ten_coords) < 0) >= 5
+
+
+def test_the_path_itself_leaves_the_plane_batches_of_10_most(train):
+    """'The path itself leaves the plane (the path with batches of 10 most)': the part of W_t - W_final off the drawn
+    plane through W_final (its squared length, as a fraction of the path's) is above 0 for all three runs and
+    largest for batches of 10."""
+    off = {}
+    for batch_size in (500, 100, 10):
+        steps, coords, directions = path_on_plane(train, batch_size)
+        np.testing.assert_allclose(coords, steps @ directions.T, atol=1e-12)  # the drawn points are projections
+        residual = steps - coords @ directions
+        off[batch_size] = np.sum(residual**2) / np.sum(steps**2)
+    assert all(value > 1e-4 for value in off.values())
+    assert off[10] > 10 * max(off[500], off[100])
 
 
 def test_try_this_fewer_images_show_their_kinks(train, line):
@@ -331,5 +377,8 @@ def test_the_notebook_says_what_these_tests_check():
         "Draw the path of SGD with batches of 1",
         "over 5 and over 50 images instead of 500",
         "Softmax** has no margin: the slider is greyed out",
+        "With 10 the path is noisy: it zig-zags",
+        "plane (the path with batches of 10 most)",
+        "the penalty outweighs the data loss at the trained W",
     ):
         assert sentence in text, sentence
