@@ -161,7 +161,8 @@ def test_parameters_that_round_to_the_screenshots_give_every_number_exactly(toy)
 
 def test_the_controls_are_as_listed(markdown):
     """The control list: steps of 0.1, L2 strength 0.01 to 100 and step size 0.0005 to 5 (log scales), Play up to
-    ten steps a second, randomize seeded (the same sequence every run), the four losses, the three data sets."""
+    ten steps a second (stop takes no step), randomize seeded (the same sequence every run), the four losses, the
+    three data sets."""
     demo = lo.widgets.LinearClassifierDemo()
     reg, lr = demo.controls["reg"], demo.controls["lr"]
     assert 10**reg.min == pytest.approx(0.01, rel=0.3) and 10**reg.max == pytest.approx(100)
@@ -186,6 +187,8 @@ def test_the_controls_are_as_listed(markdown):
     assert set(demo.controls["dataset"].options) == {"nine points", "blobs", "spiral"}
     press_play(demo, 3)
     assert demo.steps == 3 and "steps 3" in demo.text
+    demo.play.value = 0  # the stop button (■) sets Play's value back to its minimum
+    assert demo.steps == 3  # 'stop it (■, which takes no step)'
 
 
 def test_the_landscape_path_is_white_and_follows_the_parameters():
@@ -310,12 +313,47 @@ def test_no_loss_step_size_or_seed_gets_the_spiral_far_past_half(loss):
             assert accuracy < 0.6, (loss, seed, lr, accuracy)
 
 
-def test_blobs_end_with_every_point_in_its_region():
-    """'Switch the data to blobs and press ▶: there every point ends in its own region.'"""
-    demo = quick_demo()
+@pytest.mark.parametrize("spiral_first", [False, True])
+def test_blobs_end_with_every_point_in_its_region(spiral_first):
+    """'Switch the data to blobs and press ▶: there every point ends in its own region.' In a fresh demo, and in the
+    spiral demo of the cell above after its 300 steps (where a reader who follows the sentence switches)."""
+    if spiral_first:
+        demo = quick_demo(dataset="spiral", loss="softmax", lr=0.5, reg=0.01)
+        demo.step(300)
+    else:
+        demo = quick_demo()
     demo.controls["dataset"].value = "blobs"
     press_play(demo, 100)
     assert misclassified(demo.state, demo.y) == 0
+
+
+def test_the_data_controls_do_what_the_list_says():
+    """'data: the nine points, Gaussian blobs or a spiral. For blobs and the spiral, points/class (3 to 100) sets how
+    many points each class has, and data seed draws another set. points ± adds that many random points with random
+    labels (positive) or removes that many at random (negative)'."""
+    demo = quick_demo()
+    c = demo.controls
+    assert c["dataset"].description == "data" and c["n_per_class"].description == "points/class"
+    assert c["data_seed"].description == "data seed" and c["extra"].description == "points ±"
+    assert (c["n_per_class"].min, c["n_per_class"].max) == (3, 100)
+    assert len(demo.y) == 9 and c["n_per_class"].disabled  # nine points: points/class does not apply
+    for name in ("blobs", "spiral"):
+        c["dataset"].value = name
+        assert not c["n_per_class"].disabled
+        c["n_per_class"].value = 10
+        assert len(demo.y) == 30 and np.bincount(demo.y).tolist() == [10, 10, 10]
+        before = demo.X.copy()
+        c["data_seed"].value = 1
+        assert demo.X.shape == before.shape and not np.array_equal(demo.X, before)
+        c["data_seed"].value = 0
+        np.testing.assert_array_equal(demo.X, before)
+        c["extra"].value = 4
+        assert len(demo.y) == 34
+        np.testing.assert_array_equal(demo.X[:30], before)  # the old points stay; four are added
+        c["extra"].value = -4
+        assert len(demo.y) == 26
+        assert all(any(np.array_equal(x, old) for old in before) for x in demo.X)  # only removed, none moved
+        c["extra"].value = 0
 
 
 def test_try_this_lower_l2_more_margins_met_but_softmax_never_zero():

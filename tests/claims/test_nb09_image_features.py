@@ -58,12 +58,16 @@ def test_answer_1_a_line_in_r_separates_disc_and_ring():
 
 
 def test_answer_1_no_line_in_x_y(explorer):
-    """Answer 1: "On (x, y): no ... it must get something wrong." (the midpoint argument, checked on the data)"""
-    X = explorer.X[explorer.y == 1]
-    theta = np.arctan2(X[:, 1], X[:, 0])
-    for w in np.column_stack([np.cos(theta), np.sin(theta)]):  # every direction a ring point lies in
-        # Opposite ring points lie on both sides of any line through the centre in direction w's normal.
-        assert (X @ w > 0).any() and (X @ w < 0).any()
+    """Answer 1: "On (x, y): no ... every disc point lies between ring points ... So if the classifier called every
+    ring point "ring", it would call every disc point "ring" too. It must get something wrong." Checked on the
+    explorer's data: every disc point is inside the convex hull of the ring points (a mix of them with weights >= 0),
+    so a half-plane that holds all the ring points holds it too."""
+    from scipy.spatial import Delaunay
+
+    ring, disc = explorer.X[explorer.y == 1], explorer.X[explorer.y == 0]
+    assert (Delaunay(ring).find_simplex(disc) >= 0).all()
+    # and the two classes do not overlap: no ring point is inside the disc points' hull
+    assert (Delaunay(disc).find_simplex(ring) < 0).all()
     assert explorer.accuracy["raw"][0] < 1.0
 
 
@@ -179,19 +183,26 @@ def test_hog_segments_run_along_the_edge_and_grow_with_their_bin():
 
 def test_our_hog_is_scikit_images_up_to_rounding(cat):
     """ "Our hog and scikit-image's skimage.feature.hog compute the same thing ... orientations=9,
-    pixels_per_cell=(8, 8), cells_per_block=(2, 2), block_norm="L2" ... The difference below is rounding." """
+    pixels_per_cell=(8, 8), cells_per_block=(2, 2), block_norm="L2" ... The largest difference below is about 1e-7,
+    on features that lie between 0 and 1". Aside: "our_hog.ravel() matches skimage.feature.hog(...,
+    feature_vector=True), up to rounding, for the settings above." """
     grey = cat.mean(axis=2)
     ours = lo.features.hog(grey, cell_size=8, n_bins=9, block_size=2)
-    theirs = skimage.feature.hog(
-        grey, orientations=9, pixels_per_cell=(8, 8), cells_per_block=(2, 2), block_norm="L2", feature_vector=False
-    )
-    assert np.abs(ours - theirs.reshape(ours.shape)).max() < 1e-6
+    options = dict(orientations=9, pixels_per_cell=(8, 8), cells_per_block=(2, 2), block_norm="L2")
+    theirs = skimage.feature.hog(grey, feature_vector=False, **options)
+    difference = np.abs(ours - theirs.reshape(ours.shape)).max()
+    assert 1e-8 < difference < 1e-6  # about 1e-7
+    assert ours.min() >= 0 and ours.max() <= 1
+    assert np.abs(ours.ravel() - skimage.feature.hog(grey, feature_vector=True, **options)).max() < 1e-6
 
 
 def test_answer_3_dimming_changes_the_colour_histogram_not_hog(cat):
-    """Answer 3: "The colour histogram changes: every value moves, into the middle bins. HOG does not (up to
+    """Question 3: "Halve the photograph's contrast and shift its values up: every value becomes 0.5 × value + 60."
+    Answer 3: "The colour histogram changes: every value moves, into the middle bins. HOG does not (up to
     rounding)." """
     dim = 0.5 * cat.astype(float) + 60
+    assert dim.std() == pytest.approx(0.5 * cat.std())  # half the contrast
+    assert dim.min() == 0.5 * cat.min() + 60 and dim.max() == 0.5 * cat.max() + 60  # values shifted up
     before, after = lo.features.color_histogram(cat), lo.features.color_histogram(dim)
     assert np.abs(after - before).max() > 0.1
     assert after[:, [0, 6, 7]].sum() == 0  # values 60..187.5 fill bins 1 to 5 of 0 to 7 only
@@ -201,9 +212,15 @@ def test_answer_3_dimming_changes_the_colour_histogram_not_hog(cat):
 
 
 def test_each_image_becomes_8_numbers_whatever_its_size(cat):
-    """ "Each image, whatever its size, becomes one vector of 8 numbers" (the bag of words)."""
+    """ "Each image, whatever its size, becomes one vector of 8 numbers" (the bag of words); "The patches are the
+    non-overlapping 8 × 8 patches of the grey cat, each shifted to mean 0 and scaled to length 1"."""
     grey = cat.mean(axis=2)
     patches = lo.features.image_patches(grey, patch_size=8)
+    assert len(patches) == (grey.shape[0] // 8) * (grey.shape[1] // 8)  # non-overlapping: one per 8 x 8 tile
+    tile = grey[:8, 8:16] - grey[:8, 8:16].mean()  # the second patch: rows 0-7, columns 8-15
+    np.testing.assert_allclose(patches[1], (tile / np.linalg.norm(tile)).ravel())
+    np.testing.assert_allclose(patches.mean(axis=1), 0, atol=1e-12)
+    np.testing.assert_allclose(np.linalg.norm(patches, axis=1), 1)
     codebook = lo.features.kmeans(patches, 8, seed=0)
     brick = skimage.data.brick()
     assert grey.shape != brick.shape
