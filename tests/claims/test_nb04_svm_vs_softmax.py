@@ -157,7 +157,7 @@ def test_explorer_starts_at_the_notes_example():
     np.testing.assert_allclose(dots_y, [1.58, softmax_of(NOTES, 2)])
 
 
-@pytest.mark.parametrize("s2", [1.87, 2.5, 5.0, 10.0])
+@pytest.mark.parametrize("s2", [1.86, 1.87, 2.5, 5.0, 10.0])
 def test_past_1_86_svm_loss_and_derivative_are_zero_softmax_keeps_pushing(s2):
     """ "Drag the score of class 2, the correct one, up until the SVM loss reads 0. From there on the SVM's loss and
     derivative are exactly 0 ... Softmax's derivative is p - 1 ... It stays below 0", and the first Try this: "drag

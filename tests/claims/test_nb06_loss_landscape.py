@@ -120,6 +120,12 @@ def turn_cosines(coords):
     )
 
 
+def test_the_walk_starts_at_w_zero_along_a_direction_of_length_1(line):
+    """'We start at W = 0, where every score is 0, and walk along a random direction of length 1 (Frobenius norm).'"""
+    assert np.linalg.norm(line["direction"]) == pytest.approx(1.0, rel=1e-12)
+    assert line["direction"].shape == (D, C)
+
+
 def test_question_1_every_example_and_the_average_are_9_at_w_zero(line):
     """Question 1's answer: 'every example's loss is 9, and so is the average' (C - 1 = 9 at W = 0)."""
     at_zero = int(np.argmin(np.abs(line["alphas"])))
