@@ -304,17 +304,24 @@ def test_check_your_own_gradients_says_not_attempted_for_missing_or_stub_functio
 
 def test_check_your_own_gradients_passes_a_correct_function_and_flags_a_wrong_penalty(train):
     """'The next cell then checks its gradient ... first without the penalty (reg = 0), then with it (reg = 0.1).'
-    A correct function is fine at both; a penalty gradient of reg * W is fine without the penalty and probably
-    wrong with it; a function that raises is reported, and the cell goes on."""
+    Its verdicts are the table's rows. A correct softmax is "happy" (below 1e-7) at both; a penalty gradient of
+    reg * W is happy without the penalty and probably wrong with it; a function that raises is reported, and the
+    cell goes on."""
     correct = functools.partial(lo.linear_loss, loss="softmax")
     out = run_check_cell(
         train, svm_loss_vectorized=svm_half_penalty, softmax_loss_vectorized=correct, numerical_gradient=centered
     )
     lines = out.splitlines()
     assert len(lines) == 4
-    assert lines[0].startswith("svm_loss_vectorized, reg = 0.0") and lines[0].endswith("(fine)")
+    assert lines[0].startswith("svm_loss_vectorized, reg = 0.0") and lines[0].endswith("(happy)")
     assert lines[1].startswith("svm_loss_vectorized, reg = 0.1") and lines[1].endswith("(probably wrong)")
-    assert all(line.endswith("(fine)") for line in lines[2:])
+    assert all(line.endswith("(happy)") for line in lines[2:])
+    out = run_check_cell(train, svm_loss_vectorized=functools.partial(lo.linear_loss, loss="svm"))
+    for line, reg in zip(out.splitlines()[:2], ("0.0", "0.1"), strict=True):  # a correct SVM: 1e-7 is its kinks' row
+        error = float(line.split("relative error ")[1].split()[0])
+        verdict = "happy" if error <= 1e-7 else "usually fine with kinks, as in the SVM; too high without"
+        assert line.startswith(f"svm_loss_vectorized, reg = {reg}") and verdict in line
+        assert error < 1e-4
 
     def broken(W, X, y, reg):
         return W[100]  # an IndexError, as a student's bug might raise
