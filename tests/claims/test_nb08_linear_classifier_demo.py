@@ -286,6 +286,28 @@ def test_the_gradient_check_passes_ours_and_fails_the_wrong_factor(toy):
     assert svm.db[2] == 0.0
 
 
+def test_the_gradient_check_draws_20_entries_from_the_nine_some_more_than_once(toy):
+    """'at 20 entries drawn at random from the nine (so some are checked more than once)': with verbose=True
+    grad_check prints the analytic value of each pick; 20 lines, and a gradient of 9 distinct values shows repeats."""
+    import contextlib
+    import io
+
+    X, y = toy
+    theta = np.vstack([START_W, START_B])
+    tagged = np.arange(1.0, 10.0).reshape(3, 3)  # a distinct 'analytic' value per entry, to see which was picked
+
+    def total_loss(t):
+        return lo.classifier_loss(t[:2], t[2], X, y, loss="svm", reg=0.1).total
+
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        errors = lo.grad_check(total_loss, theta, tagged, num_checks=20, seed=0, verbose=True)
+    picked = [float(line.split("analytic")[1].split()[0]) for line in out.getvalue().splitlines()]
+    assert len(errors) == len(picked) == 20 and theta.size == 9
+    assert set(picked) <= set(tagged.ravel())
+    assert len(set(picked)) < 20  # some entries more than once
+
+
 def test_the_spiral_stays_about_half_right():
     """'a second demo on a spiral of 90 points takes 300 steps with the softmax loss. The loss flattens well above
     zero and about half of the points stay in another class's region'."""
