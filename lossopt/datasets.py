@@ -169,7 +169,7 @@ TOY_DATASETS = ("nine points", "blobs", "spiral")
 def make_dataset(name="nine points", n_per_class=30, seed=0, extra=0):
     """A named 2-D toy set, with ``extra`` random points added (or ``-extra`` removed).
 
-    The data of the linear-classifier demo (notebook 04, ``lossopt.widgets.LinearClassifierDemo``).
+    The data of the linear-classifier demo (notebook 08, ``lossopt.widgets.LinearClassifierDemo``).
 
     Parameters
     ----------

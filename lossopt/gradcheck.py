@@ -141,7 +141,7 @@ def grad_check(f, x, analytic_grad, num_checks=10, h=1e-5, seed=None, *, verbose
     analytic_grad : ndarray, shape of x
         The gradient to check.
     num_checks : int, default 10
-        How many randomly chosen entries to check.
+        How many entries to check, drawn at random with replacement (one may be checked twice).
     h : float, default 1e-5
     seed : int >= 0 or numpy Generator, optional
         Chooses the entries, so a check repeats.
