@@ -312,3 +312,15 @@ def test_explorer_left_and_middle_panels():
     heights = [[bar.get_height() for container in ax.containers for bar in container] for ax in (left, middle)]
     np.testing.assert_allclose(heights[0], 2.0 * np.array(NOTES))
     np.testing.assert_allclose(heights[1], lo.softmax_probabilities([2.0 * np.array(NOTES)])[0])
+
+
+@pytest.mark.parametrize("scale", [0.0, 1.0, 5.0])
+def test_cell_after_the_explorer_prints_what_it_shows(scale):
+    """ "The cell after it prints what you read at the scales 0, 1 and 5." (the explorer's readout and the cell's
+    lo.plots.probabilities_and_loss give the same rounded numbers)"""
+    explorer = lo.widgets.SoftmaxScaleExplorer(scores=NOTES, label=0)
+    explorer.controls["scale"].value = scale
+    shown_p, shown_loss = readout(explorer)
+    p, loss = lo.plots.probabilities_and_loss(scale * np.array(NOTES), 0)
+    assert shown_p == [round(float(v), 2) for v in p]
+    assert shown_loss == round(float(loss), 4)
