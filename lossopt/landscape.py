@@ -193,7 +193,7 @@ class TrajectoryDirections(NamedTuple):
 
 
 def trajectory_directions(Ws):
-    """The plane an optimization path lies closest to (Li et al. 2018): PCA of W_t - W_final.
+    """The two directions along which an optimization path varies most (Li et al. 2018): PCA of the path.
 
     Random directions almost never contain a path of W's: in D * C dimensions
     it is nearly orthogonal to them. The two principal directions of the

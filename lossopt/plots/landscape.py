@@ -7,6 +7,7 @@ along ``betas`` (y axis), so matplotlib gets ``Z.T``.
 
 import matplotlib.pyplot as plt
 import numpy as np
+from matplotlib.ticker import MaxNLocator
 
 from .._validate import as_float_array
 from ._style import CLASS_COLORS, axes_or_new
@@ -86,7 +87,9 @@ def plot_slice_contours(alphas, betas, Z, *, ax=None, levels=20, title="Loss on 
     ax.contour(alphas, betas, Z.T, levels=filled.levels, colors="white", linewidths=0.4, alpha=0.5)
     ax.plot(0, 0, marker="+", color="white", markersize=10, markeredgewidth=2, linestyle="none", label="W (centre)")
     if colorbar:
-        ax.figure.colorbar(filled, ax=ax, label="loss")
+        bar = ax.figure.colorbar(filled, ax=ax, label="loss")
+        bar.locator = MaxNLocator(nbins=6, steps=[1, 2, 2.5, 5, 10])  # round ticks, whatever the levels
+        bar.update_ticks()
     ax.set_xlabel("a (along d1)")
     ax.set_ylabel("b (along d2)")
     ax.set_title(title)
