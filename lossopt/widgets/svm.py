@@ -41,7 +41,7 @@ class MarginExplorer(Explorer):
     --------
     >>> explorer = MarginExplorer()
     >>> print(explorer.text.splitlines()[0])
-    Δ = 1.00, W = 1.00 × W_lecture, λ = 0.01: data loss 5.27 + reg loss 0.90 = total 6.16
+    Δ = 1.00, W = 1.00 × W_lecture, λ = 0.01: data loss 5.267 + reg loss 0.895 = total 6.162
     """
 
     MAX_DELTA = 3.0
@@ -115,10 +115,10 @@ class MarginExplorer(Explorer):
         return "\n".join(
             [
                 f"Δ = {delta:.2f}, W = {k:.2f} × W_lecture, λ = {self.reg:g}: "
-                f"data loss {data:.2f} + reg loss {reg_loss:.2f} = total {data + reg_loss:.2f}",
+                f"data loss {data:.3f} + reg loss {reg_loss:.3f} = total {data + reg_loss:.3f}",  # 3 places: the sum adds up
                 f"Same problem at Δ = 1, W = {k / delta:.2f} × W_lecture, λ·Δ = {self.reg * delta:.3g}: "
-                f"data loss {twin_data:.2f} and reg loss {twin_reg:.2f}, each × Δ = {twin_data * delta:.2f} "
-                f"and {twin_reg * delta:.2f}",
+                f"data loss {twin_data:.3f} and reg loss {twin_reg:.3f}, each × Δ = {twin_data * delta:.3f} "
+                f"and {twin_reg * delta:.3f}",
                 "Δ only sets the scale of W (and of the loss); with regularization the one real knob is λ·Δ,",
                 "so keep Δ = 1 and tune λ. Without it, W and 2W, 3W, ... that meet every margin all tie at 0.",
             ]

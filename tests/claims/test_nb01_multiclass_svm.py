@@ -305,7 +305,7 @@ def test_explorer_shows_what_the_text_says(worked):
     second = explorer.text.splitlines()[1]
     assert second.startswith("Same problem at Δ = 1")
     twin = lo.svm_loss(2.0 * S / 1.5, np.eye(3), y, delta=1.0)[0]
-    assert f"data loss {twin:.2f}" in second
+    assert f"data loss {twin:.3f}" in second
 
 
 def test_try_this_delta_2_k_2_doubles_every_bar():
@@ -325,5 +325,5 @@ def test_try_this_k_0_gives_c_minus_1():
     (question 3: C - 1 = 2)."""
     explorer = lo.widgets.MarginExplorer()
     explorer.controls["scale"].value = 0.0
-    assert "data loss 2.00 " in explorer.text.splitlines()[0]
+    assert "data loss 2.000 " in explorer.text.splitlines()[0]
     np.testing.assert_allclose(bars(explorer), 1.0)

@@ -70,7 +70,7 @@ def test_margin_explorer_starts_at_the_lecture(worked):
     bars, _ = explorer.figure.axes
     heights = [bar.get_height() for container in bars.containers for bar in container]
     np.testing.assert_allclose(sorted(heights), [0, 0, 0, 2.9, 6.3, 6.6], atol=1e-12)
-    assert "data loss 5.27" in explorer.text
+    assert "data loss 5.267" in explorer.text
     assert explorer.png[:4] == b"\x89PNG"
 
 
@@ -105,10 +105,10 @@ def test_margin_explorer_shows_what_lossopt_computes(worked, delta, scale):
     data = lo.svm_loss(W, X, y, delta=delta)[0]
     total = lo.svm_loss(W, X, y, reg, delta=delta)[0]
     first, second = explorer.text.splitlines()[:2]
-    assert f"data loss {data:.2f} + reg loss {reg * lo.regularization(W)[0]:.2f} = total {total:.2f}" in first
+    assert f"data loss {data:.3f} + reg loss {reg * lo.regularization(W)[0]:.3f} = total {total:.3f}" in first
     twin = lo.svm_loss(W / delta, X, y, reg * delta, delta=1.0)[0]
     assert f"λ·Δ = {reg * delta:.3g}" in second
-    assert f"each × Δ = {data:.2f} and {total - data:.2f}" in second  # back to this Δ's data and reg loss
+    assert f"each × Δ = {data:.3f} and {total - data:.3f}" in second  # back to this Δ's data and reg loss
     np.testing.assert_allclose(delta * twin, total)  # the lesson itself: (Δ, λ, W) is (1, λΔ, W/Δ) scaled by Δ
 
 
