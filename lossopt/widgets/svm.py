@@ -115,7 +115,7 @@ class MarginExplorer(Explorer):
         return "\n".join(
             [
                 f"Δ = {delta:.2f}, W = {k:.2f} × W_lecture, λ = {self.reg:g}: "
-                f"data loss {data:.3f} + reg loss {reg_loss:.3f} = total {data + reg_loss:.3f}",  # 3 places: the sum adds up
+                f"data loss {data:.3f} + reg loss {reg_loss:.3f} = total {data + reg_loss:.3f}",  # 3 places: adds up
                 f"Same problem at Δ = 1, W = {k / delta:.2f} × W_lecture, λ·Δ = {self.reg * delta:.3g}: "
                 f"data loss {twin_data:.3f} and reg loss {twin_reg:.3f}, each × Δ = {twin_data * delta:.3f} "
                 f"and {twin_reg * delta:.3f}",
