@@ -22,11 +22,15 @@ def test_an_environment_variable_naming_nothing_is_an_error(monkeypatch, tmp_pat
         _lab.find_chromium()
 
 
-def test_no_browser_anywhere_is_none(monkeypatch, tmp_path):
-    monkeypatch.delenv(_lab.CHROMIUM_ENV, raising=False)
-    monkeypatch.setenv("PATH", str(tmp_path))  # no chromium on PATH
-    monkeypatch.setenv("PLAYWRIGHT_BROWSERS_PATH", str(tmp_path))  # and none downloaded by Playwright
-    assert _lab.find_chromium() is None
+def test_no_browser_anywhere_is_none(tmp_path):
+    # In a process of its own: Playwright's sync API refuses to start twice in one thread, and the
+    # browser tests' session may already be running it here.
+    env = {k: v for k, v in os.environ.items() if k != _lab.CHROMIUM_ENV}
+    env.update(PATH=str(tmp_path), PLAYWRIGHT_BROWSERS_PATH=str(tmp_path))  # no chromium on PATH, none downloaded
+    code = "from tests.browser import _lab; print(_lab.find_chromium())"
+    root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    result = subprocess.run([sys.executable, "-c", code], env=env, cwd=root, capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == "None"
 
 
 @pytest.mark.parametrize(("require", "outcome"), [("", pytest.skip.Exception), ("1", pytest.fail.Exception)])
