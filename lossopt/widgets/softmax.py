@@ -12,6 +12,7 @@ from ..plots.softmax import (
     plot_svm_vs_softmax,
     probabilities_and_loss,
 )
+from ..plots.svm import hinge_terms
 from ._explorer import Explorer, signed, slider
 
 
@@ -149,6 +150,7 @@ class ScoreExplorer(Explorer):
             options=[(name, k) for k, name in enumerate(self.class_names)], value=label, description="correct class"
         )
         self._axes = None  # made on the first draw, reused after
+        self._drawn_label = None  # the correct class the artists were built for
         super().__init__(controls, figsize=(9.0, 3.4), readout_lines=3)
 
     @property
@@ -164,6 +166,24 @@ class ScoreExplorer(Explorer):
         softmax_push = probabilities[label] - 1  # dL/ds_correct of softmax, for one image
         if self._axes is None:
             self._axes = _panels(self.figure, 3)
+        if label == self._drawn_label:  # a score moved: the same artists, moved in place
+            self._move(scores, label, svm, probabilities, softmax)
+        else:  # first draw or a new correct class: new bars, ticks and legends
+            self._build(scores, label, svm, softmax)
+            self._drawn_label = label
+        self._axes[0].set_ylim(0, max(3.0, 1.8 * svm))  # fixed unless the bars outgrow it; room for the legend
+        self._axes[2].set_ylim(-0.3, max(6.0, 1.2 * max(svm, softmax)))  # where the margin is decided
+        name = self.class_names[label]
+        return (
+            f"SVM (delta {self.delta:g}): L = {svm:.4f}   dL/ds_{name} = {signed(svm_dS[0, label], '+.4f')}"
+            "   (exactly 0 once every margin is met)\n"
+            f"softmax:         L = {softmax:.4f}   dL/ds_{name} = {softmax_push:+.4f}"
+            "   (p - 1: never 0, softmax keeps pushing)\n"
+            f"probabilities {_row(probabilities)}"
+        )
+
+    def _build(self, scores, label, svm, softmax):
+        """Draw every panel anew (the first draw, and when the correct class changes)."""
         hinge_ax, probability_ax, curve_ax = self._axes
         self.remove_drawing(*self._axes)
         plot_svm_vs_softmax(
@@ -172,7 +192,6 @@ class ScoreExplorer(Explorer):
         hinge_ax.set_title(f"SVM hinge terms: L = {svm:.2f}")  # shorter: three panels share the width
         for text in hinge_ax.texts:  # the L_i label: for one image it is the title's L, and its mathtext is slow
             text.remove()
-        hinge_ax.set_ylim(0, max(3.0, 1.8 * svm))  # fixed unless the bars outgrow it; room for the legend
         plot_losses_vs_score(
             scores,
             label,
@@ -184,12 +203,32 @@ class ScoreExplorer(Explorer):
             mark=scores[label],
             title="Losses vs the correct score",
         )
-        curve_ax.set_ylim(-0.3, max(6.0, 1.2 * max(svm, softmax)))  # the region where the margin is decided
-        name = self.class_names[label]
-        return (
-            f"SVM (delta {self.delta:g}): L = {svm:.4f}   dL/ds_{name} = {signed(svm_dS[0, label], '+.4f')}"
-            "   (exactly 0 once every margin is met)\n"
-            f"softmax:         L = {softmax:.4f}   dL/ds_{name} = {softmax_push:+.4f}"
-            "   (p - 1: never 0, softmax keeps pushing)\n"
-            f"probabilities {_row(probabilities)}"
-        )
+
+    def _move(self, scores, label, svm, probabilities, softmax):
+        """Set the new heights, texts and curves on the artists :meth:`_build` made, as it would draw them.
+
+        Building bars, bar labels and legends again costs most of a redraw.
+        """
+        hinge_ax, probability_ax, curve_ax = self._axes
+        terms = hinge_terms(scores[np.newaxis], [label], delta=self.delta)[0]  # (C,)
+        for j, bars in enumerate(hinge_ax.containers):  # one per class; the correct class's is empty
+            for bar in bars:
+                bar.set_height(terms[j])
+        hinge_ax.set_title(f"SVM hinge terms: L = {svm:.2f}")
+        for bar, text, p in zip(probability_ax.containers[0], probability_ax.texts, probabilities, strict=True):
+            bar.set_height(p)
+            text.set_text(f"{p:.2f}")  # as plot_class_bars labels it
+            text.xy = (bar.get_x() + bar.get_width() / 2, max(0.0, p))  # bar_label: the top of a bar p >= 0
+        probability_ax.set_title(f"Softmax: L = -ln p = {softmax:.2f}")
+        # The curves of plot_losses_vs_score: the SVM, where it goes flat, softmax, and the current losses.
+        svm_line, flat_line, softmax_line, now = curve_ax.lines
+        S = np.tile(scores, (self.sweep.size, 1))  # (K, C): one image per point of the curve
+        S[:, label] = self.sweep
+        y = np.full(self.sweep.size, label)
+        svm_line.set_ydata(svm_scores_loss(S, y, delta=self.delta, per_example=True)[0])
+        flat_from = np.delete(scores, label).max() + self.delta
+        flat_line.set_xdata([flat_from, flat_from])
+        softmax_line.set_ydata(softmax_scores_loss(S, y, per_example=True)[0])
+        now.set_data([scores[label], scores[label]], [svm, softmax])
+        curve_ax.relim()  # the x limits follow the data, as on a new drawing (the flat-from line may leave the sweep)
+        curve_ax.autoscale_view(scaley=False)
