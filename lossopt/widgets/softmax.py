@@ -41,6 +41,17 @@ def _image(scores, label, class_names):
     return scores, label, class_names
 
 
+def _move_class_bars(ax, values):
+    """Give the bars and bar labels that ``plot_class_bars`` drew on ``ax`` new values, placed as it places them."""
+    for bar, text, value in zip(ax.containers[0], ax.texts, values, strict=True):
+        bar.set_height(value)
+        text.set_text(f"{value:.2f}")
+        # bar_label: at the end of the bar, 2 points beyond it (below a negative bar)
+        text.xy = (bar.get_x() + bar.get_width() / 2, value)
+        text.xyann = (0, 2 if value >= 0 else -2)
+        text.set_verticalalignment("top" if value < 0 else "bottom")
+
+
 def _row(values):
     return "[" + ", ".join(f"{v:6.2f}" for v in values) + "]"
 
@@ -77,6 +88,7 @@ class SoftmaxScaleExplorer(Explorer):
             self.curve_scales[:, np.newaxis] * self.scores, np.full(101, self.label), per_example=True
         )
         self._axes = None  # made on the first draw, reused after
+        self._built = False  # whether the axes hold the bars, curve and legend to move
         controls = {"scale": slider("scale (1 / temperature)", 1.0, 0.0, max_scale, 0.05)}
         super().__init__(controls, figsize=(9.0, 3.4), readout_lines=4)
 
@@ -86,8 +98,29 @@ class SoftmaxScaleExplorer(Explorer):
         probabilities, loss = probabilities_and_loss(scores, self.label)
         if self._axes is None:
             self._axes = _panels(self.figure, 3)
+        if not self._built:  # the first draw
+            self.remove_drawing(*self._axes)
+            self._build(scores, probabilities, loss, scale)
+            self._built = True
+        else:  # the same artists, moved in place: building bars, bar labels and the legend is most of a redraw
+            score_ax, probability_ax, loss_ax = self._axes
+            _move_class_bars(score_ax, scores)
+            score_ax.set_title(f"scores x {scale:.2f}")
+            _move_class_bars(probability_ax, probabilities)
+            loss_ax.lines[-1].set_data([scale], [loss])  # the "now" dot
+            loss_ax.relim()  # the limits follow the data, as on a new drawing
+            loss_ax.autoscale_view()
+        temperature = "infinite" if scale == 0 else f"{1 / scale:.2f}"
+        return (
+            f"scale {scale:.2f}  (temperature T = 1/scale = {temperature})\n"
+            f"scores         {_row(scores)}\n"
+            f"probabilities  {_row(probabilities)}\n"
+            f"loss  -ln p[correct] = {loss:.4f}"
+        )
+
+    def _build(self, scores, probabilities, loss, scale):
+        """Draw the three panels (the first draw)."""
         score_ax, probability_ax, loss_ax = self._axes
-        self.remove_drawing(*self._axes)
         bound = max(np.abs(self.scores).max() * self.controls["scale"].max, 1.0)
         plot_class_bars(scores, self.label, class_names=self.class_names, ax=score_ax, title=f"scores x {scale:.2f}")
         score_ax.set_ylim(-1.25 * bound, 1.25 * bound)  # fixed, so the bars grow and shrink visibly
@@ -99,13 +132,6 @@ class SoftmaxScaleExplorer(Explorer):
         loss_ax.set_xlabel("scale (1 / temperature)")
         loss_ax.set_ylabel("loss")
         loss_ax.legend(fontsize="small")
-        temperature = "infinite" if scale == 0 else f"{1 / scale:.2f}"
-        return (
-            f"scale {scale:.2f}  (temperature T = 1/scale = {temperature})\n"
-            f"scores         {_row(scores)}\n"
-            f"probabilities  {_row(probabilities)}\n"
-            f"loss  -ln p[correct] = {loss:.4f}"
-        )
 
 
 class ScoreExplorer(Explorer):
@@ -215,10 +241,7 @@ class ScoreExplorer(Explorer):
             for bar in bars:
                 bar.set_height(terms[j])
         hinge_ax.set_title(f"SVM hinge terms: L = {svm:.2f}")
-        for bar, text, p in zip(probability_ax.containers[0], probability_ax.texts, probabilities, strict=True):
-            bar.set_height(p)
-            text.set_text(f"{p:.2f}")  # as plot_class_bars labels it
-            text.xy = (bar.get_x() + bar.get_width() / 2, max(0.0, p))  # bar_label: the top of a bar p >= 0
+        _move_class_bars(probability_ax, probabilities)
         probability_ax.set_title(f"Softmax: L = -ln p = {softmax:.2f}")
         # The curves of plot_losses_vs_score: the SVM, where it goes flat, softmax, and the current losses.
         svm_line, flat_line, softmax_line, now = curve_ax.lines

@@ -219,3 +219,25 @@ def test_score_explorer_moved_in_place_shows_what_drawing_anew_shows():
                 np.testing.assert_array_equal(line.get_xydata(), new_line.get_xydata())
             assert legend_texts(ax) == legend_texts(new_ax)
         assert moved.png == anew.png  # every pixel
+
+
+def test_softmax_scale_explorer_moved_in_place_shows_what_drawing_anew_shows():
+    """A scale step moves the existing bars, bar labels and dot; the picture is the one drawing them anew gives."""
+    moved, anew = (lo.widgets.SoftmaxScaleExplorer(scores=(1.0, -2.0, 0.5), label=2) for _ in range(2))
+    # 0: every bar flat, its label above it; then back below. The loss is least near 0.5365, off the curve's
+    # points (every 0.05): the dot there is below the curve's lowest point, and the y limits follow it.
+    for value in (2.5, 0.0, 0.05, 5.0, 0.5365, 1.3):
+        moved.controls["scale"].value = value
+        anew._built = False  # draw every artist again on this step
+        anew.controls["scale"].value = value
+        assert moved.text == anew.text
+        for ax, new_ax in zip(moved.figure.axes, anew.figure.axes, strict=True):
+            assert ax.get_title() == new_ax.get_title()
+            assert (ax.get_xlim(), ax.get_ylim()) == (new_ax.get_xlim(), new_ax.get_ylim())
+            assert [(t.get_text(), t.xy, t.xyann, t.get_va()) for t in ax.texts] == [
+                (t.get_text(), t.xy, t.xyann, t.get_va()) for t in new_ax.texts
+            ]
+            for line, new_line in zip(ax.lines, new_ax.lines, strict=True):
+                np.testing.assert_array_equal(line.get_xydata(), new_line.get_xydata())
+            assert legend_texts(ax) == legend_texts(new_ax)
+        assert moved.png == anew.png  # every pixel
