@@ -53,6 +53,56 @@ def grid_over(X, *, resolution=200, margin=0.25):
     return xx, yy, np.column_stack([xx.ravel(), yy.ravel()])
 
 
+def plot_predicted_regions(
+    predict, X, y, *, ax=None, resolution=150, class_names=None, margin=0.25, num_classes=None, point_size=18
+):
+    """Colour the plane by ``predict(points)``, any classifier of 2-D points, and draw the points on top.
+
+    Parameters
+    ----------
+    predict : callable
+        ``predict(points (M, 2)) -> (M,)`` integer classes.
+    X : array, shape (N, 2)
+        The points (they also frame the plot).
+    y : array of int, shape (N,)
+    ax : matplotlib Axes, optional
+    resolution : int, default 150
+        Grid points per side.
+    class_names : sequence of str, optional
+    margin : float, default 0.25
+        Extra room around the points, as a fraction of their range.
+    num_classes : int, optional
+        How many classes the colours stand for (default: those in y).
+    point_size : float, default 18
+
+    Returns
+    -------
+    matplotlib AxesImage
+        The coloured regions; ``get_array()`` holds the predicted class of every grid point.
+    """
+    ax = axes_or_new(ax)
+    X = as_float_array(X, "X", ndim=2)
+    y = np.asarray(y)
+    num_classes = int(y.max()) + 1 if num_classes is None else num_classes
+    xx, yy, grid = grid_over(X, resolution=resolution, margin=margin)
+    predicted = np.asarray(predict(grid)).reshape(xx.shape)
+    regions = ax.imshow(
+        predicted,
+        origin="lower",
+        extent=(xx[0, 0], xx[0, -1], yy[0, 0], yy[-1, 0]),
+        cmap=class_cmap(num_classes),
+        vmin=-0.5,
+        vmax=num_classes - 0.5,
+        alpha=0.25,
+        aspect="auto",
+        interpolation="nearest",
+    )
+    plot_points(X, y, ax=ax, class_names=class_names, size=point_size)
+    ax.set_xlim(xx[0, 0], xx[0, -1])
+    ax.set_ylim(yy[0, 0], yy[-1, 0])
+    return regions
+
+
 def plot_decision_regions(W, X, y, *, b=None, ax=None, resolution=200, class_names=None):
     """Colour the plane by the predicted class of the linear classifier ``x @ W + b``.
 
@@ -84,23 +134,10 @@ def plot_decision_regions(W, X, y, *, b=None, ax=None, resolution=200, class_nam
             f"plot_decision_regions needs 2-D points and W of 2 or 3 rows, got X {X.shape} and W {W.shape}"
         )
     b = np.zeros(W.shape[1]) if b is None else np.asarray(b, dtype=float)
-    num_classes = W.shape[1]
-    xx, yy, grid = grid_over(X, resolution=resolution)
-    predicted = (grid @ W + b).argmax(axis=1).reshape(xx.shape)  # (resolution, resolution)
-    ax.imshow(
-        predicted,
-        origin="lower",
-        extent=(xx[0, 0], xx[0, -1], yy[0, 0], yy[-1, 0]),
-        cmap=class_cmap(num_classes),
-        vmin=-0.5,
-        vmax=num_classes - 0.5,
-        alpha=0.25,
-        aspect="auto",
-        interpolation="nearest",
-    )
-    plot_points(X, y, ax=ax, class_names=class_names)
-    ax.set_xlim(xx[0, 0], xx[0, -1])
-    ax.set_ylim(yy[0, 0], yy[-1, 0])
+    plot_predicted_regions(
+        lambda grid: (grid @ W + b).argmax(axis=1),  # (M,) the class with the highest score
+        X, y, ax=ax, resolution=resolution, class_names=class_names, num_classes=W.shape[1], point_size=40,
+    )  # fmt: skip
     ax.set_xlabel("$x_0$")
     ax.set_ylabel("$x_1$")
     ax.set_title("Decision regions")

@@ -4,56 +4,11 @@ import numpy as np
 from matplotlib.collections import LineCollection
 
 from .._validate import as_float_array
-from ._style import axes_or_new, class_cmap
-from .classifier import grid_over, plot_points
+from ._style import axes_or_new
+from .classifier import plot_predicted_regions
 
 CHANNELS = (("red", "#D55E00", "-", "o"), ("green", "#009E73", "--", "s"), ("blue", "#0072B2", ":", "^"))
 """Name, colour (from the colour-blind-safe palette), line style and marker of each RGB channel."""
-
-
-def plot_predicted_regions(predict, X, y, *, ax=None, resolution=150, class_names=None, margin=0.25):
-    """Colour the plane by ``predict(points)``, any classifier of 2-D points, and draw the points on top.
-
-    Parameters
-    ----------
-    predict : callable
-        ``predict(points (M, 2)) -> (M,)`` integer classes.
-    X : array, shape (N, 2)
-        The points (they also frame the plot).
-    y : array of int, shape (N,)
-    ax : matplotlib Axes, optional
-    resolution : int, default 150
-        Grid points per side.
-    class_names : sequence of str, optional
-    margin : float, default 0.25
-        Extra room around the points, as a fraction of their range.
-
-    Returns
-    -------
-    matplotlib AxesImage
-        The coloured regions; ``get_array()`` holds the predicted class of every grid point.
-    """
-    ax = axes_or_new(ax)
-    X = as_float_array(X, "X", ndim=2)
-    y = np.asarray(y)
-    num_classes = int(y.max()) + 1
-    xx, yy, grid = grid_over(X, resolution=resolution, margin=margin)
-    predicted = np.asarray(predict(grid)).reshape(xx.shape)
-    regions = ax.imshow(
-        predicted,
-        origin="lower",
-        extent=(xx[0, 0], xx[0, -1], yy[0, 0], yy[-1, 0]),
-        cmap=class_cmap(num_classes),
-        vmin=-0.5,
-        vmax=num_classes - 0.5,
-        alpha=0.25,
-        aspect="auto",
-        interpolation="nearest",
-    )
-    plot_points(X, y, ax=ax, class_names=class_names, size=18)
-    ax.set_xlim(xx[0, 0], xx[0, -1])
-    ax.set_ylim(yy[0, 0], yy[-1, 0])
-    return regions
 
 
 def plot_color_histogram(histogram, *, ax=None, title="Colour histogram"):

@@ -7,7 +7,7 @@ from .._validate import check_choice, check_int
 from ..datasets import add_bias, disc_and_ring
 from ..features import polar_features
 from ..optim import LinearClassifier
-from ..plots.features import plot_predicted_regions
+from ..plots.classifier import plot_predicted_regions
 from ._explorer import Explorer
 
 FEATURES = {
