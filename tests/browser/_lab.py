@@ -151,7 +151,15 @@ class LabServer:
         ]
         if hasattr(os, "geteuid") and os.geteuid() == 0:
             command.append("--allow-root")  # CI containers
-        env = self.environment()
+        return self._launch(command, "JupyterLab", self._answers, timeout)
+
+    def _answers(self):
+        self.api("GET", "/api/status")  # raises OSError until the server answers
+        return True
+
+    def _launch(self, command, name, ready, timeout):
+        """Start ``command`` in its own process group, logging to ``log_path``; return once ``ready()``."""
+        env = self.environment()  # first: it makes the folders the log goes in
         with open(self.log_path, "wb") as log:
             self.process = subprocess.Popen(
                 command,
@@ -166,12 +174,12 @@ class LabServer:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
-                raise RuntimeError(f"JupyterLab exited with {self.process.returncode}:\n{self.log_tail()}")
+                raise RuntimeError(f"{name} exited with {self.process.returncode}:\n{self.log_tail()}")
             with contextlib.suppress(OSError):
-                self.api("GET", "/api/status")
-                return self
+                if ready():
+                    return self
             time.sleep(0.25)
-        raise TimeoutError(f"JupyterLab did not answer within {timeout} s:\n{self.log_tail()}")
+        raise TimeoutError(f"{name} did not answer within {timeout} s:\n{self.log_tail()}")
 
     def api(self, method, path, timeout=10):
         """Call the server's REST API; return the decoded JSON (or None)."""
@@ -279,26 +287,11 @@ class VoilaServer(LabServer):
             "--Voila.ip=127.0.0.1",
             f"--port={self.port}",
         ]
-        env = self.environment()
-        with open(self.log_path, "wb") as log:
-            self.process = subprocess.Popen(
-                command,
-                stdin=subprocess.DEVNULL,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                env=env,
-                cwd=self.root,
-                start_new_session=True,
-                preexec_fn=_die_with_parent if sys.platform == "linux" else None,
-            )
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"Voila exited with {self.process.returncode}:\n{self.log_tail()}")
-            with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", self.port), timeout=1):
-                return self
-            time.sleep(0.25)
-        raise TimeoutError(f"Voila did not listen within {timeout} s:\n{self.log_tail()}")
+        return self._launch(command, "Voila", self._listens, timeout)
+
+    def _listens(self):
+        with socket.create_connection(("127.0.0.1", self.port), timeout=1):  # OSError until it listens
+            return True
 
     def shutdown_kernels(self):
         """Voila's kernels end with the server."""
