@@ -201,6 +201,7 @@ HELPERS = """
   L.arm = control => {
     const root = L.scope(control), picture = L.pictureOf(control);
     const s = (L.state = { root, picture, before: L.snapshot(root), t0: null, frame: null, quietSince: 0,
+                           armed: performance.now(),
                            mark: L.frames.length });
     // The student's action: a key press, a click, or a choice made in a <select>.
     for (const type of ['keydown', 'mousedown', 'change'])
@@ -216,12 +217,15 @@ HELPERS = """
     return s.frame;
   };
   // Changed, kernel idle (where there is a kernel to ask), the outputs quiet for 100 ms,
-  // and a new picture loaded.
+  // and a new picture loaded. Cheapest test first: this runs every 20 ms while a
+  // picture is on its way, and a snapshot (the pictures' data URLs, the texts'
+  // innerText, which lays the page out) would hold up the very page it measures.
   L.changed = () => L.snapshot(L.state.root) !== L.state.before;
   L.settled = () => {
-    const s = L.state, f = L.newFrame();
-    return L.changed() && L.idle()
-      && performance.now() - s.quietSince > 100 && (f === null || f.load !== null);
+    const s = L.state;
+    if (s.picture >= 0 && !(L.newFrame() && L.newFrame().load !== null) && performance.now() - s.armed < 3000)
+      return false;  // the control's explorer has not shown a new picture yet (3 s: a control that draws none)
+    return performance.now() - s.quietSince > 100 && L.idle() && L.changed();
   };
   L.disarm = () => {
     const s = L.state, f = L.newFrame();
