@@ -32,10 +32,13 @@ import html
 import io
 import math
 import threading
+import weakref
 
 import ipywidgets as widgets
-from matplotlib.backends.backend_agg import FigureCanvasAgg
+import numpy as np
+from matplotlib.backends.backend_agg import FigureCanvasAgg, RendererAgg
 from matplotlib.figure import Figure
+from matplotlib.legend import Legend
 from matplotlib.patches import Rectangle
 from matplotlib.transforms import Bbox, IdentityTransform
 from PIL import Image
@@ -261,6 +264,7 @@ class _FrameRenderer:
         self.figure = figure
         self.canvas = FigureCanvasAgg(figure)
         self._background = None
+        self._sprites = weakref.WeakKeyDictionary()  # legend -> (texts and place, None or (rows, columns, RGBA))
 
     def render(self):
         figure, canvas = self.figure, self.canvas
@@ -286,12 +290,37 @@ class _FrameRenderer:
                 self._background = canvas.copy_from_bbox(figure.bbox)
         for ax, artists in zip(axes, moving, strict=True):
             for artist in artists:
-                ax.draw_artist(artist)
+                if isinstance(artist, Legend) and artist._loc != 0:  # 0: "best", a place that follows the data
+                    self._draw_legend(artist)
+                else:
+                    ax.draw_artist(artist)
         width, height = canvas.get_width_height()
         picture = Image.frombuffer("RGBA", (width, height), canvas.buffer_rgba(), "raw", "RGBA", 0, 1)
         buffer = io.BytesIO()
         picture.convert("RGB").save(buffer, format="png", compress_level=1)
         return buffer.getvalue()
+
+    def _draw_legend(self, legend):
+        """Blend the legend's pixels, drawn once while its texts and place stay the same, over the frame.
+
+        A legend is text laid out in boxes: drawing it costs as much as the rest of a frame.
+        """
+        key = (tuple(t.get_text() for t in [legend.get_title(), *legend.texts]), legend.axes.bbox.bounds)
+        if self._sprites.get(legend, (None,))[0] != key:  # a new legend, or new texts: drawn as it is
+            self._sprites[legend] = key, None
+            legend.axes.draw_artist(legend)
+            return
+        if self._sprites[legend][1] is None:  # the same twice: likely to stay, kept as pixels
+            width, height = self.canvas.get_width_height()
+            renderer = RendererAgg(width, height, self.figure.dpi)  # transparent
+            legend.draw(renderer)
+            box = _region(legend, renderer)
+            rows, columns = slice(height - int(box.y1), height - int(box.y0)), slice(int(box.x0), int(box.x1))
+            self._sprites[legend] = key, (rows, columns, np.asarray(renderer.buffer_rgba())[rows, columns].copy())
+        rows, columns, sprite = self._sprites[legend][1]
+        frame = np.asarray(self.canvas.buffer_rgba())[rows, columns, :3]  # a view: written in place
+        alpha = sprite[..., 3:] / 255
+        frame[...] = (sprite[..., :3] * alpha + frame * (1 - alpha) + 0.5).astype(np.uint8)
 
     def _redraw_static(self, axes, changed, renderer):
         """Paint the regions of the changed axes blank and draw their static parts there.
@@ -337,8 +366,8 @@ def _figure_key(figure):
     )
 
 
-def _region(ax, renderer):
-    """The pixels an axes covers, ticks and labels included, on whole pixels."""
-    box = ax.get_tightbbox(renderer)
+def _region(artist, renderer):
+    """The pixels an axes (ticks and labels included) or a legend covers, on whole pixels."""
+    box = artist.get_tightbbox(renderer)
     x0, y0, x1, y1 = math.floor(box.x0) - 1, math.floor(box.y0) - 1, math.ceil(box.x1) + 1, math.ceil(box.y1) + 1
     return Bbox.from_extents(x0, y0, x1, y1)

@@ -131,7 +131,7 @@ class SoftmaxScaleExplorer(Explorer):
         loss_ax.set_title("Loss against the scale")
         loss_ax.set_xlabel("scale (1 / temperature)")
         loss_ax.set_ylabel("loss")
-        loss_ax.legend(fontsize="small")
+        loss_ax.legend(fontsize="small", loc="center right")  # a fixed place (where "best" puts it): kept as pixels
 
 
 class ScoreExplorer(Explorer):
@@ -229,6 +229,7 @@ class ScoreExplorer(Explorer):
             mark=scores[label],
             title="Losses vs the correct score",
         )
+        curve_ax.legend(fontsize="small", loc="upper right")  # a fixed place (where "best" puts it): kept as pixels
 
     def _move(self, scores, label, svm, probabilities, softmax):
         """Set the new heights, texts and curves on the artists :meth:`_build` made, as it would draw them.

@@ -27,12 +27,14 @@ def shown_png(explorer):
 def assert_same_picture(explorer, shown=None):
     """The picture the explorer shows is the picture a full render of its figure gives.
 
-    The same up to antialiasing where a tick meets a spine: a few pixels, slightly different.
+    The same up to antialiasing where a tick meets a spine (a few pixels, slightly
+    different), and up to 3 levels of 255 at the soft edges of a legend the frame
+    blends from its kept pixels (rounded twice: drawn on transparent, then blended).
     """
     shown = pixels(shown_png(explorer) if shown is None else shown)
     full = pixels(lo.widgets.figure_png(explorer.figure))
     assert shown.shape == full.shape
     difference = np.abs(shown - full).max(axis=2)
-    assert (difference > 2).sum() < 50 and difference.max() < 40, (
-        f"{(difference > 2).sum()} pixels differ, by up to {difference.max()}"
+    assert (difference > 3).sum() < 50 and difference.max() < 40, (
+        f"{(difference > 3).sum()} pixels differ by more than 3, by up to {difference.max()}"
     )

@@ -78,3 +78,21 @@ def test_demo_steps_draw_only_the_moving_artists():
         demo.step_button.click()
     assert draws.count == 0
     assert_same_picture(demo)
+
+
+def test_a_legend_that_stays_is_blended_from_its_kept_pixels_and_drawn_again_when_its_text_changes():
+    explorer = lo.widgets.SoftmaxScaleExplorer()
+    legend = explorer.figure.axes[2].get_legend()
+    for scale in (1.5, 2.0):
+        explorer.controls["scale"].value = scale
+    kept = explorer._frames._sprites[legend][1]
+    assert kept is not None, "a legend shown twice unchanged is kept as pixels"
+    calls = []
+    legend.draw = lambda renderer: calls.append(renderer)  # drawing it again would show here
+    explorer.controls["scale"].value = 2.5
+    assert calls == []
+    del legend.draw
+    assert_same_picture(explorer)
+    legend.texts[0].set_text("a new label")  # the kept pixels are now out of date
+    explorer.update()
+    assert_same_picture(explorer)
