@@ -22,9 +22,8 @@ class SGDExplorer(Explorer):
     Every setting trains a :class:`lossopt.LinearClassifier` for the same
     number of steps from the same seeded start, with :func:`lossopt.sgd`, and
     is cached, so moving back to a setting only redraws it. After each change
-    of a control, the settings a hand reaches next (the learning rates up to
-    four slider steps away, the neighbouring batch sizes, the other loss) are
-    trained on a background thread, so that a slider step finds its run ready
+    of a control, the settings a hand reaches next (see :meth:`_neighbours`)
+    are trained on a background thread, so that a slider step finds its run ready
     instead of training it (a drag faster than that training still waits).
 
     Left: the minibatch loss of every step (faint) and its moving average,
@@ -76,6 +75,7 @@ class SGDExplorer(Explorer):
         self._cache, self._pending, self._wanted = {}, {}, []
         self._cache_lock = threading.Lock()  # the cache is shared with the background trainer
         self._worker = None
+        self._drawn_lr, self._lr_direction = None, 1  # the last learning rate drawn, and which way it moved last
         num_train = len(self.data.y_train)
         sizes = [2**k for k in range(11) if 2**k < num_train]
         options = [(str(size), size) for size in sizes] + [(f"all {num_train}", num_train)]
@@ -172,17 +172,37 @@ class SGDExplorer(Explorer):
         }
         return run
 
+    PAGE = 5  # slider steps of one Page Up / Page Down key press (the sliders' default)
+
     def _neighbours(self, loss, lr, batch_size):
-        """The settings a hand reaches next from this one, nearest first: the learning rates a few slider steps
-        away, the next and previous batch size, the other loss."""
-        control = self.controls["lr"]
-        exponents = [math.log10(lr) + k * control.step for k in (1, -1, 2, -2, 3, -3, 4, -4)]
+        """The settings a hand reaches next from this one, most likely first.
+
+        The learning rate moves most (the notebook's questions are about it),
+        and a hand that moved it one way tends to keep going: first the five
+        learning rates ahead (a page key jumps five steps), then one and five
+        steps back, the other loss, the batch sizes one key press away (an
+        arrow moves one size, a page key five, stopping at the end), and the
+        learning rates two to four steps back.
+        """
+        control = self.controls["lr"]  # its values are 10 ** (min + i * step), i = 0 ... last
+        last = round((control.max - control.min) / control.step)
+        at_lr = round((math.log10(lr) - control.min) / control.step)
         sizes = [size for _, size in self.controls["batch_size"].options]
         at = sizes.index(batch_size)
-        others = [(loss, lr, sizes[j]) for j in (at + 1, at - 1) if 0 <= j < len(sizes)]
-        others += [(other, lr, batch_size) for other in self.LOSSES if other != loss]
-        steps = [(loss, 10**e, batch_size) for e in exponents if control.min - 1e-9 <= e <= control.max + 1e-9]
-        return [self._key(*setting) for setting in steps[:2] + others + steps[2:]]
+        ahead = self._lr_direction
+
+        def learning_rates(*moves):  # a move past either end stops there, as the slider does
+            return [
+                (loss, 10 ** (control.min + min(max(at_lr + k, 0), last) * control.step), batch_size) for k in moves
+            ]
+
+        settings = learning_rates(*(ahead * k for k in range(1, self.PAGE + 1)))
+        settings += learning_rates(-ahead, -ahead * self.PAGE)
+        settings += [(other, lr, batch_size) for other in self.LOSSES if other != loss]
+        settings += [(loss, lr, sizes[min(max(at + k, 0), len(sizes) - 1)]) for k in (1, -1, self.PAGE, -self.PAGE)]
+        settings += learning_rates(*(-ahead * k for k in range(2, self.PAGE)))
+        here = self._key(loss, lr, batch_size)
+        return [key for key in dict.fromkeys(self._key(*setting) for setting in settings) if key != here]
 
     def _prefetch(self, loss, lr, batch_size):
         """Train the neighbours of this setting on a background thread, so that a slider step finds its run ready."""
@@ -239,7 +259,10 @@ class SGDExplorer(Explorer):
         loss, lr, batch_size = self.values["loss"], self.values["lr"], self.values["batch_size"]
         run = self.run(loss, lr, batch_size)
         if self.text:  # not the first draw: a student is moving the controls
+            if lr != self._drawn_lr:
+                self._lr_direction = 1 if lr > self._drawn_lr else -1
             self._prefetch(loss, lr, batch_size)
+        self._drawn_lr = lr
         smooth = min(20, max(2, self.steps // 10))
         if not self.figure.axes:  # the first draw: the axes and lines, made once and then moved
             self._build(smooth)

@@ -25,11 +25,14 @@ def test_a_slider_step_after_a_rest_trains_nothing():
     for move in (
         lambda: setattr(lr, "value", 10 ** (np.log10(lr.value) + lr.step)),  # one more step right
         lambda: setattr(explorer.controls["batch_size"], "value", 64),  # the next batch size
+        lambda: setattr(lr, "value", 10 ** (np.log10(lr.value) + 5 * lr.step)),  # Page Up: five steps
+        lambda: setattr(explorer.controls["batch_size"], "value", 2),  # Page Down from 64: five sizes down
+        lambda: setattr(explorer.controls["batch_size"], "value", 1),  # Page Down again: stops at the end
     ):
         move()
         assert len(trained["foreground"]) == 1  # drawn from the cache: nothing trained while the student waits
         explorer.wait_for_background()
-    assert "batch 64" in explorer.text
+    assert "batch 1:" in explorer.text
 
 
 def test_a_run_from_the_background_is_the_run_itself():
@@ -40,3 +43,15 @@ def test_a_run_from_the_background_is_the_run_itself():
     again = explorer._train("softmax", 0.1, 128)
     np.testing.assert_array_equal(neighbour["W"], again["W"])
     np.testing.assert_array_equal(neighbour["history"], again["history"])
+
+
+def test_the_learning_rates_ahead_of_a_moving_hand_are_trained_first():
+    explorer = lo.widgets.SGDExplorer(steps=20)
+    lr = explorer.controls["lr"]
+    for direction in (-1, 1):
+        start = float(lr.value)
+        lr.value = 10 ** (np.log10(start) + direction * lr.step)
+        exponents = [np.log10(key[1]) for key in explorer._wanted[:5]]
+        expected = np.log10(lr.value) + direction * lr.step * np.arange(1, 6)  # the next five, a page key's jump
+        np.testing.assert_allclose(exponents, expected, atol=1e-6)
+        explorer.wait_for_background()
