@@ -1,5 +1,6 @@
 """Notebook 07: the SGD explorer, minibatch SGD on the digits set as the learning rate, batch size and loss move."""
 
+import contextlib
 import math
 import threading
 import time
@@ -16,6 +17,10 @@ from ..plots.training import moving_average
 from ._explorer import Explorer, log_slider, slider_look
 
 
+class _GaveWayError(Exception):
+    """A background run stopped so that a run the student waits for has the CPU to itself."""
+
+
 class SGDExplorer(Explorer):
     """Sliders for the learning rate (log scale), the batch size (powers of two) and the loss.
 
@@ -24,7 +29,9 @@ class SGDExplorer(Explorer):
     is cached, so moving back to a setting only redraws it. After each change
     of a control, the settings a hand reaches next (see :meth:`_neighbours`)
     are trained on a background thread, so that a slider step finds its run ready
-    instead of training it (a drag faster than that training still waits).
+    instead of training it (a drag faster than that training still waits,
+    and the background run then stops, to be done again later, so as not to
+    share the CPU with it).
 
     Left: the minibatch loss of every step (faint) and its moving average,
     with the full training loss (all examples) along the way, dashed: small
@@ -73,7 +80,8 @@ class SGDExplorer(Explorer):
         loss = check_choice(loss, "loss", self.LOSSES)
         self.every = max(1, self.steps // self.CHECKPOINTS)
         self._cache, self._pending, self._wanted = {}, {}, []
-        self._cache_lock = threading.Lock()  # the cache is shared with the background trainer
+        self._cache_lock = threading.Condition()  # the cache is shared with the background trainer
+        self._foreground_runs = 0  # runs a draw is waiting for: a background run gives way to them
         self._worker = None
         self._drawn_lr, self._lr_direction = None, 1  # the last learning rate drawn, and which way it moved last
         num_train = len(self.data.y_train)
@@ -105,14 +113,19 @@ class SGDExplorer(Explorer):
             being the initial W; ``seconds`` the run took.
         """
         key = self._key(loss, lr, batch_size)
-        with self._cache_lock:
-            if key in self._cache:
-                return self._cache[key]
-            waiting = key in self._pending  # the background trainer is on it: wait for its result
-            result = self._pending.setdefault(key, [threading.Event(), None])
-        if waiting:
-            result[0].wait()
-            return result[1]
+        background = threading.current_thread() is self._worker
+        while True:
+            with self._cache_lock:
+                if key in self._cache:
+                    return self._cache[key]
+                result = self._pending.get(key)
+                if result is None:  # nobody trains it: this thread does
+                    result = self._pending[key] = [threading.Event(), None]
+                    self._foreground_runs += not background
+                    break
+            result[0].wait()  # another thread trains it: wait for its run
+            if result[1] is not None:
+                return result[1]  # (None: it was a background run that gave way; train it here)
         try:
             result[1] = run = self._train(*key)
         finally:
@@ -122,6 +135,8 @@ class SGDExplorer(Explorer):
                         self._cache.pop(next(iter(self._cache)))  # the oldest run
                     self._cache[key] = run
                 del self._pending[key]
+                self._foreground_runs -= not background
+                self._cache_lock.notify_all()
             result[0].set()
         return run
 
@@ -135,7 +150,11 @@ class SGDExplorer(Explorer):
         model = self.model(loss, lr, batch_size)
         checkpoints, full_loss, train_acc, val_acc = [], [], [], []
 
+        background = threading.current_thread() is self._worker
+
         def measure(step, W):
+            if background and self._foreground_runs:  # the student waits for a run: the CPU is theirs
+                raise _GaveWayError
             if step % self.every == 0 or step == self.steps:
                 checkpoints.append(step)
                 full_loss.append(float(model.loss_and_gradient(W, data.X_train, data.y_train)[0]))
@@ -215,11 +234,13 @@ class SGDExplorer(Explorer):
     def _train_wanted(self):
         while True:
             with self._cache_lock:
+                self._cache_lock.wait_for(lambda: not self._foreground_runs)  # never beside a foreground run
                 todo = [key for key in self._wanted if key not in self._cache and key not in self._pending]
                 if not todo:
                     self._worker = None
                     return
-            self.run(*todo[0])
+            with contextlib.suppress(_GaveWayError):  # stopped for a foreground run; tried again after it
+                self.run(*todo[0])
 
     def wait_for_background(self):
         """Wait until the background trainer has trained every neighbour of the current setting."""

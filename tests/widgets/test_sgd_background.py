@@ -55,3 +55,30 @@ def test_the_learning_rates_ahead_of_a_moving_hand_are_trained_first():
         expected = np.log10(lr.value) + direction * lr.step * np.arange(1, 6)  # the next five, a page key's jump
         np.testing.assert_allclose(exponents, expected, atol=1e-6)
         explorer.wait_for_background()
+
+
+def test_a_background_run_gives_way_to_the_run_a_student_waits_for():
+    explorer = lo.widgets.SGDExplorer(steps=1000)  # long runs: the background is busy when the student moves
+    outcomes = []
+    train = explorer._train
+
+    def recorded(*key):
+        where = "foreground" if threading.current_thread() is threading.main_thread() else "background"
+        try:
+            run = train(*key)
+        except Exception as error:
+            outcomes.append((where, key, type(error).__name__))
+            raise
+        outcomes.append((where, key, "done"))
+        return run
+
+    explorer._train = recorded
+    lr = explorer.controls["lr"]
+    lr.value = 10 ** (np.log10(lr.value) + lr.step)  # trained here; its neighbours then in the background
+    explorer.controls["batch_size"].value = 8  # no neighbour of that: trained here while the background works
+    explorer.wait_for_background()
+    stopped = [key for where, key, outcome in outcomes if where == "background" and outcome == "_GaveWayError"]
+    assert stopped, f"no background run gave way: {outcomes}"
+    assert ("foreground", ("softmax", float(f"{lr.value:.10g}"), 8), "done") in outcomes
+    again = explorer.run(*stopped[0])  # tried again after the student's run: the run itself
+    np.testing.assert_array_equal(again["W"], train(*stopped[0])["W"])
