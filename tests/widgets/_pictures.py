@@ -31,8 +31,12 @@ def assert_same_picture(explorer, shown=None):
     different), and up to 3 levels of 255 at the soft edges of a legend the frame
     blends from its kept pixels (rounded twice: drawn on transparent, then blended).
     """
-    shown = pixels(shown_png(explorer) if shown is None else shown)
-    full = pixels(lo.widgets.figure_png(explorer.figure))
+    assert_pictures_match(shown_png(explorer) if shown is None else shown, lo.widgets.figure_png(explorer.figure))
+
+
+def assert_pictures_match(png, expected_png):
+    """Two PNGs show the same picture, up to the differences :func:`assert_same_picture` allows."""
+    shown, full = pixels(png), pixels(expected_png)
     assert shown.shape == full.shape
     difference = np.abs(shown - full).max(axis=2)
     assert (difference > 3).sum() < 50 and difference.max() < 40, (
