@@ -80,6 +80,20 @@ def plot_class_bars(values, label, *, class_names=None, ax=None, title="Scores",
     return bars
 
 
+def move_class_bars(ax, values, fmt="{:.2f}"):
+    """Give the bars and bar labels that :func:`plot_class_bars` drew on ``ax`` new values, placed as it places them.
+
+    For an explorer: moving them costs a fraction of drawing them anew.
+    """
+    for bar, text, value in zip(ax.containers[0], ax.texts, values, strict=True):
+        bar.set_height(value)
+        text.set_text(fmt.format(value))
+        # as bar_label(padding=2) places them: 2 points beyond the end of the bar (below a negative bar)
+        text.xy = (bar.get_x() + bar.get_width() / 2, value)
+        text.xyann = (0, 2 if value >= 0 else -2)
+        text.set_verticalalignment("top" if value < 0 else "bottom")
+
+
 def plot_probabilities(probabilities, label, *, class_names=None, ax=None, title="Softmax probabilities"):
     """The probabilities of one image as bars on a fixed [0, 1] axis; see :func:`plot_class_bars`."""
     bars = plot_class_bars(probabilities, label, class_names=class_names, ax=ax, title=title, ylabel="probability p")
@@ -160,6 +174,39 @@ def plot_svm_vs_softmax(scores, label, *, delta=1.0, class_names=None, axes=None
     return np.asarray(axes)
 
 
+def losses_vs_score(scores, label, moving, values, delta=1.0):
+    """Both losses of one image as the score of class ``moving`` takes each of ``values``, the others fixed.
+
+    Parameters
+    ----------
+    scores : array, shape (C,)
+    label : int
+        The correct class.
+    moving : int
+        The class whose score moves.
+    values : array, shape (K,)
+    delta : float
+        The SVM margin.
+
+    Returns
+    -------
+    svm, softmax : arrays, shape (K,)
+        The losses, from :func:`lossopt.svm_scores_loss` and :func:`lossopt.softmax_scores_loss`.
+    flat_from : float
+        The score from which the SVM is flat: where this image meets the margin against the
+        moving class (the correct class above the best wrong score + delta; a wrong class
+        below s_correct - delta).
+    """
+    scores = np.asarray(scores, dtype=float)
+    S = np.tile(scores, (len(values), 1))  # (K, C): one image per value
+    S[:, moving] = values
+    y = np.full(len(values), label)
+    svm, _ = svm_scores_loss(S, y, delta=delta, per_example=True)
+    softmax, _ = softmax_scores_loss(S, y, per_example=True)
+    flat_from = np.delete(scores, label).max() + delta if moving == label else scores[label] - delta
+    return svm, softmax, float(flat_from)
+
+
 def plot_losses_vs_score(
     scores, label, moving, values, *, deltas=(1.0,), class_names=None, ax=None, mark=None, title=None
 ):
@@ -194,20 +241,12 @@ def plot_losses_vs_score(
     scores = np.asarray(scores, dtype=float)
     values = np.asarray(values, dtype=float)
     names = _class_names(class_names, scores.size)
-    S = np.tile(scores, (values.size, 1))  # (K, C): one image per point of the curve
-    S[:, moving] = values
-    y = np.full(values.size, label)
     colors = class_colors(len(deltas) + 1)
     styles = ("-", "--", "-.", ":")
-    # The SVM is flat where this image meets the margin against the moving class:
-    # a wrong class below s_correct - delta, or the correct class above the best wrong score + delta.
-    best_wrong = np.delete(scores, label).max()
     for k, delta in enumerate(deltas):
-        svm, _ = svm_scores_loss(S, y, delta=delta, per_example=True)
+        svm, softmax, flat_from = losses_vs_score(scores, label, moving, values, delta)
         ax.plot(values, svm, color=colors[k], linestyle=styles[k % 4], label=f"SVM, delta = {delta:g}")
-        flat_from = best_wrong + delta if moving == label else scores[label] - delta
-        ax.axvline(flat_from, color=colors[k], linestyle=":", linewidth=1)
-    softmax, _ = softmax_scores_loss(S, y, per_example=True)
+        ax.axvline(flat_from, color=colors[k], linestyle=":", linewidth=1)  # the SVM is flat beyond
     ax.plot(values, softmax, color=colors[-1], linewidth=2.5, label="softmax")
     if mark is not None:
         row = scores.copy()

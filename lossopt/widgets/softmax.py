@@ -6,6 +6,8 @@ import numpy as np
 from .._validate import as_float_array, check_choice, check_finite, check_in_range, check_nonnegative, check_positive
 from ..losses import softmax_scores_loss, svm_scores_loss
 from ..plots.softmax import (
+    losses_vs_score,
+    move_class_bars,
     plot_class_bars,
     plot_losses_vs_score,
     plot_probabilities,
@@ -39,17 +41,6 @@ def _image(scores, label, class_names):
             raise ValueError(f"class_names must be a sequence of {scores.size} names, one per score")
         class_names = tuple(str(name) for name in class_names)
     return scores, label, class_names
-
-
-def _move_class_bars(ax, values):
-    """Give the bars and bar labels that ``plot_class_bars`` drew on ``ax`` new values, placed as it places them."""
-    for bar, text, value in zip(ax.containers[0], ax.texts, values, strict=True):
-        bar.set_height(value)
-        text.set_text(f"{value:.2f}")
-        # bar_label: at the end of the bar, 2 points beyond it (below a negative bar)
-        text.xy = (bar.get_x() + bar.get_width() / 2, value)
-        text.xyann = (0, 2 if value >= 0 else -2)
-        text.set_verticalalignment("top" if value < 0 else "bottom")
 
 
 def _row(values):
@@ -104,9 +95,9 @@ class SoftmaxScaleExplorer(Explorer):
             self._built = True
         else:  # the same artists, moved in place: building bars, bar labels and the legend is most of a redraw
             score_ax, probability_ax, loss_ax = self._axes
-            _move_class_bars(score_ax, scores)
+            move_class_bars(score_ax, scores)
             score_ax.set_title(f"scores x {scale:.2f}")
-            _move_class_bars(probability_ax, probabilities)
+            move_class_bars(probability_ax, probabilities)
             loss_ax.lines[-1].set_data([scale], [loss])  # the "now" dot
             loss_ax.relim()  # the limits follow the data, as on a new drawing
             loss_ax.autoscale_view()
@@ -242,17 +233,14 @@ class ScoreExplorer(Explorer):
             for bar in bars:
                 bar.set_height(terms[j])
         hinge_ax.set_title(f"SVM hinge terms: L = {svm:.2f}")
-        _move_class_bars(probability_ax, probabilities)
+        move_class_bars(probability_ax, probabilities)
         probability_ax.set_title(f"Softmax: L = -ln p = {softmax:.2f}")
         # The curves of plot_losses_vs_score: the SVM, where it goes flat, softmax, and the current losses.
         svm_line, flat_line, softmax_line, now = curve_ax.lines
-        S = np.tile(scores, (self.sweep.size, 1))  # (K, C): one image per point of the curve
-        S[:, label] = self.sweep
-        y = np.full(self.sweep.size, label)
-        svm_line.set_ydata(svm_scores_loss(S, y, delta=self.delta, per_example=True)[0])
-        flat_from = np.delete(scores, label).max() + self.delta
+        svm_curve, softmax_curve, flat_from = losses_vs_score(scores, label, label, self.sweep, self.delta)
+        svm_line.set_ydata(svm_curve)
         flat_line.set_xdata([flat_from, flat_from])
-        softmax_line.set_ydata(softmax_scores_loss(S, y, per_example=True)[0])
+        softmax_line.set_ydata(softmax_curve)
         now.set_data([scores[label], scores[label]], [svm, softmax])
         curve_ax.relim()  # the x limits follow the data, as on a new drawing (the flat-from line may leave the sweep)
         curve_ax.autoscale_view(scaley=False)
