@@ -384,19 +384,23 @@ def test_elastic_net_in_lossopt_has_beta_1(rng):
     np.testing.assert_allclose(dR, 2 * W + np.sign(W))
 
 
-def test_aside_explorer_does_not_train_again_for_a_lambda_already_seen(monkeypatch):
-    """Aside: 'The explorer also keeps every W it has trained, by λ and penalty: moving back to a λ already seen does
-    not train again.'"""
+def test_aside_explorer_trains_every_lambda_of_a_penalty_once_then_only_draws(monkeypatch):
+    """Aside: 'The explorer trains W for every λ on its slider the first time a penalty is chosen, and keeps them by λ
+    and penalty: a step of the slider, or a return to a λ already seen, only draws.'"""
     import lossopt.widgets.penalty as penalty_module
 
     calls = []
     real = penalty_module.fit_proximal
     monkeypatch.setattr(penalty_module, "fit_proximal", lambda *a, **k: calls.append(a[2:4]) or real(*a, **k))
     explorer = lo.widgets.LambdaExplorer()
-    readout(explorer, 0.1, "l1")
+    slider = explorer.controls["reg"]
+    on_slider = 10 ** np.arange(slider.min, slider.max + 1e-9, slider.step)
+    assert sorted(calls) == sorted((reg, "l2") for reg in on_slider)  # the first penalty: every λ, once each
     start = len(calls)
-    readout(explorer, 1.0, "l1")
-    assert calls[start:] == [(1.0, "l1")]  # a new lambda: one training
-    shown = readout(explorer, 0.1, "l1")  # back to a lambda already seen
-    assert len(calls) == start + 1  # no training
+    readout(explorer, 1.0, "l1")  # the next penalty: every λ of it, once each
+    assert sorted(calls[start:]) == sorted((reg, "l1") for reg in on_slider)
+    start = len(calls)
+    readout(explorer, 10 ** (np.log10(1.0) + slider.step), "l1")  # a slider step
+    shown = readout(explorer, 0.1, "l1")  # and a return to a λ already seen
+    assert len(calls) == start  # no training
     assert shown["zeros"] == 4  # and it shows that W: 4 of 9 weights exactly 0, as in the table
