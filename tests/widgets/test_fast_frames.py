@@ -15,6 +15,7 @@ CASES = {
     "StepSizeExplorer": (lo.widgets.StepSizeExplorer, [("lr", 1.0), ("lr", 100.0)]),
     "LandscapeExplorer": (lo.widgets.LandscapeExplorer, [("reg", 1.0), ("delta", 2.0), ("loss", "softmax")]),
     "SGDExplorer": (lo.widgets.SGDExplorer, [("lr", 0.5), ("batch_size", 128), ("loss", "svm")]),
+    "FeatureExplorer": (lo.widgets.FeatureExplorer, [("features", "polar"), ("features", "raw")]),
     "LinearClassifierDemo": (
         lo.widgets.LinearClassifierDemo,
         [("step", 3), ("p1", "b[2]"), ("step", 30), ("dataset", "blobs"), ("randomize", None), ("loss", "softmax")],
@@ -96,3 +97,14 @@ def test_a_legend_that_stays_is_blended_from_its_kept_pixels_and_drawn_again_whe
     legend.texts[0].set_text("a new label")  # the kept pixels are now out of date
     explorer.update()
     assert_same_picture(explorer)
+
+
+def test_every_explorer_is_compared_with_full_renders():
+    explorers = {
+        name
+        for name in lo.widgets.__all__
+        if isinstance(getattr(lo.widgets, name), type)
+        and issubclass(getattr(lo.widgets, name), lo.widgets.Explorer)
+        and getattr(lo.widgets, name) is not lo.widgets.Explorer
+    }
+    assert explorers == set(CASES)
