@@ -317,7 +317,9 @@ class _FrameRenderer:
             width, height = self.canvas.get_width_height()
             renderer = RendererAgg(width, height, self.figure.dpi)  # transparent
             legend.draw(renderer)
-            box = _region(legend, renderer)
+            box = Bbox.intersection(_region(legend, renderer), self.figure.bbox)  # rows count from the top
+            if box is None:  # wholly off the picture
+                box = Bbox.from_extents(0, 0, 0, 0)
             rows, columns = slice(height - int(box.y1), height - int(box.y0)), slice(int(box.x0), int(box.x1))
             self._sprites[legend] = key, (rows, columns, np.asarray(renderer.buffer_rgba())[rows, columns].copy())
         rows, columns, sprite = self._sprites[legend][1]

@@ -108,3 +108,12 @@ def test_every_explorer_is_compared_with_full_renders():
         and getattr(lo.widgets, name) is not lo.widgets.Explorer
     }
     assert explorers == set(CASES)
+
+
+@pytest.mark.parametrize("anchor", [(-0.3, 0.5), (-5.0, 0.5)], ids=["partly off the picture", "wholly off it"])
+def test_a_kept_legend_off_the_edge_of_the_picture(anchor):
+    explorer = lo.widgets.SoftmaxScaleExplorer()
+    explorer.figure.axes[0].legend(["scores"], loc="center left", bbox_to_anchor=anchor)
+    for scale in (1.5, 2.0, 2.5):  # drawn, then kept as pixels, then blended
+        explorer.controls["scale"].value = scale
+        assert_same_picture(explorer)
