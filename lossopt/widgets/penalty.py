@@ -20,7 +20,7 @@ class LambdaExplorer(Explorer):
     descent (:func:`fit_proximal`: gradient steps for the data loss and the
     L2 part, a soft-threshold step for the L1 part, so that L1 sets weights to
     exactly 0). The first time a penalty is shown, the weights of every
-    lambda on the slider are trained for it (15 trainings, about 0.4 s here),
+    lambda on the slider are trained for it (15 by default, about 0.4 s here),
     so that a slider step only draws; they are kept per (lambda, penalty).
 
     Left: the decision regions and the training points, outliers ringed.
