@@ -15,7 +15,7 @@ from ..plots.softmax import (
     probabilities_and_loss,
 )
 from ..plots.svm import hinge_terms
-from ._explorer import Explorer, signed, slider
+from ._explorer import Explorer, nice_ceiling, signed, slider
 
 
 def _panels(figure, count):
@@ -188,8 +188,10 @@ class ScoreExplorer(Explorer):
         else:  # first draw or a new correct class: new bars, ticks and legends
             self._build(scores, label, svm, softmax)
             self._drawn_label = label
-        self._axes[0].set_ylim(0, max(3.0, 1.8 * svm))  # fixed unless the bars outgrow it; room for the legend
-        self._axes[2].set_ylim(-0.3, max(6.0, 1.2 * max(svm, softmax)))  # where the margin is decided
+        # Fixed unless the bars or curves outgrow them, then in round steps: a new limit redraws the axes' ticks.
+        # Room above the bars for the legend; the curves' range where the margin is decided.
+        self._axes[0].set_ylim(0, max(3.0, nice_ceiling(max(1.8 * svm, 1e-3))))
+        self._axes[2].set_ylim(-0.3, max(6.0, nice_ceiling(max(1.2 * svm, 1.2 * softmax, 1e-3))))
         name = self.class_names[label]
         return (
             f"SVM (delta {self.delta:g}): L = {svm:.4f}   dL/ds_{name} = {signed(svm_dS[0, label], '+.4f')}"

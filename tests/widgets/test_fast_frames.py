@@ -1,5 +1,6 @@
 """Every explorer draws only what a control moved, and the picture is the same as a full render (issue 14)."""
 
+import numpy as np
 import pytest
 
 import lossopt as lo
@@ -117,3 +118,15 @@ def test_a_kept_legend_off_the_edge_of_the_picture(anchor):
     for scale in (1.5, 2.0, 2.5):  # drawn, then kept as pixels, then blended
         explorer.controls["scale"].value = scale
         assert_same_picture(explorer)
+
+
+def test_score_steps_that_grow_the_losses_redraw_the_axes_only_when_a_round_limit_is_passed():
+    explorer = lo.widgets.ScoreExplorer()  # SVM loss 1.58: s1 up grows it by as much
+    frames = explorer._frames
+    redraws, redraw = [], frames._redraw_static
+    frames._redraw_static = lambda axes, changed, renderer: redraws.append(changed) or redraw(axes, changed, renderer)
+    for value in np.arange(0.90, 2.0, 0.05):  # the SVM loss 1.62 ... 2.69: the bars need more than 3 from 1.67 on
+        explorer.controls["s1"].value = round(float(value), 2)
+    assert len(redraws) == 1, redraws  # once, when 3 became 5
+    assert explorer.figure.axes[0].get_ylim() == (0, 5.0)
+    assert_same_picture(explorer)
