@@ -1,6 +1,5 @@
 """Claims of notebooks/01_multiclass_svm.ipynb: each test names the sentence it backs and checks it."""
 
-import re
 import time
 from pathlib import Path
 
@@ -9,6 +8,7 @@ import numpy as np
 import pytest
 
 import lossopt as lo
+from tests.test_notebook_solutions import collect, run_solution
 
 NOTEBOOK = Path(__file__).resolve().parents[2] / "notebooks" / "01_multiclass_svm.ipynb"
 
@@ -24,16 +24,10 @@ def notebook():
     return nbformat.read(NOTEBOOK, as_version=4)
 
 
-def solutions(nb):
-    """name -> function, from each "Click to see a solution (name)" block, exec'd with only numpy."""
-    found = {}
-    for cell in nb.cells:
-        match = re.search(r"Click to see a solution \((\w+)\)", cell.source)
-        if cell.cell_type == "markdown" and match:
-            namespace = {"np": np}
-            exec(re.search(r"```python\n(.*?)```", cell.source, re.S).group(1), namespace)
-            found[match.group(1)] = namespace[match.group(1)]
-    return found
+def solutions():
+    """name -> function of each hidden solution, run with only numpy (as in tests/test_notebook_solutions.py)."""
+    cells = collect([NOTEBOOK])
+    return {name: run_solution(name, code, NOTEBOOK.name) for name in cells for *_, code in cells[name]["solutions"]}
 
 
 def tiny_problem():
@@ -100,21 +94,6 @@ def test_lecture_loop_and_half_vectorized_forms_agree_with_lossopt(notebook, rng
 # ----------------------------------------------------------------------------
 
 
-def test_solutions_pass_their_checkers_and_stubs_are_not_attempted(notebook):
-    """The hidden solutions of exercises 1 and 2 pass lo.exercises.check; the stubs report 'not attempted yet'."""
-    found = solutions(notebook)
-    assert sorted(found) == ["svm_loss_naive", "svm_loss_vectorized"]
-    for name, fn in found.items():
-        result = lo.exercises.check(name, fn)
-        assert result.passed, result.message
-    for cell in notebook.cells:
-        if cell.cell_type == "code" and "raise NotImplementedError" in cell.source:
-            namespace = {"np": np}
-            exec(cell.source, namespace)
-            name = re.search(r"def (\w+)", cell.source).group(1)
-            assert lo.exercises.check(name, namespace[name]).state == "not attempted yet"
-
-
 def test_the_gradient_rule_in_exercise_1_is_the_gradient(worked, rng):
     """'each hinge term that is above 0 adds x_i to column j of dW and subtracts x_i from column y_i ...
     Divide by N' and 'Its gradient is 2 * reg * W': the rule, coded literally, matches a numerical gradient."""
@@ -135,7 +114,7 @@ def test_the_gradient_rule_in_exercise_1_is_the_gradient(worked, rng):
 def test_loops_are_slow_in_python(notebook):
     """'Loops over examples and classes are slow in Python.': on a CIFAR-shaped batch the loop solution
     takes several times as long as the loop-free one (best of 3, so a busy machine does not decide)."""
-    found = solutions(notebook)
+    found = solutions()
     rng = np.random.default_rng(0)
     X, y = rng.standard_normal((200, 3073)), rng.integers(0, 10, size=200)
     W = 1e-3 * rng.standard_normal((3073, 10))

@@ -7,11 +7,11 @@ values) and checks the outcome against lossopt's losses.
 import re
 from pathlib import Path
 
-import nbformat
 import numpy as np
 import pytest
 
 import lossopt as lo
+from tests.test_notebook_solutions import collect, run_solution
 
 NOTEBOOK = Path(__file__).resolve().parents[2] / "notebooks" / "03_softmax.ipynb"
 CAT = np.array([3.2, 5.1, -1.7])  # the lecture's cat image: cat, car, frog
@@ -203,17 +203,11 @@ def test_aside_loops_and_vectorized_give_the_same_numbers():
 
 
 def solutions():
-    """Each hidden solution of the notebook, executed in a namespace holding only np, by name."""
-    notebook = nbformat.read(NOTEBOOK, as_version=4)
-    pattern = re.compile(r"<summary>Click to see a solution \((\w+)\)</summary>\s*```python\n(.*?)```", re.S)
-    found = {}
-    for cell in notebook.cells:
-        if cell.cell_type == "markdown":
-            for name, source in pattern.findall(cell.source):
-                namespace = {"np": np}
-                exec(source, namespace)  # the notebook's own solution
-                found[name] = (namespace[name], source)
-    return found
+    """name -> (function, source) of each hidden solution, run with only numpy, as in test_notebook_solutions."""
+    cells = collect([NOTEBOOK])
+    return {
+        name: (run_solution(name, code, NOTEBOOK.name), code) for name in cells for *_, code in cells[name]["solutions"]
+    }
 
 
 def test_notebook_has_both_exercises_and_their_solutions_pass():
