@@ -8,6 +8,7 @@ import contextlib
 import functools
 import inspect
 import io
+import types
 from pathlib import Path
 
 import nbformat
@@ -271,10 +272,19 @@ def check_my_gradient_cell():
     return source
 
 
-def run_check_cell(train, **student):
-    """Run the notebook's 'check your own gradients' cell with the student's functions defined; return stdout."""
+def run_check_cell(train, errors=None, **student):
+    """Run the notebook's 'check your own gradients' cell with the student's functions defined; return stdout.
+    The unrounded relative errors the cell judges are appended to `errors` (a print rounds them, and a value
+    printed as 1.0e-07 may lie on either side of the 1e-7 row)."""
     X, y = train
-    namespace = {"lo": lo, "np": np, "X": X, "y": y, "D": D, "C": C, **student}
+    errors = [] if errors is None else errors
+
+    def rel_error(*args):
+        errors.append(lo.rel_error(*args))
+        return errors[-1]
+
+    recording = types.SimpleNamespace(**{**vars(lo), "rel_error": rel_error})
+    namespace = {"lo": recording, "np": np, "X": X, "y": y, "D": D, "C": C, **student}
     with contextlib.redirect_stdout(io.StringIO()) as out:
         exec(compile(check_my_gradient_cell(), str(NOTEBOOK), "exec"), namespace)
     return out.getvalue()
@@ -316,9 +326,9 @@ def test_check_your_own_gradients_passes_a_correct_function_and_flags_a_wrong_pe
     assert lines[0].startswith("svm_loss_vectorized, reg = 0.0") and lines[0].endswith("(happy)")
     assert lines[1].startswith("svm_loss_vectorized, reg = 0.1") and lines[1].endswith("(probably wrong)")
     assert all(line.endswith("(happy)") for line in lines[2:])
-    out = run_check_cell(train, svm_loss_vectorized=functools.partial(lo.linear_loss, loss="svm"))
-    for line, reg in zip(out.splitlines()[:2], ("0.0", "0.1"), strict=True):  # a correct SVM: 1e-7 is its kinks' row
-        error = float(line.split("relative error ")[1].split()[0])
+    errors = []  # the unrounded values the cell judged, not their rounded prints
+    out = run_check_cell(train, errors, svm_loss_vectorized=functools.partial(lo.linear_loss, loss="svm"))
+    for line, reg, error in zip(out.splitlines()[:2], ("0.0", "0.1"), errors, strict=True):  # 1e-7: the kinks' row
         verdict = "happy" if error <= 1e-7 else "usually fine with kinks, as in the SVM; too high without"
         assert line.startswith(f"svm_loss_vectorized, reg = {reg}") and verdict in line
         assert error < 1e-4
