@@ -43,7 +43,7 @@ def tiny_problem():
 
 
 def test_worked_example_terms_and_mean(worked):
-    """'term by term: 2.9, 0 and 12.9, mean L = 5.27'."""
+    """The printed terms 2.9, 0 and 12.9, and 'The mean is **5.27**'."""
     S, y, _ = worked
     per_image = lo.plots.hinge_terms(S, y).sum(axis=1)
     np.testing.assert_allclose(per_image, [2.9, 0.0, 12.9], atol=1e-12)
@@ -51,8 +51,8 @@ def test_worked_example_terms_and_mean(worked):
 
 
 def test_2016_slide_drops_the_margin_in_the_frog_terms(worked):
-    """'writes max(0, 5.3) + max(0, 5.6) = 10.9 for the frog, and so gets (2.9 + 0 + 10.9) / 3 = 4.6 ...
-    the frog's terms are 6.3 and 6.6, its loss is 12.9, and the mean is 5.27'."""
+    """'max(0, 5.3) + max(0, 5.6) = 10.9, so (2.9 + 0 + 10.9) / 3 = 4.6. With the margin the frog's terms are 6.3
+    and 6.6, its loss 12.9, and the mean 5.27'."""
     S, y, _ = worked
     frog = lo.plots.hinge_terms(S[2:3], y[2:3], delta=0.0)[0]  # the frog's terms without the +1
     np.testing.assert_allclose(frog[:2], [5.3, 5.6], atol=1e-12)
@@ -66,7 +66,7 @@ def test_2016_slide_drops_the_margin_in_the_frog_terms(worked):
 
 
 def test_car_image_has_bars_of_height_zero(worked):
-    """'The car image meets both margins, so both of its bars have height 0.' (and the others do not)"""
+    """'The car image meets both margins: both its bars have height 0.' (and the others do not)"""
     S, y, names = worked
     ax = lo.plots.plot_hinge_terms(S, y, class_names=names)
     heights = {}  # image index -> its bar heights
@@ -78,7 +78,7 @@ def test_car_image_has_bars_of_height_zero(worked):
 
 
 def test_lecture_loop_and_half_vectorized_forms_agree_with_lossopt(notebook, rng):
-    """'the next cell checks them against it' / 'agree to 1e-12: True' on more than the worked example."""
+    """The notes' L_i and L_i_vectorized 'agree to 1e-12: True' with lossopt, on more than the worked example."""
     namespace = {"np": np}
     (cell,) = [c for c in notebook.cells if c.cell_type == "code" and "def L_i(" in c.source]
     exec(cell.source, namespace)
@@ -95,8 +95,9 @@ def test_lecture_loop_and_half_vectorized_forms_agree_with_lossopt(notebook, rng
 
 
 def test_the_gradient_rule_in_exercise_1_is_the_gradient(worked, rng):
-    """'each hinge term that is above 0 adds x_i to column j of dW and subtracts x_i from column y_i ...
-    Divide by N' and 'Its gradient is 2 * reg * W': the rule, coded literally, matches a numerical gradient."""
+    """'Each violated margin adds x_i to column j of dW and subtracts it from column y_i. The loss is a mean over N
+    images, so divide by N' and 'add ... 2 * reg * W to dW': the rule, coded literally, matches a numerical gradient;
+    so do the notes' two indicator formulas, column by column."""
     X, y = rng.normal(size=(8, 5)), rng.integers(0, 3, size=8)
     W, reg = rng.normal(size=(5, 3)), 0.3
     S = X @ W
@@ -109,6 +110,29 @@ def test_the_gradient_rule_in_exercise_1_is_the_gradient(worked, rng):
     dW = dW / 8 + 2 * reg * W
     numerical = lo.numerical_gradient(lambda V: lo.svm_loss(V, X, y, reg)[0], W.copy())
     assert lo.rel_error(dW, numerical) < 1e-7
+    indicator = (S - S[np.arange(8), y][:, None] + 1 > 0) & (np.arange(3) != y[:, None])  # (N, C) 1(margin violated)
+    formulas = np.zeros_like(W)
+    for i in range(8):
+        formulas[:, y[i]] -= indicator[i].sum() * X[i]  # grad wrt w_{y_i}: minus the count of violations, times x_i
+        for j in np.flatnonzero(indicator[i]):
+            formulas[:, j] += X[i]  # grad wrt w_j: 1(violated) x_i
+    np.testing.assert_allclose(formulas / 8 + 2 * reg * W, dW, atol=1e-12)
+    assert indicator.any() and not indicator.all()  # both branches of the hinge occur
+
+
+@pytest.mark.parametrize("name", ["svm_loss_naive", "svm_loss_vectorized"])
+def test_the_gradient_comes_before_each_exercise_and_a_gradient_check_after_it(notebook, name):
+    """'## The gradient' comes before the student first writes dW, and 'two exercises, each gradient-checked': the
+    cell after each solution runs lo.exercises.check_gradient on the student's own function."""
+    sources = [cell.source for cell in notebook.cells]
+    (derivation,) = [i for i, src in enumerate(sources) if src.startswith("## The gradient")]
+    (stub,) = [i for i, src in enumerate(sources) if src.startswith(f"def {name}(")]
+    assert derivation < stub
+    assert "\\mathbb{1}" in sources[derivation]  # the notes' indicator formulas
+    (solution,) = [i for i, src in enumerate(sources) if f"Click to see a solution ({name})" in src]
+    assert stub < solution
+    assert notebook.cells[solution + 1].cell_type == "code"
+    assert sources[solution + 1].strip() == f'lo.exercises.check_gradient("{name}", {name})'
 
 
 def test_loops_are_slow_in_python(notebook):
@@ -136,8 +160,8 @@ def test_loops_are_slow_in_python(notebook):
 
 
 def test_q1_small_changes_to_the_car_scores_change_nothing(worked):
-    """Q1: 'The car score beats the cat score by 3.6 and the frog score by 2.9 ... each of the three scores moves
-    by up to 0.5, so a gap changes by at most 1, and both gaps stay above the margin' and the loss stays 0."""
+    """Q1: 'The car score beats cat by 3.6 and frog by 2.9, more than the margin of 1, so both hinge terms are 0 ...
+    each score moves by up to 0.5, so a gap changes by at most 1' and the loss stays 0."""
     S, _, _ = worked
     gaps = S[1, 1] - S[1, [0, 2]]
     np.testing.assert_allclose(gaps, [3.6, 2.9], atol=1e-12)
@@ -164,7 +188,7 @@ def test_q2_min_is_zero_and_there_is_no_max(worked):
 
 @pytest.mark.parametrize("C", [3, 10])
 def test_q3_first_loss_is_near_c_minus_1(C):
-    """Q3: 'C - 1 ... With three classes the loss is 2', and the Try this: 'use ten classes instead of three'
+    """Q3: 'C - 1 ... with three classes, 2', and the Try this: 'use ten classes instead of three'
     (the notebook's cell with 10 in place of 3: the first loss is close to 9)."""
     rng = np.random.default_rng(0)
     X = rng.standard_normal((50, 20))
@@ -174,7 +198,7 @@ def test_q3_first_loss_is_near_c_minus_1(C):
 
 
 def test_q4_including_the_correct_class_adds_delta(worked, rng):
-    """Q4: 'the loss grows by exactly 1 (by Δ): 6.27 instead of 5.27. Every W's loss grows by the same 1'."""
+    """Q4: 'the loss grows by exactly Δ = 1: 6.27 instead of 5.27. Every W's loss grows by the same 1'."""
     S, y, _ = worked
     correct = S[np.arange(3), y][:, None]
     assert round(float(np.maximum(0, S - correct + 1).sum(axis=1).mean()), 2) == 6.27
@@ -185,8 +209,8 @@ def test_q4_including_the_correct_class_adds_delta(worked, rng):
 
 
 def test_q5_mean_instead_of_sum_only_rescales(worked, rng):
-    """Q5: 'summing them instead gives 2.9 + 0 + 12.9 = 15.8, three times 5.27 ... halves every L_i and gives 2.63
-    ... the W that minimizes it is the same'."""
+    """Q5: 'Only a rescaling, so the best W is the same. Summing over the images gives 2.9 + 0 + 12.9 = 15.8, three
+    times 5.27 ... halves every L_i: 2.63'."""
     S, y, _ = worked
     per_image = lo.plots.hinge_terms(S, y).sum(axis=1)
     assert round(float(per_image.sum()), 2) == 15.8
@@ -197,7 +221,7 @@ def test_q5_mean_instead_of_sum_only_rescales(worked, rng):
     sums = [lo.plots.hinge_terms(X @ W, labels).sum() for W in candidates]
     class_means = [(lo.plots.hinge_terms(X @ W, labels) / 2).sum(axis=1).mean() for W in candidates]
     assert np.argmin(means) == np.argmin(sums) == np.argmin(class_means)
-    # '(With a penalty λ R(W) added, rescaling the data loss has the same effect as rescaling λ.)'
+    # '(With a penalty λ R(W), rescaling the data loss is the same as rescaling λ.)'
     reg, c = 0.05, 3.0
     penalties = [lo.regularization(W)[0] for W in candidates]
     scaled = [c * m + reg * p for m, p in zip(means, penalties, strict=True)]
@@ -206,8 +230,8 @@ def test_q5_mean_instead_of_sum_only_rescales(worked, rng):
 
 
 def test_q6_squared_hinge_can_prefer_other_scores():
-    """Q6: 'scores A have one violation of 2, scores B two violations of 1.2. The hinge loss prefers A (2 against
-    2.4); the squared hinge prefers B (2.88 against 4)'."""
+    """Q6: 'scores A have one violation of 2, scores B two of 1.2: the hinge loss prefers A (2 against 2.4), the
+    squared hinge B (2.88 against 4)'."""
     A = lo.plots.hinge_terms([[0.0, 1.0, -1.0]], [0])[0]
     B = lo.plots.hinge_terms([[0.0, 0.2, 0.2]], [0])[0]
     np.testing.assert_allclose(A, [0, 2.0, 0])
@@ -218,8 +242,8 @@ def test_q6_squared_hinge_can_prefer_other_scores():
 
 
 def test_q7_every_larger_multiple_of_a_zero_loss_w_has_zero_loss():
-    """Q7: '2W also has zero loss, and so does every larger multiple ... 0.5 W still has zero loss, 0.25 W does
-    not'; and regularization: 'among W, 2W and 10W ... R(W) = Σ W² prefers the smallest'."""
+    """Q7: 'Doubling W doubles every difference between scores, so every margin that was met stays met' (the notes:
+    any λW with λ > 1) '... 0.5 W still has zero loss, 0.25 W does not'; and 'R(W) = Σ W² prefers the smallest'."""
     X, y, W = tiny_problem()
     for k in (0.5, 1.0, 2.0, 10.0, 1e3):
         assert lo.svm_loss(k * W, X, y)[0] == 0
@@ -234,7 +258,8 @@ def test_q7_every_larger_multiple_of_a_zero_loss_w_has_zero_loss():
 
 
 def test_scaling_margin_and_w_together_scales_the_data_loss(rng):
-    """'data loss(k Δ, k W) = k · data loss(Δ, W)' and the printed 0.5 and 1.0."""
+    """'Scaling both W and Δ by k scales every hinge term by k: data loss(k Δ, k W) = k · data loss(Δ, W)', and the
+    printed 0.5 and 1.0."""
     X, y, W = tiny_problem()
     assert round(float(lo.svm_loss(0.25 * W, X, y)[0]), 3) == 0.5
     assert round(float(lo.svm_loss(0.5 * W, X, y, delta=2.0)[0]), 3) == 1.0
@@ -245,8 +270,8 @@ def test_scaling_margin_and_w_together_scales_the_data_loss(rng):
 
 
 def test_only_lambda_times_delta_matters(rng):
-    """'The problem with margin Δ and strength λ is the problem with margin 1 and strength λΔ, with W and the loss
-    scaled by Δ': total(Δ, λ, W) = Δ · total(1, λΔ, W / Δ) for every W."""
+    """'margin Δ and strength λ give the problem of margin 1 and strength λΔ (W and the loss scaled by Δ)':
+    total(Δ, λ, W) = Δ · total(1, λΔ, W / Δ) for every W."""
     X, y = rng.normal(size=(15, 4)), rng.integers(0, 3, 15)
     for delta, reg in ((2.0, 0.01), (0.5, 0.3), (3.0, 1.0)):
         for _ in range(5):

@@ -59,7 +59,7 @@ def readout(explorer, reg, penalty):
 
 
 def test_penalty_prefers_the_smallest_of_three_perfect_fits():
-    """'All three fit the data perfectly: their data loss is 0. The penalty prefers the smallest, 0.5 W.'"""
+    """'All three have data loss 0; the penalty prefers the smallest, 0.5 W.' (the printed 0.25, 1.00, 4.00)"""
     X = np.array([[1.0, 0.0], [0.0, 1.0], [-1.0, -1.0]])
     y = np.array([0, 1, 2])
     W = np.array([[2.0, 0.0, -1.0], [0.0, 2.0, -1.0]])
@@ -71,9 +71,9 @@ def test_penalty_prefers_the_smallest_of_three_perfect_fits():
 
 
 def test_occam_picture(notebook):
-    """'The degree-8 curve has no training error at all, yet on new data it does worse than the straight line ...
-    it needs huge weights. Give the same nine weights an L2 penalty, and the curve keeps its weights small, bends
-    less, and does about as well as the line on new data.'"""
+    """'The degree-8 curve has no training error, yet does worse than the line on new data: it fitted the noise, with
+    huge weights. With an L2 penalty the same nine weights stay small, the curve bends less, and it does about as
+    well as the line.'"""
     ns = run_cell(notebook, "def powers(")
     powers, fits = ns["powers"], ns["fits"]
 
@@ -99,33 +99,39 @@ def test_occam_picture(notebook):
     assert ax.get_legend().get_bbox_to_anchor().x0 > ax.get_window_extent().x1 - 1  # beside the axes, not over them
 
 
+def test_l2_penalty_is_a_gaussian_prior_map(rng):
+    """'Here N λ Σ W² is minus the log of a Gaussian prior of variance 1/(2Nλ) per weight, up to a constant': N times
+    the Softmax loss with λ Σ W² is minus the log of (likelihood x that prior), up to one constant for every W, so
+    both have the same minimizer (MAP). With another variance the difference is not constant."""
+    N, reg = 40, 0.05
+    X, y = rng.normal(size=(N, 5)), rng.integers(0, 3, N)
+
+    def minus_log_posterior(W, variance):
+        likelihood = lo.softmax_probabilities(X @ W)[np.arange(N), y]  # p(y_i | x_i, W)
+        log_prior = np.sum(-(W**2) / (2 * variance) - 0.5 * np.log(2 * np.pi * variance))  # Gaussian, mean 0
+        return -np.sum(np.log(likelihood)) - log_prior
+
+    Ws = [rng.normal(size=(5, 3)) for _ in range(10)]
+    for variance, constant in ((1 / (2 * N * reg), True), (1 / (2 * reg), False)):
+        gaps = [N * lo.softmax_loss(W, X, y, reg)[0] - minus_log_posterior(W, variance) for W in Ws]
+        assert (np.ptp(gaps) < 1e-9) == constant
+
+
 # ----------------------------------------------------------------------------
-# The exercises and the gradient check
+# The exercises
 # ----------------------------------------------------------------------------
 
 
-def test_gradient_check_passes_the_right_factor_and_catches_the_wrong_one(notebook):
-    """'The right gradient is far below 1e-7; the wrong factor gives 0.33' (the notes: > 1e-2 is probably wrong);
-    and the three lossopt penalties pass with tiny relative errors."""
-    ns = run_cell(notebook, 'print(f"wrong, reg * W:')
-    W, reg, numerical = ns["W"], ns["reg"], ns["numerical"]
-    assert lo.rel_error(2 * reg * W, numerical) < 1e-9
-    assert round(float(lo.rel_error(reg * W, numerical)), 2) == 0.33
-    assert lo.rel_error(0.5 * reg * W, numerical) > 1e-2
-    rng = np.random.default_rng(0)
-    W = rng.standard_normal((3, 2))
-    assert np.abs(W).min() > 0.05  # 'a W whose entries are all away from 0'
-    for penalty in lo.PENALTIES:
-        grad = lo.regularization(W, penalty)[1]
-        numerical = lo.numerical_gradient(lambda V, p=penalty: lo.regularization(V, p)[0], W.copy())
-        assert lo.rel_error(grad, numerical) < 1e-9
+@pytest.mark.parametrize("name", ["l2_regularization", "l1_regularization"])
+def test_each_penalty_exercise_is_gradient_checked_after_its_solution(notebook, name):
+    """'two exercises, each gradient-checked': the cell after each solution runs lo.exercises.check_gradient on the
+    student's own function."""
+    sources = [cell.source for cell in notebook.cells]
+    (solution,) = [i for i, src in enumerate(sources) if f"Click to see a solution ({name})" in src]
+    assert sources[solution + 1].strip() == f'lo.exercises.check_gradient("{name}", {name})'
+    assert notebook.cells[solution + 1].cell_type == "code"
 
 
-def test_half_convention_has_gradient_lambda_w(rng):
-    """The notes' ½ λ Σ W²: 'the gradient of this term ... is simply λw instead of 2λw'."""
-    W, reg = rng.normal(size=(4, 3)), 0.3
-    numerical = lo.numerical_gradient(lambda V: 0.5 * reg * float(np.sum(V**2)), W.copy())
-    assert lo.rel_error(reg * W, numerical) < 1e-9
 
 
 # ----------------------------------------------------------------------------
@@ -134,8 +140,8 @@ def test_half_convention_has_gradient_lambda_w(rng):
 
 
 def test_w1_w2_question(rng):
-    """Answer: 'L2 ... charges w1 four times as much: 1.0 against 0.25 ... L1 charges both the same, 1.0 ...
-    moving weight from one input to another costs nothing as long as no sign changes.'"""
+    """Answer: 'L2 ... charges w1 four times as much, 1.0 against 0.25 ... L1 charges both 1.0: no preference here
+    ... moving weight from one input to another costs nothing as long as no sign changes.'"""
     x = np.ones((1, 4))
     w1 = np.array([[1.0], [0.0], [0.0], [0.0]])
     w2 = np.full((4, 1), 0.25)
@@ -148,8 +154,8 @@ def test_w1_w2_question(rng):
 
 
 def test_sparse_picture(notebook):
-    """'the smallest L2 penalty is at a point that uses both inputs ... The smallest L1 penalty is at a point where
-    one weight is exactly 0 ... w parallel to x ... at a corner, on an axis'; the legend is beside the axes."""
+    """'On that line the smallest L2 penalty uses both inputs; the smallest L1 penalty has one weight exactly 0 ...
+    where w is parallel to x ... at a corner, on an axis'; the legend is beside the axes."""
     ns = run_cell(notebook, "x2 = np.array([1.0, 2.0])")
     best_l2, best_l1 = ns["best_l2"], ns["best_l1"]
     np.testing.assert_allclose(best_l2, [0.2, 0.4], atol=1e-3)
@@ -164,7 +170,7 @@ def test_sparse_picture(notebook):
 
 def test_try_this_x_123_l1_minimum_is_on_an_axis(rng):
     """Try this: 'Change x to [1, 2, 3] ... where is the smallest L1 penalty now?' (at w = [0, 0, 1/3]: two weights
-    exactly 0); and 'In more dimensions ... L1 often sets several weights to exactly 0'."""
+    exactly 0); and 'In more dimensions too, L1 often sets several weights to exactly 0'."""
     x = np.array([1.0, 2.0, 3.0])
     corner = np.array([0.0, 0.0, 1 / 3])
     assert abs(corner @ x - 1) < 1e-12
@@ -183,8 +189,8 @@ def test_try_this_x_123_l1_minimum_is_on_an_axis(rng):
 
 
 def test_the_outliers_sit_beyond_classes_1_and_2():
-    """'plus four points of class 0 far out on the other side of the plane, beyond classes 1 and 2'. (The old text
-    also said 'No linear classifier gets them right'; that was false: a band along x1 = 0 gets all four right.)"""
+    """'plus four outliers of class 0 far out on the other side, beyond classes 1 and 2'. (An old text also said 'No
+    linear classifier gets them right'; that was false: a band along x1 = 0 gets all four right.)"""
     points, labels, is_outlier = lo.datasets.blobs_with_outliers()
     assert is_outlier.sum() == 4 and (labels[is_outlier] == 0).all()
     others = points[~is_outlier & (labels > 0)]
@@ -195,8 +201,8 @@ def test_the_outliers_sit_beyond_classes_1_and_2():
 
 
 def test_explorer_panels_are_what_the_text_says(explorer, data):
-    """'Left: the decision regions ... with the training points; the outliers are ringed. Right: the size of each
-    weight, with a cross where a weight is exactly 0.' (at l1, λ = 1: six crosses)."""
+    """'Left: the decision regions and training points, outliers ringed. Right: each weight's size, with a cross
+    where it is exactly 0.' (at l1, λ = 1: six crosses)."""
     X, labels, _, _ = data
     readout(explorer, 1.0, "l1")
     left, right = explorer.figure.axes[:2]
@@ -211,11 +217,33 @@ def test_explorer_panels_are_what_the_text_says(explorer, data):
     assert len(ring.get_offsets()) == 4
 
 
+def test_the_explorer_penalizes_the_bias_row(explorer, data):
+    """'The explorer penalizes all nine entries of W, the bias row included.': its readout's reg loss is λ Σ W² over
+    all nine weights, and each training step shrinks (L2) or soft-thresholds (L1) the bias row like the others."""
+    X, labels, _, _ = data
+    assert (X[:, 2] == 1).all()  # the bias trick: row 2 of W is the bias row ('bias' in the weights panel)
+    readout(explorer, 1.0, "l2")
+    reg_loss = float(re.search(r"reg loss (\d+\.\d+)", explorer.text).group(1))
+    W = lo.optim.fit_proximal(X, labels, 1.0, "l2")
+    assert reg_loss == round(float(np.sum(W**2)), 3) != round(float(np.sum(W[:2] ** 2)), 3)
+    W0 = np.random.default_rng(7).standard_normal((3, 3))
+    lr, reg = 0.1, 0.5
+    _, d_data = lo.svm_loss(W0, X, labels)
+    one_step = lo.optim.fit_proximal(X, labels, reg, "l2", lr=lr, steps=1, W0=W0)
+    np.testing.assert_allclose(one_step, W0 - lr * (d_data + 2 * reg * W0), atol=1e-12)  # bias row included
+    unpenalized_bias = W0 - lr * d_data - lr * 2 * reg * W0 * np.array([[1.0], [1.0], [0.0]])
+    assert np.abs(one_step[2] - unpenalized_bias[2]).min() > 1e-3
+    l1_step = lo.optim.fit_proximal(X, labels, 100.0, "l1", lr=lr, steps=1, W0=W0)
+    assert (l1_step[2] == 0).all()  # a large L1 soft-threshold sets the bias row to 0 as well
+
+
 def test_table_is_what_the_explorer_shows(explorer, data):
-    """'The table below trains the same classifier as the explorer, at some of the slider's values of λ'."""
+    """'The table below trains the explorer's classifier at six of its values of λ.'"""
     X, labels, X_val, y_val = data
+    table = (0.001, 0.01, 0.1, 1.0, 10**0.25, 10**0.5)
+    assert all(min(abs(reg - value) for value in SLIDER) < 1e-12 for reg in table)  # each is a slider value
     for penalty in ("l2", "l1"):
-        for reg in (0.001, 0.01, 0.1, 1.0, 10**0.25, 10**0.5):
+        for reg in table:
             shown = readout(explorer, reg, penalty)
             W = lo.optim.fit_proximal(X, labels, reg, penalty)
             assert shown["zeros"] == int((W == 0).sum())
@@ -224,8 +252,8 @@ def test_table_is_what_the_explorer_shows(explorer, data):
 
 
 def test_what_to_see_small_and_larger_lambda(explorer):
-    """'Small λ (0.001): the weights are large (Σ W² = 7.842) ... Validation accuracy is 0.903.' and 'Larger λ
-    (0.1 to 1): the weights shrink (Σ W² from 1.029 to 0.287) ... validation accuracy goes up, to 0.98 and 0.99.'"""
+    """Answer: 'With L2, from λ = 0.001 to 1, Σ W² falls from 7.842 to 0.287 and validation accuracy rises from 0.903
+    to 0.99' (and at 0.1 in between: 1.029 and 0.98)."""
     small = readout(explorer, 0.001, "l2")
     assert small["sumsq"] == 7.842 and small["val"] == 0.903
     at_01, at_1 = readout(explorer, 0.1, "l2"), readout(explorer, 1.0, "l2")
@@ -234,8 +262,9 @@ def test_what_to_see_small_and_larger_lambda(explorer):
 
 
 def test_what_to_see_l1_zeros_grow_then_underfit(explorer, data):
-    """'L1: as λ grows, more and more weights are exactly 0 ... From λ = 1.78 on, all nine are 0 ... every point
-    gets the same class (class 0 ...), and validation accuracy drops to 0.333'."""
+    """'with L1, more and more weights are exactly 0 as λ grows' and the answer: 'from λ = 1.78 on, all nine weights
+    are 0, the bias row's too: every point gets class 0 (the first of the tied scores), and validation accuracy
+    drops to 0.333'."""
     zeros = [readout(explorer, reg, "l1")["zeros"] for reg in SLIDER]
     assert zeros == sorted(zeros) and zeros[0] == 0 and zeros[-1] == 9
     first_all = SLIDER[zeros.index(9)]
@@ -244,6 +273,7 @@ def test_what_to_see_l1_zeros_grow_then_underfit(explorer, data):
     assert top["val"] == 0.333
     X, labels, X_val, _ = data
     W = lo.optim.fit_proximal(X, labels, 10**0.25, "l1")
+    assert (W == 0).all()  # the bias row too
     assert ((X_val @ W).argmax(axis=1) == 0).all()
 
 
@@ -271,12 +301,13 @@ def test_try_this_elastic_vs_l2_at_0_1(explorer):
 
 
 # ----------------------------------------------------------------------------
-# Misconceptions
+# The two questions students often get wrong
 # ----------------------------------------------------------------------------
 
 
 def test_more_regularization_less_overfitting_until_underfitting(data):
-    """'from λ = 0.001 to 1, Σ W² falls and validation accuracy rises; with L1 at λ = 1.78, the model underfits.'"""
+    """'Less, until the model underfits ... from λ = 0.001 to 1, Σ W² falls ... and validation accuracy rises ...
+    With L1, from λ = 1.78 on ...' (training accuracy falls too: it underfits)."""
     X, labels, X_val, y_val = data
     sums, vals = [], []
     for reg in (0.001, 0.01, 0.1, 1.0):
@@ -289,7 +320,7 @@ def test_more_regularization_less_overfitting_until_underfitting(data):
 
 
 def test_l2_adds_2_reg_w_and_is_weight_decay(data, rng):
-    """'it adds 2λW to the gradient ... W ← W - lr (dW_data + 2λW) = (1 - 2 lr λ) W - lr dW_data'."""
+    """'it adds 2λW to the data loss's gradient dW. A step is W ← W - lr (dW + 2λW) = (1 - 2 lr λ) W - lr dW'."""
     X, labels, _, _ = data
     for lr, reg in ((0.1, 0.05), (0.01, 3.0)):
         W = rng.normal(size=(3, 3))
@@ -301,8 +332,8 @@ def test_l2_adds_2_reg_w_and_is_weight_decay(data, rng):
 
 @pytest.mark.parametrize("lam", [1.0, 0.5, 0.01])
 def test_l1_slopes_are_plus_minus_lambda_and_the_centered_difference_at_0_is_0(lam):
-    """'For L1 they are -1 and +1, then -λ and +λ ... At w = 0 the centered difference prints 0 ... That 0 is not a
-    derivative': the one-sided slopes at 0 are -λ and +λ."""
+    """'λ|w| has slope -λ left of 0 and +λ right of it ... At w = 0 it prints 0 for L1 too, since (|h| - |-h|) / 2h
+    = 0: an average of the two slopes, not a derivative': the one-sided slopes at 0 are -λ and +λ."""
 
     def f(V):
         return lam * lo.regularization(V, "l1")[0]
@@ -326,8 +357,9 @@ def test_l1_slopes_are_plus_minus_lambda_and_the_centered_difference_at_0_is_0(l
 
 
 def test_aside_subgradient_descent_hops_and_proximal_gives_zeros(data):
-    """'in the last step by amounts of the order of λ·lr = 0.1, and four of the six change sign. No weight is
-    exactly 0 at any step. Only the proximal step makes them exactly 0.'"""
+    """'A soft-threshold step ... sets those closer than that to exactly 0' and 'Under subgradient descent those
+    weights move in the last step by about λ·lr = 0.1, four of the six change sign, and no weight is ever exactly
+    0'."""
     X, labels, _, _ = data
     W0 = 1e-3 * np.random.default_rng(0).standard_normal((3, 3))
     steps = []
@@ -344,17 +376,6 @@ def test_aside_subgradient_descent_hops_and_proximal_gives_zeros(data):
     assert not any((W == 0).any() for W in steps)
 
 
-def test_aside_proximal_with_l2_alone_is_full_batch_gradient_descent(data):
-    """'With the L2 penalty alone there is no soft-threshold step, and it is plain full-batch gradient descent
-    (lo.sgd with the whole data set as the batch).'"""
-    X, labels, _, _ = data
-    W0 = 1e-3 * np.random.default_rng(3).standard_normal((3, 3))
-    ours = lo.optim.fit_proximal(X, labels, 0.05, "l2", lr=0.1, steps=40, W0=W0)
-    theirs = lo.sgd(
-        functools.partial(lo.svm_loss, reg=0.05), W0, X, labels, lr=0.1, batch_size=len(labels), num_iters=40, seed=0
-    ).W
-    np.testing.assert_allclose(ours, theirs, rtol=1e-9, atol=1e-12)
-
 
 def test_elastic_net_in_lossopt_has_beta_1(rng):
     """Table: 'elastic net (L1 + L2) | Σ β W² + |W| (β = 1 in `lossopt`) | 2 β W + sign(W)'."""
@@ -362,25 +383,3 @@ def test_elastic_net_in_lossopt_has_beta_1(rng):
     R, dR = lo.regularization(W, "elastic")
     np.testing.assert_allclose(R, np.sum(W**2) + np.sum(np.abs(W)))
     np.testing.assert_allclose(dR, 2 * W + np.sign(W))
-
-
-def test_aside_explorer_trains_every_lambda_of_a_penalty_once_then_only_draws(monkeypatch):
-    """Aside: 'The explorer trains W for every λ on its slider the first time a penalty is chosen, and keeps them by λ
-    and penalty: a step of the slider, or a return to a λ already seen, only draws.'"""
-    import lossopt.widgets.penalty as penalty_module
-
-    calls = []
-    real = penalty_module.fit_proximal
-    monkeypatch.setattr(penalty_module, "fit_proximal", lambda *a, **k: calls.append(a[2:4]) or real(*a, **k))
-    explorer = lo.widgets.LambdaExplorer()
-    slider = explorer.controls["reg"]
-    on_slider = 10 ** np.arange(slider.min, slider.max + 1e-9, slider.step)
-    assert sorted(calls) == sorted((reg, "l2") for reg in on_slider)  # the first penalty: every λ, once each
-    start = len(calls)
-    readout(explorer, 1.0, "l1")  # the next penalty: every λ of it, once each
-    assert sorted(calls[start:]) == sorted((reg, "l1") for reg in on_slider)
-    start = len(calls)
-    readout(explorer, 10 ** (np.log10(1.0) + slider.step), "l1")  # a slider step
-    shown = readout(explorer, 0.1, "l1")  # and a return to a λ already seen
-    assert len(calls) == start  # no training
-    assert shown["zeros"] == 4  # and it shows that W: 4 of 9 weights exactly 0, as in the table
