@@ -132,8 +132,6 @@ def test_each_penalty_exercise_is_gradient_checked_after_its_solution(notebook, 
     assert notebook.cells[solution + 1].cell_type == "code"
 
 
-
-
 # ----------------------------------------------------------------------------
 # Same scores, different penalties
 # ----------------------------------------------------------------------------
@@ -374,7 +372,6 @@ def test_aside_subgradient_descent_hops_and_proximal_gives_zeros(data):
     assert (change > 0.1 / 3).all() and (change < 0.1 * 3).all()
     assert (np.sign(steps[-1][zero]) != np.sign(steps[-2][zero])).sum() == 4
     assert not any((W == 0).any() for W in steps)
-
 
 
 def test_elastic_net_in_lossopt_has_beta_1(rng):
