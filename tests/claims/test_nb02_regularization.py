@@ -235,18 +235,27 @@ def test_the_explorer_penalizes_the_bias_row(explorer, data):
     assert (l1_step[2] == 0).all()  # a large L1 soft-threshold sets the bias row to 0 as well
 
 
+def zeros_on_slider(explorer, penalty):
+    """How many weights are exactly 0 at each λ of the slider: the explorer's own trained W, without drawing."""
+    np.testing.assert_allclose(explorer.lambdas, SLIDER, rtol=1e-12)
+    return [int((explorer.fit(reg, penalty) == 0).sum()) for reg in explorer.lambdas]
+
+
 def test_table_is_what_the_explorer_shows(explorer, data):
-    """'The table below trains the explorer's classifier at six of its values of λ.'"""
+    """'The table below trains the explorer's classifier at six of its values of λ.': the table's W is the W the
+    explorer trains and shows (its readout, at two of the settings)."""
     X, labels, X_val, y_val = data
     table = (0.001, 0.01, 0.1, 1.0, 10**0.25, 10**0.5)
     assert all(min(abs(reg - value) for value in SLIDER) < 1e-12 for reg in table)  # each is a slider value
     for penalty in ("l2", "l1"):
         for reg in table:
-            shown = readout(explorer, reg, penalty)
-            W = lo.optim.fit_proximal(X, labels, reg, penalty)
-            assert shown["zeros"] == int((W == 0).sum())
-            assert shown["val"] == round(float(np.mean((X_val @ W).argmax(axis=1) == y_val)), 3)
-            assert shown["sumsq"] == round(float(np.sum(W**2)), 3)
+            np.testing.assert_array_equal(explorer.fit(reg, penalty), lo.optim.fit_proximal(X, labels, reg, penalty))
+    for reg, penalty in ((0.01, "l2"), (0.1, "l1")):
+        shown = readout(explorer, reg, penalty)
+        W = lo.optim.fit_proximal(X, labels, reg, penalty)
+        assert shown["zeros"] == int((W == 0).sum())
+        assert shown["val"] == round(float(np.mean((X_val @ W).argmax(axis=1) == y_val)), 3)
+        assert shown["sumsq"] == round(float(np.sum(W**2)), 3)
 
 
 def test_what_to_see_small_and_larger_lambda(explorer):
@@ -263,7 +272,7 @@ def test_what_to_see_l1_zeros_grow_then_underfit(explorer, data):
     """'with L1, more and more weights are exactly 0 as λ grows' and the answer: 'from λ = 1.78 on, all nine weights
     are 0, the bias row's too: every point gets class 0 (the first of the tied scores), and validation accuracy
     drops to 0.333'."""
-    zeros = [readout(explorer, reg, "l1")["zeros"] for reg in SLIDER]
+    zeros = zeros_on_slider(explorer, "l1")
     assert zeros == sorted(zeros) and zeros[0] == 0 and zeros[-1] == 9
     first_all = SLIDER[zeros.index(9)]
     assert round(first_all, 2) == 1.78
@@ -277,7 +286,7 @@ def test_what_to_see_l1_zeros_grow_then_underfit(explorer, data):
 
 def test_what_to_see_l2_never_exactly_zero(explorer):
     """'L2 shrinks the weights, but at no λ of the slider is a weight exactly 0.'"""
-    assert all(readout(explorer, reg, "l2")["zeros"] == 0 for reg in SLIDER)
+    assert zeros_on_slider(explorer, "l2") == [0] * len(SLIDER)
 
 
 def test_try_this_first_l1_zeros(explorer, data):
