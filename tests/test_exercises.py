@@ -236,16 +236,66 @@ def sgd_keywords(loss_fn, W0, X, y, lr, batch_size, num_iters, seed):
     return W, loss_history
 
 
+def predict(W, X):
+    return np.argmax(X @ W, axis=1)
+
+
+def predict_loop(W, X):
+    """One example at a time, as a student might."""
+    y_pred = np.zeros(X.shape[0], dtype=int)
+    for i in range(X.shape[0]):
+        y_pred[i] = np.argmax(X[i].dot(W))
+    return y_pred
+
+
+def hyperparameter_search(X_train, y_train, X_val, y_val, learning_rates, regularization_strengths, epochs=10, seed=0):
+    results, best, best_val = {}, None, -1.0
+    for lr in learning_rates:
+        for reg in regularization_strengths:
+            model = lo.LinearClassifier("softmax", lr=lr, reg=reg, epochs=epochs, seed=seed, verbose=False)
+            model.fit(X_train, y_train)
+            results[(lr, reg)] = (model.score(X_train, y_train), model.score(X_val, y_val))
+            if results[(lr, reg)][1] > best_val:
+                best, best_val = (lr, reg), results[(lr, reg)][1]
+    return best, results
+
+
+def hyperparameter_search_max(
+    X_train, y_train, X_val, y_val, learning_rates, regularization_strengths, epochs=10, seed=0
+):
+    """max over the dict, accuracies from predict."""
+    results = {}
+    for reg in regularization_strengths:  # the other loop order
+        for lr in learning_rates:
+            model = lo.LinearClassifier("softmax", lr=lr, reg=reg, epochs=epochs, seed=seed, verbose=False)
+            model = model.fit(X_train, y_train)
+            train = np.mean(model.predict(X_train) == y_train)
+            results[lr, reg] = (train, np.mean(model.predict(X_val) == y_val))
+    return max(results, key=lambda key: results[key][1]), results
+
+
+def polar_features(X):
+    x, y = X[:, 0], X[:, 1]
+    return np.column_stack([np.sqrt(x**2 + y**2), np.arctan2(y, x)])
+
+
+def polar_features_stack(X):
+    return np.stack([np.linalg.norm(X, axis=1), np.arctan2(X[:, 1], X[:, 0])], axis=1)
+
+
 CORRECT = {
-    "svm_loss_naive": [svm_loss_naive, svm_loss_naive_classes_outer, svm_loss_vectorized],
+    "svm_loss_naive": [svm_loss_naive, svm_loss_naive_classes_outer],
     "svm_loss_vectorized": [svm_loss_vectorized, svm_loss_vectorized_onehot],
     "l2_regularization": [l2_regularization],
     "l1_regularization": [l1_regularization],
-    "softmax_loss_naive": [softmax_loss_naive, softmax_loss_vectorized],
+    "softmax_loss_naive": [softmax_loss_naive],
     "softmax_loss_vectorized": [softmax_loss_vectorized, softmax_loss_vectorized_logsumexp],
     "numerical_gradient": [numerical_gradient, numerical_gradient_copies, numerical_gradient_add_subtract],
     "gradient_descent": [gradient_descent, gradient_descent_while],
-    "sgd": [sgd, sgd_epochs, sgd_global_seed, sgd_without_replacement, sgd_keywords],
+    "sgd": [sgd, sgd_global_seed, sgd_without_replacement, sgd_keywords],
+    "predict": [predict, predict_loop],
+    "hyperparameter_search": [hyperparameter_search, hyperparameter_search_max],
+    "polar_features": [polar_features, polar_features_stack],
 }
 
 
