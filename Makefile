@@ -75,3 +75,15 @@ notebooks: $(STAMP)
 
 clean:
 	rm -rf $(VENV) $(VENV7) .pytest_cache .ruff_cache build *.egg-info
+
+# ---- For instructors (issue 19) ----------------------------------------------
+# make student             student copies of the notebooks, hidden solutions removed, in build/student/
+# make grade NB=file.ipynb  run a submitted notebook in a fresh kernel and grade its exercises (table + JSON)
+.PHONY: student grade
+
+student: $(STAMP)
+	$(BIN)/python tools/student_release.py notebooks/*.ipynb --out build/student
+
+grade: $(STAMP)
+	@test -n "$(NB)" || { echo "usage: make grade NB=path/to/submission.ipynb"; exit 2; }
+	$(BIN)/python tools/grade.py "$(NB)"
