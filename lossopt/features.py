@@ -15,22 +15,6 @@ from ._validate import check_array, check_scalar
 from .datasets import add_bias
 from .optim import LinearClassifier
 
-__all__ = [
-    "LinearOnFeatures",
-    "bag_of_words",
-    "cell_histograms",
-    "color_histogram",
-    "fit_linear_on_features",
-    "hog",
-    "hog_features",
-    "image_gradients",
-    "image_patches",
-    "kmeans",
-    "nearest",
-    "polar_features",
-    "shift_images",
-]
-
 
 def _count(value, name):
     return int(check_scalar(value, name, numbers.Integral, low=1))

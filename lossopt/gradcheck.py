@@ -60,25 +60,13 @@ def _partial(f, x, index, h, fx=None):
 
 
 def numerical_gradient(f, x, h=1e-5, *, method="centered"):
-    """Numerical gradient of a scalar function by finite differences.
+    """Numerical gradient of f (an array shaped like x -> a float) at x by finite differences, "centered" or "forward".
 
-    Parameters
-    ----------
-    f : callable
-        Maps an array shaped like ``x`` to a float.
-    x : ndarray of float, any shape
-        Nudged in place, one entry at a time, and restored exactly. A float32
-        or float16 x is not nudged: f is evaluated at a float64 copy, so f must use its argument.
-    h : float, default 1e-5
-    method : {"centered", "forward"}
-        Error O(h**2) or O(h).
+    x (a floating numpy array, any shape) is nudged in place by h, one entry at
+    a time, and restored exactly; a float32 or float16 x is not nudged: f is
+    evaluated at a float64 copy, so f must use its argument. Returns an array
+    of x's shape in float64 (or x's precision, if higher).
 
-    Returns
-    -------
-    grad : ndarray, shape of x, float64 (or x's precision, if higher)
-
-    Examples
-    --------
     >>> g = numerical_gradient(lambda w: float(np.sum(w**2)), np.array([1.0, -2.0]))
     >>> np.round(g, 6)
     array([ 2., -4.])
@@ -106,28 +94,12 @@ def rel_error(a, b):
 
 
 def grad_check(f, x, analytic_grad, num_checks=10, h=1e-5, seed=None, *, verbose=False):
-    """Compare an analytic gradient with centered differences at random entries.
+    """Relative errors (num_checks,) of ``analytic_grad`` against centered differences at random entries of x.
 
-    Parameters
-    ----------
-    f : callable
-        Maps an array shaped like ``x`` to a float.
-    x : ndarray of float
-        The point (nudged in place and restored).
-    analytic_grad : ndarray, shape of x
-    num_checks : int, default 10
-        Entries to check, drawn at random with replacement.
-    h : float, default 1e-5
-    seed : int >= 0 or numpy Generator, optional
-    verbose : bool, default False
-        Print one line per entry: numerical, analytic, relative error.
+    f and x as in :func:`numerical_gradient`; ``analytic_grad`` has x's shape;
+    the entries are drawn with replacement using ``seed``; ``verbose`` prints
+    one line per entry: numerical, analytic, relative error.
 
-    Returns
-    -------
-    errors : ndarray, shape (num_checks,)
-
-    Examples
-    --------
     >>> w = np.array([1.0, -2.0, 0.5])
     >>> errors = grad_check(lambda v: float(np.sum(v**2)), w, 2 * w, num_checks=3, seed=0)
     >>> bool(errors.max() < 1e-7)

@@ -25,31 +25,14 @@ CHUNK = 2**16
 
 
 def slice_1d(W, X, y, direction, alphas, *, loss="svm", reg=0.0, delta=1.0, penalty="l2", per_example=False):
-    """The loss along a line through W: L(W + a * direction) for every a in ``alphas``.
+    """The loss along a line through W (D, C): L(W + a * direction) for every a in ``alphas`` (A,).
 
-    Parameters
-    ----------
-    W : array, shape (D, C)
-        The centre of the slice.
-    X : array, shape (N, D)
-    y : array of int, shape (N,), labels in [0, C)
-    direction : array, shape (D, C)
-        Which way to walk (see :func:`random_directions`).
-    alphas : array, shape (A,)
-        Step lengths along ``direction``.
-    loss, reg, delta, penalty
-        As in :func:`lossopt.linear_loss`.
-    per_example : bool, default False
-        Return each example's loss L_i + reg * R instead of their mean (the
-        notes' picture of a single example's piecewise-linear loss).
+    X (N, D), y (N,), ``loss``, ``reg``, ``delta`` and ``penalty`` are as in
+    :func:`lossopt.linear_loss`; ``direction`` (D, C) is which way to walk (see
+    :func:`random_directions`). Returns (A,): ``linear_loss(W + a * direction, ...)[0]``
+    for each a; with ``per_example``, (A, N): each example's L_i + reg * R (the
+    notes' picture of a single example's piecewise-linear loss).
 
-    Returns
-    -------
-    array, shape (A,), or (A, N) with ``per_example``
-        ``lossopt.linear_loss(W + a * direction, X, y, reg, ...)[0]`` for each a.
-
-    Examples
-    --------
     The SVM loss of the lecture's worked example (X the identity, so S = W) at W, and one step away:
 
     >>> import lossopt as lo
@@ -62,19 +45,12 @@ def slice_1d(W, X, y, direction, alphas, *, loss="svm", reg=0.0, delta=1.0, pena
 
 
 def slice_2d(W, X, y, d1, d2, alphas, betas, *, loss="svm", reg=0.0, delta=1.0, penalty="l2", per_example=False):
-    """The loss on a plane through W: L(W + a * d1 + b * d2) on the grid ``alphas`` x ``betas``.
+    """The loss on a plane through W: L(W + a * d1 + b * d2) on the grid ``alphas`` (A,) x ``betas`` (B,).
 
-    Parameters as in :func:`slice_1d`, with two directions d1, d2 (D, C) and
-    their steps ``alphas`` (A,) and ``betas`` (B,).
+    As :func:`slice_1d`, with two directions d1, d2 (D, C). Returns (A, B), or
+    (A, B, N) with ``per_example``: [i, j] is ``linear_loss(W + alphas[i] * d1 + betas[j] * d2, ...)[0]``.
+    To draw it with ``contour(alphas, betas, Z)``, pass ``Z.T`` (matplotlib puts x on the columns).
 
-    Returns
-    -------
-    array, shape (A, B), or (A, B, N) with ``per_example``
-        Entry [i, j] is ``lossopt.linear_loss(W + alphas[i] * d1 + betas[j] * d2, X, y, reg, ...)[0]``.
-        To draw it with ``contour(alphas, betas, Z)``, pass ``Z.T`` (matplotlib puts x on the columns).
-
-    Examples
-    --------
     >>> import lossopt as lo
     >>> data = lo.datasets.digits(seed=0)
     >>> W = np.zeros((65, 10))
@@ -137,26 +113,11 @@ def _slice(W, X, y, directions, steps, loss, reg, delta, penalty, per_example):
 
 
 def plane_penalty(W, d1, d2, alphas, betas, *, penalty="l2"):
-    """The penalty R(W + a d1 + b d2) at every (a, b) of a grid, without X.
+    """The penalty R(W + a d1 + b d2), W, d1, d2 (D, C), at every (a, b) of ``alphas`` (A,) x ``betas`` (B,).
 
-    To leave some entries out of the penalty (the demo's biases), pass only
-    the rows that count: ``plane_penalty(W[:2], d1[:2], d2[:2], ...)``.
+    Returns (A, B), float64: [i, j] is ``regularization(W + alphas[i] * d1 + betas[j] * d2, penalty)[0]``.
+    To leave entries out (the demo's biases), pass only the rows that count: ``W[:2], d1[:2], d2[:2]``.
 
-    Parameters
-    ----------
-    W, d1, d2 : arrays, shape (D, C)
-        The centre and the two directions.
-    alphas, betas : arrays, shapes (A,) and (B,)
-        Steps along d1 and d2.
-    penalty : {"l2", "l1", "elastic"}, default "l2"
-
-    Returns
-    -------
-    array, shape (A, B), float64
-        Entry [i, j] is ``lossopt.regularization(W + alphas[i] * d1 + betas[j] * d2, penalty)[0]``.
-
-    Examples
-    --------
     >>> W, d1, d2 = np.array([[1.0, 0.0]]), np.array([[1.0, 0.0]]), np.array([[0.0, 1.0]])
     >>> plane_penalty(W, d1, d2, [0.0, 1.0], [0.0, 2.0])  # (1 + a)^2 + b^2
     array([[1., 5.],
@@ -186,28 +147,14 @@ def _plane_penalty(W, d1, d2, alphas, betas, penalty):
 
 
 def random_directions(W, k=2, *, normalize="frobenius", seed=None):
-    """Random Gaussian directions, scaled to the size of W.
+    """``k`` random Gaussian directions (k, D, C) in W's precision, scaled to the size of W (D, C), not empty.
 
     A slice is only comparable across models when a step of 1 means the same
     thing, so each direction gets W's Frobenius norm, or, with ``"per_class"``,
-    each column (one class's template) the norm of that column of W: the
-    linear model's version of Li et al.'s filter normalization. Where W (or a
-    column) is zero, the direction gets unit norm instead.
+    each column (one class's template) the norm of W's column: the linear
+    model's version of Li et al.'s filter normalization. Where W (or a column)
+    is zero, unit norm. Unpack with ``d1, d2 = random_directions(W)``.
 
-    Parameters
-    ----------
-    W : array, shape (D, C), not empty
-    k : int, default 2
-    normalize : {"frobenius", "per_class"}, default "frobenius"
-    seed : int or numpy Generator, optional
-
-    Returns
-    -------
-    array, shape (k, D, C)
-        In W's precision; unpack with ``d1, d2 = random_directions(W)``.
-
-    Examples
-    --------
     >>> W = np.array([[3.0, 0.0], [4.0, 0.0]])
     >>> d = random_directions(W, k=1, normalize="per_class", seed=0)[0]
     >>> np.round(np.linalg.norm(d, axis=0), 6)  # column 0 as long as W's, column 1 unit (W's is zero)
@@ -243,25 +190,14 @@ class TrajectoryDirections(NamedTuple):
 def trajectory_directions(Ws):
     """The two directions along which an optimization path varies most (Li et al. 2018): PCA of the path.
 
-    Random directions almost never contain a path of W's: in D * C dimensions
-    it is nearly orthogonal to them. The two principal directions of the
-    path's steps do, as far as two directions can, so the path drawn at
-    ``coords`` on ``slice_2d(Ws[-1], X, y, d1, d2, ...)`` is close to the real one
-    (how close: ``explained``).
+    Random directions are nearly orthogonal to a path of W's in D * C
+    dimensions; the two principal directions of its steps contain it as far as
+    two can, so the path drawn at ``coords`` on ``slice_2d(Ws[-1], X, y, d1, d2, ...)``
+    is close to the real one (how close: ``explained``). ``Ws`` is the path,
+    T >= 3 matrices (D, C), D * C >= 2, the last the slice's centre. Unpack with
+    ``(d1, d2), coords, explained = trajectory_directions(Ws)``; the path starts
+    at non-positive coordinates and walks to (0, 0).
 
-    Parameters
-    ----------
-    Ws : sequence of arrays of shape (D, C), or array of shape (T, D, C)
-        The path, T >= 3 weight matrices in order, D * C >= 2; the last is the slice's centre.
-
-    Returns
-    -------
-    TrajectoryDirections
-        ``(d1, d2), coords, explained = trajectory_directions(Ws)``. The signs
-        are chosen so the path starts at non-positive coordinates and walks to (0, 0).
-
-    Examples
-    --------
     A straight path along the first axis (plus a small wiggle along the second):
 
     >>> Ws = [np.array([[t, 0.1 * (t % 2)], [0.0, 0.0]]) for t in range(4, -1, -1)]

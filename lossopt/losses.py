@@ -1,15 +1,13 @@
 """Loss functions of a linear classifier, and their gradients (CS231n Lecture 3).
 
 Each loss is written once, at the score level: an unchecked kernel maps
-scores ``S`` (N x C) and labels ``y`` (N,) to ``(losses, dS)``: each
-example's loss L_i, shape (N,), and the gradient of their mean with respect
-to S. Its loop twin (``_svm_naive``, ...) sits right above it. The W-level
-kernel :func:`linear_kernel` composes ``S = X @ W``, a score-level kernel,
-``dW = X.T @ dS`` and the penalty; SGD steps and landscapes call the kernels.
-The public functions check their input once, run a kernel, and check once
-that nothing overflowed (:func:`lossopt._validate.blame`).
-``svm_loss_naive`` and ``softmax_loss_naive`` are assignment 1's loops over
-the examples, each right above its vectorized twin.
+scores S (N, C) and labels y (N,) to ``(losses, dS)``, each example's loss
+L_i (N,) and the gradient of their mean; its loop twin sits right above it.
+:func:`linear_kernel` composes ``S = X @ W``, a score-level kernel,
+``dW = X.T @ dS`` and the penalty. Public functions check their input once,
+run a kernel, and check once that nothing overflowed (``_validate.blame``);
+SGD steps and landscapes call the kernels. ``svm_loss_naive`` and
+``softmax_loss_naive`` are assignment 1's loops, right above their twins.
 
 - multiclass SVM (Weston-Watkins):  L_i = sum_{j != y_i} max(0, s_j - s_{y_i} + delta)
 - softmax (cross-entropy, natural log):  L_i = -ln(e^{s_{y_i}} / sum_j e^{s_j})
@@ -17,25 +15,15 @@ the examples, each right above its vectorized twin.
 - structured SVM (Crammer-Singer):  L_i = max(0, max_{j != y_i} s_j - s_{y_i} + delta)
 """
 
+import functools
 from typing import NamedTuple
 
 import numpy as np
 
-from ._validate import (
-    PENALTIES,
-    blame,
-    check_array,
-    check_bool,
-    check_choice,
-    check_problem,
-    check_scalar,
-    check_scores,
-)
-from .regularization import _regularization
+from ._validate import blame, check_array, check_bool, check_choice, check_problem, check_scalar, check_scores
+from .regularization import PENALTIES, _regularization
 
-# ----------------------------------------------------------------------------
-# Score-level kernels: S (N, C), y (N,) -> (losses (N,), dS (N, C)); input unchecked
-# ----------------------------------------------------------------------------
+# --- Score-level kernels: S (N, C), y (N,) -> (losses (N,), dS (N, C)); input unchecked
 
 
 def _svm_naive(S, y, delta=1.0):
@@ -58,7 +46,8 @@ def _svm(S, y, delta=1.0):
     margins[rows, y] = 0  # the sum skips j = y_i
     dS = (margins > 0).astype(S.dtype)  # each violated margin: +1 on s_j ...
     dS[rows, y] = -dS.sum(axis=1)  # ... and -1 on s_{y_i}
-    return margins.sum(axis=1), dS / N
+    dS /= N  # the gradient of the mean
+    return margins.sum(axis=1), dS
 
 
 def _softmax_naive(S, y):
@@ -83,9 +72,9 @@ def _softmax(S, y):
     exp_scores[rows, top] = 0
     others = exp_scores.sum(axis=1)  # (N,)
     exp_scores[rows, top] = 1
-    dS = exp_scores / (1 + others)[:, np.newaxis]  # (N, C) probabilities p
-    dS[rows, y] -= 1  # dL_i/ds = p - onehot(y_i)
-    return np.log1p(others) - shifted[rows, y], dS / N
+    dS = exp_scores / (N * (1 + others))[:, np.newaxis]  # (N, C) probabilities p, over N
+    dS[rows, y] -= 1 / N  # dL_i/ds = p - onehot(y_i), over N
+    return np.log1p(others) - shifted[rows, y], dS
 
 
 def _ova_svm_naive(S, y, delta=1.0):
@@ -134,13 +123,9 @@ def _structured_svm(S, y, delta=1.0):
 
 SCORE_LOSSES = {"svm": _svm, "softmax": _softmax, "ova_svm": _ova_svm, "structured_svm": _structured_svm}
 """Unchecked score-level kernels by name: ``f(S, y[, delta]) -> (losses (N,), dS (N, C))`` (softmax takes no delta)."""
-NAIVE_SCORE_LOSSES = {
-    "svm": _svm_naive,
-    "softmax": _softmax_naive,
-    "ova_svm": _ova_svm_naive,
-    "structured_svm": _structured_svm_naive,
-}
-"""Their loop twins, the same numbers."""
+NAIVE_SCORE_LOSSES = dict(
+    svm=_svm_naive, softmax=_softmax_naive, ova_svm=_ova_svm_naive, structured_svm=_structured_svm_naive
+)
 
 
 def score_kernel(loss, S, y, delta=1.0):
@@ -160,28 +145,10 @@ def _scores_loss(loss, S, y, delta=1.0, per_example=False, naive=False):
 
 
 def svm_scores_loss(S, y, *, delta=1.0, per_example=False):
-    """Multiclass SVM (Weston-Watkins) loss from a score matrix.
+    """Multiclass SVM (Weston-Watkins) loss of scores S (N, C) with labels y (N,) in [0, C) and margin delta.
 
-    Parameters
-    ----------
-    S : array, shape (N, C)
-        Scores, one row per example.
-    y : array of int, shape (N,)
-        Labels in [0, C).
-    delta : float, default 1.0
-        The margin.
-    per_example : bool, default False
-        Return the N losses L_i instead of their mean.
-
-    Returns
-    -------
-    loss : float, or array of shape (N,) with ``per_example``
-        Mean over the N examples of L_i = sum_{j != y_i} max(0, s_j - s_{y_i} + delta).
-    dS : array, shape (N, C)
-        Gradient of the mean loss with respect to S.
-
-    Examples
-    --------
+    Returns the mean over the examples of L_i = sum_{j != y_i} max(0, s_j - s_{y_i} + delta)
+    (with ``per_example``, the N losses L_i) and dS (N, C), the gradient of the mean.
     The lecture's worked example, three images (rows) and three classes:
 
     >>> S = [[3.2, 5.1, -1.7], [1.3, 4.9, 2.0], [2.2, 2.5, -3.1]]
@@ -250,32 +217,41 @@ def softmax_probabilities(S):
     return exp_scores / exp_scores.sum(axis=1, keepdims=True)
 
 
-# ----------------------------------------------------------------------------
-# W level: S = X @ W, a score-level kernel, the chain rule, the penalty
-# ----------------------------------------------------------------------------
+# --- W level: S = X @ W, a score-level kernel, the chain rule, the penalty
 
 
 def linear_kernel(W, X, y, reg=0.0, *, loss="svm", delta=1.0, penalty="l2"):
     """Unchecked :func:`linear_loss`, for inner loops (SGD steps) whose input was checked once."""
     losses, dS = score_kernel(loss, X @ W, y, delta)  # S = X @ W: (N, C)
-    dW = X.T @ dS  # (D, C): the chain rule through S = X @ W
+    data_loss, dW = losses.sum() / len(losses), X.T @ dS  # the mean (np.mean costs more on a batch); dW: (D, C)
     if not reg:
-        return losses.mean(), dW
+        return data_loss, dW
     R, dR = _regularization(W, penalty)
-    return losses.mean() + reg * R, dW + reg * dR
+    dW += reg * dR
+    return data_loss + reg * R, dW
 
 
-def _checked(kernel, W, X, y, reg, penalty, delta=None, **options):
-    """Check a W-level call once, run its unchecked kernel, and name the input at fault if anything overflowed."""
-    W, X, y = check_problem(W, X, y)
-    reg, penalty = check_scalar(reg, "reg", low=0), check_choice(penalty, "penalty", PENALTIES)
-    margin = {} if delta is None else {"delta": check_scalar(delta, "delta", low=0)}
-    with np.errstate(all="ignore"):  # NaN, infinity or overflow anywhere shows in (loss, dW): named by blame
-        if kernel is _svm_loss_naive:  # its `if margin > 0` skips a NaN margin: check the scores first
-            blame([X @ W], {"X": X, "W": W}, "the scores X @ W")
-        return blame(kernel(W, X, y, reg, penalty=penalty, **margin, **options), {"X": X, "W": W, "reg": reg, **margin})
+def _boundary(loss_fn):
+    """Make a W-level loss public: check its input once, run it with numpy's warnings off, then name the input
+    at fault if anything is not finite (:func:`lossopt._validate.blame`)."""
+
+    @functools.wraps(loss_fn)
+    def checked(W, X, y, reg=0.0, *, penalty="l2", **options):
+        W, X, y = check_problem(W, X, y)
+        reg, penalty = check_scalar(reg, "reg", low=0), check_choice(penalty, "penalty", PENALTIES)
+        if "loss" in options:
+            check_choice(options["loss"], "loss", tuple(SCORE_LOSSES))
+        margin = {"delta": check_scalar(options["delta"], "delta", low=0)} if "delta" in options else {}
+        with np.errstate(all="ignore"):
+            if loss_fn.__name__.endswith("_naive"):  # a loop's `if margin > 0` skips NaN: check the scores first
+                blame([X @ W], {"X": X, "W": W}, "the scores X @ W")
+            result = loss_fn(W, X, y, reg, penalty=penalty, **(options | margin))
+            return blame(result, {"X": X, "W": W, "reg": reg, **margin})
+
+    return checked
 
 
+@_boundary
 def linear_loss(W, X, y, reg=0.0, *, loss="svm", delta=1.0, penalty="l2"):
     """Loss and gradient of a linear classifier ``S = X @ W``, any loss by name.
 
@@ -286,30 +262,24 @@ def linear_loss(W, X, y, reg=0.0, *, loss="svm", delta=1.0, penalty="l2"):
     X : array, shape (N, D)
     y : array of int, shape (N,), labels in [0, C)
     reg : float, default 0.0
-        Regularization strength lambda.
-    loss : {"svm", "softmax", "ova_svm", "structured_svm"}
-    delta : float, default 1.0
-        Margin of the SVM losses (ignored by softmax).
-    penalty : {"l2", "l1", "elastic"}
-        See :func:`lossopt.regularization`.
+        Regularization strength lambda, times the penalty R(W) (see :func:`lossopt.regularization`).
+    loss, delta, penalty
+        A name in ``SCORE_LOSSES``; the SVMs' margin; "l2", "l1" or "elastic".
 
     Returns
     -------
-    loss : float
-        data loss + reg * R(W), in the precision of the inputs.
-    dW : array, shape (D, C)
+    ``(loss, dW)``: data loss + reg * R(W) in the inputs' precision, and dW (D, C).
 
-    Examples
-    --------
     >>> X, W = np.eye(3), np.array([[3.2, 5.1, -1.7], [1.3, 4.9, 2.0], [2.2, 2.5, -3.1]])
     >>> round(float(linear_loss(W, X, [0, 1, 2], loss="svm")[0]), 2)
     5.27
     """
-    loss = check_choice(loss, "loss", tuple(SCORE_LOSSES))
-    return _checked(linear_kernel, W, X, y, reg, penalty, None if loss == "softmax" else delta, loss=loss)
+    return linear_kernel(W, X, y, reg, loss=loss, delta=delta, penalty=penalty)
 
 
-def _svm_loss_naive(W, X, y, reg, *, delta=1.0, penalty="l2"):
+@_boundary
+def svm_loss_naive(W, X, y, reg=0.0, *, delta=1.0, penalty="l2"):
+    """:func:`svm_loss` as assignment 1 writes it: a loop over the examples and classes; the same result."""
     dW = np.zeros_like(W)  # (D, C)
     num_train, num_classes = X.shape[0], W.shape[1]
     loss = 0.0
@@ -328,11 +298,7 @@ def _svm_loss_naive(W, X, y, reg, *, delta=1.0, penalty="l2"):
     return W.dtype.type(loss / num_train + reg * R), dW / num_train + reg * dR
 
 
-def svm_loss_naive(W, X, y, reg=0.0, *, delta=1.0, penalty="l2"):
-    """:func:`svm_loss` as assignment 1 writes it: a loop over the examples and classes; the same result."""
-    return _checked(_svm_loss_naive, W, X, y, reg, penalty, delta)
-
-
+@_boundary
 def svm_loss(W, X, y, reg=0.0, *, delta=1.0, penalty="l2"):
     """Multiclass SVM (Weston-Watkins) loss of ``S = X @ W`` and its gradient; see :func:`linear_loss`.
 
@@ -342,10 +308,12 @@ def svm_loss(W, X, y, reg=0.0, *, delta=1.0, penalty="l2"):
     >>> round(float(svm_loss(W, X, [0, 1, 2])[0]), 2)
     5.27
     """
-    return _checked(linear_kernel, W, X, y, reg, penalty, delta, loss="svm")
+    return linear_kernel(W, X, y, reg, loss="svm", delta=delta, penalty=penalty)
 
 
-def _softmax_loss_naive(W, X, y, reg, *, penalty="l2"):
+@_boundary
+def softmax_loss_naive(W, X, y, reg=0.0, *, penalty="l2"):
+    """:func:`softmax_loss` as assignment 1 writes it: a loop over the examples; the same result."""
     dW = np.zeros_like(W)  # (D, C)
     num_train, num_classes = X.shape[0], W.shape[1]
     loss = 0.0
@@ -360,11 +328,7 @@ def _softmax_loss_naive(W, X, y, reg, *, penalty="l2"):
     return W.dtype.type(loss / num_train + reg * R), dW / num_train + reg * dR
 
 
-def softmax_loss_naive(W, X, y, reg=0.0, *, penalty="l2"):
-    """:func:`softmax_loss` as assignment 1 writes it: a loop over the examples; the same result."""
-    return _checked(_softmax_loss_naive, W, X, y, reg, penalty)
-
-
+@_boundary
 def softmax_loss(W, X, y, reg=0.0, *, penalty="l2"):
     """Softmax cross-entropy loss of ``S = X @ W`` and its gradient; see :func:`linear_loss`.
 
@@ -373,36 +337,30 @@ def softmax_loss(W, X, y, reg=0.0, *, penalty="l2"):
     >>> round(float(softmax_loss(np.zeros((4, 10)), np.ones((2, 4)), [3, 7])[0]), 6)
     2.302585
     """
-    return _checked(linear_kernel, W, X, y, reg, penalty, loss="softmax")
+    return linear_kernel(W, X, y, reg, loss="softmax", penalty=penalty)
 
 
-# ----------------------------------------------------------------------------
-# With a separate bias b, as notebook 08's demo has it: S = X @ W + b, L2 on W only
-# ----------------------------------------------------------------------------
+# --- With a separate bias b, as notebook 08's demo has it: S = X @ W + b, L2 on W only
 
 
 class ClassifierLoss(NamedTuple):
-    """What :func:`classifier_loss` returns: everything about one state (W, b)."""
+    """What :func:`classifier_loss` returns: scores (N, C), each point's loss L_i (N,) (None without
+    ``per_point``), their mean, reg * sum(W**2), the total, and its gradients dW (D, C) and db (C,)."""
 
     scores: np.ndarray
-    """(N, C) scores S = X @ W + b."""
     losses: np.ndarray
-    """(N,) each point's loss L_i, or None without ``per_point``."""
     data_loss: float
     reg_loss: float
-    """reg * sum(W**2), weights only."""
     total: float
     dW: np.ndarray  # noqa: N815 (the lecture's name)
     db: np.ndarray
 
 
 def classifier_loss(W, b, X, y, *, loss="svm", reg=0.0, delta=1.0, per_point=True):
-    """Loss and gradients of ``S = X @ W + b``, L2 on the weights only (``lossopt.widgets.LinearClassifierDemo``).
+    """Loss and gradients of ``S = X @ W + b``, W (D, C), b (C,), L2 on W only (notebook 08's demo).
 
-    :func:`linear_loss` with the bias kept apart instead of the bias trick, so
-    that it stays out of the penalty, as in the course's web demo
-    (https://cs231n.github.io/linear-classify/#interactive-web-demo).
-    W (D, C), b (C,), X (N, D), y (N,); ``losses`` is None without ``per_point``.
+    :func:`linear_loss` with the bias kept out of the penalty, as in the course's
+    web demo (https://cs231n.github.io/linear-classify/#interactive-web-demo).
 
     >>> import lossopt as lo
     >>> X, y = lo.datasets.toy_2d()

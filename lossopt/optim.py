@@ -11,7 +11,6 @@ hundred estimates it well for a fraction of the cost.
 import math
 import numbers
 import warnings
-from functools import partial
 from typing import NamedTuple
 
 import numpy as np
@@ -23,17 +22,9 @@ from sklearn.utils.multiclass import type_of_target
 from sklearn.utils.validation import validate_data
 from tqdm.auto import tqdm
 
-from ._validate import (
-    PENALTIES,
-    check_array,
-    check_bool,
-    check_choice,
-    check_labels,
-    check_problem,
-    check_scalar,
-    check_seed,
-)
+from ._validate import check_array, check_bool, check_choice, check_labels, check_problem, check_scalar, check_seed
 from .losses import SCORE_LOSSES, linear_kernel, softmax_probabilities
+from .regularization import PENALTIES
 
 PROGRESS_DELAY = 0.5
 """Seconds a fit runs before its progress bar appears (short fits show none)."""
@@ -48,13 +39,7 @@ class SGDResult(NamedTuple):
 
 
 class DivergenceWarning(UserWarning):
-    """A training run diverged (the learning rate is too large for the problem) and was stopped.
-
-    Silence it where divergence is expected, e.g. in a hyperparameter search::
-
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", lossopt.DivergenceWarning)
-    """
+    """A training run diverged (the learning rate is too large) and was stopped; silence it where that is expected."""
 
 
 def divergence_limit(dtype):
@@ -114,61 +99,24 @@ def _check_first_step(out, shape):
         raise ValueError(f"loss_fn returned dW of shape {np.shape(out[1])}; it must have the shape of W, {shape}")
 
 
-def sgd(
-    loss_fn,
-    W0,
-    X,
-    y,
-    *,
-    lr=1e-3,
-    batch_size=200,
-    num_iters=None,
-    epochs=None,
-    schedule=None,
-    callback=None,
-    seed=None,
-    verbose=False,
-):
-    """Minimize ``loss_fn`` over W by minibatch stochastic gradient descent.
+def sgd(loss_fn, W0, X, y, *, lr=1e-3, batch_size=200, num_iters=None, epochs=None, schedule=None, callback=None,
+        seed=None, verbose=False):  # fmt: skip
+    """Minimize ``loss_fn(W, X_batch, y_batch) -> (loss, dW)`` over W (D, C) from W0 by minibatch SGD.
 
-    Each epoch visits the examples in a fresh random order, in batches of
-    ``batch_size`` (the last batch of an epoch may be smaller). The input is
-    checked once, here; every step then just calls ``loss_fn``.
+    Each epoch visits the N examples of X (N, D) and y (N,) in a fresh random
+    order, ``batch_size`` at a time (``>= N``: full-batch gradient descent), for
+    ``num_iters`` steps or ``epochs`` passes (default 100 steps). The input is
+    checked once, here; every step just calls ``loss_fn`` (e.g.
+    ``functools.partial(lossopt.softmax_loss, reg=1e-3)``). The rate at step t
+    is ``lr * schedule(t)`` (see :func:`step_decay`); ``callback(step, W, loss)``
+    runs after each step, and True stops; ``seed`` draws the batches; ``verbose``
+    shows a progress bar after half a second.
 
-    A run whose learning rate is too large blows up. It is stopped at the
-    first step whose loss is not finite or whose new W has an entry past
-    :func:`divergence_limit` (1.2e77 in float64); the result then has
-    ``diverged=True``, the last W before that step, and the losses so far.
-    numpy's floating-point warnings are off during the run: the values tell.
-
-    Parameters
-    ----------
-    loss_fn : callable
-        ``loss_fn(W, X_batch, y_batch) -> (loss, dW)``, e.g. ``lossopt.svm_loss``
-        or ``functools.partial(lossopt.softmax_loss, reg=1e-3)``.
-    W0 : array, shape (D, C)
-        Starting weights (not modified).
-    X : array, shape (N, D), finite
-    y : array of int, shape (N,)
-    lr : float, default 1e-3
-        Learning rate (step size).
-    batch_size : int, default 200
-        Examples per step; ``batch_size >= N`` is full-batch gradient descent.
-    num_iters, epochs : int, optional
-        How long to run: steps or passes over the data; at most one (default: 100 steps).
-    schedule : callable, optional
-        ``schedule(step) -> factor``: the learning rate at step t is ``lr * schedule(t)`` (see :func:`step_decay`).
-    callback : callable, optional
-        ``callback(step, W, loss)`` after every step; returning True stops early.
-    seed : int >= 0 or numpy Generator, optional
-        Draws the batches, so a run repeats.
-    verbose : bool, default False
-        Show a progress bar (after half a second).
-
-    Returns
-    -------
-    SGDResult
-        ``(W, loss_history, diverged)``.
+    A run whose rate is too large blows up: it stops at the first step whose
+    loss is not finite or whose new W passes :func:`divergence_limit`, with
+    ``diverged=True``, the last W before, and the losses so far (numpy's
+    warnings are off during the run: the values tell). Returns
+    :class:`SGDResult` ``(W, loss_history, diverged)``.
     """
     if not callable(loss_fn):
         raise TypeError(f"loss_fn must be a callable (W, X, y) -> (loss, dW), got {type(loss_fn).__name__}")
@@ -182,10 +130,8 @@ def sgd(
         raise ValueError("give num_iters or epochs, not both")
     N = X.shape[0]
     steps_per_epoch = -(-N // batch_size)  # ceil(N / batch_size)
-    if epochs is not None:
-        total = int(check_scalar(epochs, "epochs", numbers.Integral, low=1)) * steps_per_epoch
-    else:
-        total = int(check_scalar(100 if num_iters is None else num_iters, "num_iters", numbers.Integral, low=1))
+    length, name = (epochs, "epochs") if epochs is not None else (100 if num_iters is None else num_iters, "num_iters")
+    total = int(check_scalar(length, name, numbers.Integral, low=1)) * (steps_per_epoch if epochs is not None else 1)
     for name, fn in (("schedule", schedule), ("callback", callback)):
         if fn is not None and not callable(fn):
             raise TypeError(f"{name} must be callable or None, got {type(fn).__name__}")
@@ -197,7 +143,7 @@ def sgd(
     diverged = False
     steps = 0
     with np.errstate(all="ignore"):  # a blow-up shows in the values, checked each step
-        for step in tqdm(range(total), desc="SGD", disable=not verbose, delay=PROGRESS_DELAY):
+        for step in tqdm(range(total), desc="SGD", delay=PROGRESS_DELAY) if verbose else range(total):
             position = step % steps_per_epoch
             if position == 0:
                 order = rng.permutation(N)  # a new epoch: a new order
@@ -207,11 +153,13 @@ def sgd(
                 _check_first_step(out, W.shape)
             loss, dW = out
             W_next = W - (lr if schedule is None else _learning_rate(schedule, lr, step)) * dW
-            if not (math.isfinite(loss) and np.abs(W_next).max() <= limit):  # also catches NaN
+            if not math.isfinite(loss):
                 diverged = True
                 break
-            history[step] = loss
-            steps = step + 1
+            history[step], steps = loss, step + 1  # the loss at W, before this step
+            if not np.abs(W_next).max() <= limit:  # also true for NaN
+                diverged = True
+                break
             W = W_next
             if callback is not None and callback(step, W, loss):
                 break
@@ -230,31 +178,14 @@ def soft_threshold(W, threshold):
 
 
 def fit_proximal(X, y, reg, penalty, *, lr=0.1, steps=300, beta=1.0, W0=None, seed=0):
-    """Train a linear multiclass SVM by full-batch proximal gradient descent (ISTA); notebook 02.
+    """Train a linear multiclass SVM on X (N, D), y (N,) by full-batch proximal gradient descent (ISTA); nb 02.
 
-    Each step is the lecture's gradient step on the smooth part of the loss,
-    ``data loss + reg * beta * sum W**2``, then, for the L1 part ``reg * sum |W|``,
-    :func:`soft_threshold` with ``lr * reg``: plain subgradient steps only make
-    a weight hop around 0; this sets it to exactly 0, the sparsity L1 is known
-    for. With ``penalty="l2"`` it is full-batch gradient descent.
-
-    Parameters
-    ----------
-    X : array, shape (N, D)
-    y : array of int, shape (N,)
-    reg : float
-    penalty : {"l2", "l1", "elastic"}
-        As in :func:`lossopt.regularization` (elastic: ``beta * sum W**2 + sum |W|``).
-    lr : float, default 0.1
-    steps : int, default 300
-    beta : float, default 1.0
-    W0 : array, shape (D, C), optional
-        Default: ``1e-3 * standard normal``, drawn with ``seed``.
-    seed : int, default 0
-
-    Returns
-    -------
-    W : ndarray, shape (D, C), float64
+    Each of ``steps`` steps is the lecture's gradient step on the smooth part,
+    ``data loss + reg * beta * sum W**2`` (elastic; ``reg * sum W**2`` for "l2"),
+    then, for the L1 part ``reg * sum |W|``, :func:`soft_threshold` with
+    ``lr * reg``: subgradient steps only make a weight hop around 0; this sets
+    it to exactly 0, L1's sparsity. W starts at ``W0`` or ``1e-3`` times
+    standard normal noise drawn with ``seed``. Returns W (D, C), float64.
     """
     X, y, C = check_training_data(X, y)
     if W0 is None:
@@ -280,41 +211,16 @@ class NotFittedError(sklearn.exceptions.NotFittedError, RuntimeError):
 class LinearClassifier(ClassifierMixin, BaseEstimator):
     """A linear classifier ``scores = X @ W`` trained by minibatch SGD; a scikit-learn estimator (notebook 07).
 
-    Works with ``clone``, ``cross_val_score``, ``GridSearchCV`` and ``Pipeline``.
-    The labels may be any class labels (0..C-1, ``{3, 5}``, strings); column j
-    of ``W_`` scores ``classes_[j]``. ``__init__`` only stores its arguments; ``fit`` checks them.
-
-    Parameters
-    ----------
-    loss : {"svm", "softmax", "ova_svm", "structured_svm"}, default "svm"
-    reg : float, default 1e-4
-    lr : float, default 1e-3
-    batch_size : int, default 200
-    num_iters : int, default 1000
-        SGD steps (ignored when ``epochs`` is given).
-    epochs : int, optional
-    penalty : {"l2", "l1", "elastic"}, default "l2"
-    delta : float, default 1.0
-        Margin of the SVM losses.
-    schedule : callable, optional
-        See :func:`sgd`.
-    init_scale : float, default 1e-3
-        W starts as ``init_scale`` times standard normal noise.
-    seed : int >= 0 or numpy Generator, optional
-        Seeds the initial W and the batches: a fit repeats.
-    verbose : bool, default True
-        Show a progress bar for fits longer than half a second.
-
-    Attributes
-    ----------
-    W_, W0_ : ndarray, shape (D, C)
-        The learned weights and those training started from.
-    loss_history_ : ndarray, shape (steps,)
-    diverged_ : bool
-        True if training blew up and was stopped (a :class:`DivergenceWarning`
-        said so; ``W_`` is the last W before, :meth:`score` returns nan).
-    classes_ : ndarray, shape (C,)
-    n_features_in_ : int
+    Works with ``clone``, ``cross_val_score``, ``GridSearchCV`` and ``Pipeline``;
+    the labels may be any class labels (column j of ``W_`` scores ``classes_[j]``).
+    ``__init__`` only stores its arguments: the loss (a name in ``lossopt.SCORE_LOSSES``),
+    ``reg``, ``penalty`` and ``delta`` as in :func:`lossopt.linear_loss`; ``lr``,
+    ``batch_size``, ``num_iters`` (or ``epochs``), ``schedule`` and ``verbose`` as in
+    :func:`sgd`; W starts as ``init_scale`` times standard normal noise; ``seed``
+    draws it and the batches. ``fit`` checks them and sets ``W_`` and ``W0_`` (D, C),
+    ``loss_history_``, ``classes_``, ``n_features_in_`` and ``diverged_``: True if
+    training blew up and stopped (a :class:`DivergenceWarning` says so; ``W_`` is
+    the last W before, :meth:`score` returns nan).
 
     Examples
     --------
@@ -336,37 +242,14 @@ class LinearClassifier(ClassifierMixin, BaseEstimator):
     nan
     """
 
-    def __init__(
-        self,
-        loss="svm",
-        *,
-        reg=1e-4,
-        lr=1e-3,
-        batch_size=200,
-        num_iters=1000,
-        epochs=None,
-        penalty="l2",
-        delta=1.0,
-        schedule=None,
-        init_scale=1e-3,
-        seed=None,
-        verbose=True,
-    ):
-        self.loss = loss
-        self.reg = reg
-        self.lr = lr
-        self.batch_size = batch_size
-        self.num_iters = num_iters
-        self.epochs = epochs
-        self.penalty = penalty
-        self.delta = delta
-        self.schedule = schedule
-        self.init_scale = init_scale
-        self.seed = seed
-        self.verbose = verbose
+    def __init__(self, loss="svm", *, reg=1e-4, lr=1e-3, batch_size=200, num_iters=1000, epochs=None, penalty="l2",
+                 delta=1.0, schedule=None, init_scale=1e-3, seed=None, verbose=True):  # fmt: skip
+        self.loss, self.reg, self.lr, self.batch_size, self.num_iters = loss, reg, lr, batch_size, num_iters
+        self.epochs, self.penalty, self.delta, self.schedule = epochs, penalty, delta, schedule
+        self.init_scale, self.seed, self.verbose = init_scale, seed, verbose
 
     def loss_and_gradient(self, W, X, y):
-        """This model's full loss at W on (X, y), y in [0, C) indexing the columns of W: ``(loss, dW)``, unchecked."""
+        """This model's loss at W (D, C) on checked X (N, D), y (N,) in [0, C): ``(loss, dW)``, unchecked."""
         return linear_kernel(W, X, y, self.reg, loss=self.loss, delta=self.delta, penalty=self.penalty)
 
     def _check_X(self, X, reset):
@@ -411,20 +294,9 @@ class LinearClassifier(ClassifierMixin, BaseEstimator):
         elif (W0 := check_array(W0, "W0", 2)).shape != shape:
             raise ValueError(f"W0 must have shape {shape}: one row per column of X, one column per class in y")
         self.W0_ = W0
-        result = sgd(
-            partial(linear_kernel, reg=self.reg, loss=self.loss, delta=self.delta, penalty=self.penalty),
-            W0,
-            X,
-            y_index.reshape(-1),
-            lr=self.lr,
-            batch_size=self.batch_size,
-            num_iters=None if self.epochs else self.num_iters,
-            epochs=self.epochs,
-            schedule=self.schedule,
-            callback=callback,
-            seed=rng,
-            verbose=self.verbose,
-        )
+        options = {"lr": self.lr, "batch_size": self.batch_size, "epochs": self.epochs, "schedule": self.schedule}
+        options |= {"num_iters": None if self.epochs else self.num_iters, "verbose": self.verbose}
+        result = sgd(self.loss_and_gradient, W0, X, y_index.reshape(-1), callback=callback, seed=rng, **options)
         self.W_, self.loss_history_, self.diverged_ = result
         if self.diverged_:
             warnings.warn(

@@ -23,24 +23,11 @@ def _regularization(W, penalty="l2", beta=1.0):
 
 
 def regularization(W, penalty="l2", *, beta=1.0):
-    """Penalty R(W) and its gradient dR/dW.
+    """Penalty R(W) (a scalar of W's dtype) and its gradient dR/dW (D, C) of weights W (D, C).
 
-    Parameters
-    ----------
-    W : array, shape (D, C)
-    penalty : {"l2", "l1", "elastic"}
-    beta : float, default 1.0
-        Weight of the L2 part of the elastic net; ignored by "l2" and "l1".
+    ``penalty`` is "l2", "l1" (subgradient ``sign(W)``, 0 at 0) or "elastic",
+    whose L2 part ``beta`` weighs.
 
-    Returns
-    -------
-    R : float
-        A scalar of W's dtype.
-    dR : array, shape (D, C)
-        For L1 the subgradient ``sign(W)``, 0 at W = 0.
-
-    Examples
-    --------
     >>> R, dR = regularization(np.array([[0.25], [0.25], [0.25], [0.25]]))
     >>> float(R)
     0.25

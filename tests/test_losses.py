@@ -82,7 +82,7 @@ def test_softmax_score_level_equals_naive(rng):
 @pytest.mark.parametrize("naive, fast", [(lo.svm_loss_naive, lo.svm_loss), (lo.softmax_loss_naive, lo.softmax_loss)])
 def test_naive_twins_are_the_assignments_loop_right_above_the_vectorized_one(naive, fast):
     """Assignment 1's form: a loop over the examples with scores = X[i] @ W, dW[:, j] += ... X[i]."""
-    source = inspect.getsource(naive) + inspect.getsource(getattr(lo.losses, "_" + naive.__name__))
+    source = inspect.getsource(naive)
     assert "for i in range(num_train)" in source and "scores = X[i] @ W" in source and "X[i]" in source
     assert "dW[:, j] +=" in source
     lines = inspect.getsource(lo.losses).splitlines()
