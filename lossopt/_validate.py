@@ -18,12 +18,9 @@ PENALTIES = ("l2", "l1", "elastic")
 
 
 def check_scalar(value, name, kind=numbers.Real, *, low=None, high=None, low_open=False):
-    """``value`` after checking it is a finite number of ``kind`` (not a bool) in [low, high] (or (low, high]).
+    """``value`` if it is a finite number of ``kind`` (not a bool) in [low, high] (``low_open``: (low, high]).
 
-    scikit-learn's ``check_scalar`` checks the bounds; it does not refuse NaN, infinity or bools.
-
-    >>> check_scalar(0.5, "lr", low=0, low_open=True)
-    0.5
+    scikit-learn's ``check_scalar`` checks the bounds; it lets NaN, infinity and bools through.
     """
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, kind):
         what = "an integer" if kind is numbers.Integral else "a real number"
@@ -59,9 +56,6 @@ def check_seed(seed, name="seed"):
     """A numpy Generator from ``seed``: None, an integer >= 0, or a Generator (returned as is).
 
     (scikit-learn's ``check_random_state`` makes the legacy ``RandomState``.)
-
-    >>> int(check_seed(0).integers(10)) == int(np.random.default_rng(0).integers(10))
-    True
     """
     if seed is None or isinstance(seed, np.random.Generator):
         return np.random.default_rng(seed)
@@ -73,11 +67,7 @@ def check_seed(seed, name="seed"):
 
 
 def check_array(value, name, ndim=None, *, finite=False):
-    """``value`` as a floating array with ``ndim`` dimensions (None: any), finite if asked.
-
-    Floating input keeps its precision (float32 stays float32); integers and
-    booleans become float64; anything else is a ``TypeError``.
-    """
+    """``value`` as a floating array (float32 kept, integers and bools as float64), ``ndim``-D, finite if asked."""
     try:
         array = np.asarray(value)
     except ValueError as error:  # numpy: "setting an array element with a sequence ... inhomogeneous"
@@ -111,13 +101,9 @@ def check_labels(y, num_examples, num_classes, name="y"):
 
 
 def check_problem(W, X, y):
-    """The inputs of a linear classifier's loss, checked: W (D, C), C >= 2; X (N, D), N >= 1; y (N,) in [0, C).
+    """The inputs of a linear classifier's loss: W (D, C), C >= 2; X (N, D), N >= 1; y (N,) in [0, C).
 
-    NaN, infinity and overflow are not looked for here: they show in the loss, see :func:`blame`.
-
-    >>> W, X, y = check_problem(np.eye(2), [[1, 2]], [1])
-    >>> X.dtype, X.shape
-    (dtype('float64'), (1, 2))
+    NaN, infinity and overflow are not searched here: they show in the loss (see :func:`blame`).
     """
     W, X = check_array(W, "W", 2), check_array(X, "X", 2)
     if X.shape[1] != W.shape[0]:
@@ -164,10 +150,7 @@ check_positive = partial(check_scalar, low=0, low_open=True)
 check_int = partial(check_scalar, kind=numbers.Integral, low=0)
 check_positive_int = partial(check_scalar, kind=numbers.Integral, low=1)
 check_finite = partial(check_array, finite=True)
-
-
-def check_in_range(value, name, low, high):
-    return float(check_scalar(value, name, low=low, high=high))
+check_in_range = lambda value, name, low, high: float(check_scalar(value, name, low=low, high=high))  # noqa: E731
 
 
 def check_linear_problem(W, X, y, reg=0.0, delta=1.0, penalty="l2"):

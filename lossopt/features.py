@@ -1,9 +1,7 @@
-"""Notebook 09: image features, fixed transforms of an image into a vector for a linear classifier on top.
+"""Notebook 09: image features, fixed transforms of each example into a vector for a linear classifier on top.
 
-A linear classifier on raw pixels can only draw straight boundaries in pixel
-space. A feature transform first maps each example to a new vector (polar
-coordinates, a colour histogram, a histogram of oriented gradients, a bag of
-visual words); only the linear classifier on top learns.
+On raw pixels a linear classifier draws straight boundaries in pixel space; a feature transform (polar
+coordinates, colour histogram, HOG, bag of visual words) maps each example first, and only the classifier learns.
 """
 
 import numbers
@@ -44,18 +42,14 @@ def _check_image(image, color):
 
 
 def color_histogram(image, n_bins=8):
-    """The fraction of pixels in each of ``n_bins`` equal ranges of 0..255, per channel of an RGB image.
+    """The fraction of pixels in each of ``n_bins`` equal ranges of [0, 256), per channel of an (H, W, 3) RGB image.
 
-    Where a colour is in the image does not matter, only how much of it there
-    is. ``image`` is (H, W, 3) with values in [0, 256); the result is
-    (3, n_bins), row c channel c's histogram, each row summing to 1.
+    Where a colour is does not matter, only how much of it there is. Returns (3, n_bins), rows summing to 1.
 
     >>> image = np.zeros((2, 2, 3), dtype=np.uint8)
     >>> image[0, 0] = (255, 0, 0)  # one red pixel in four
-    >>> color_histogram(image, n_bins=2)
-    array([[0.75, 0.25],
-           [1.  , 0.  ],
-           [1.  , 0.  ]])
+    >>> color_histogram(image, n_bins=2)[0]
+    array([0.75, 0.25])
     """
     image, n_bins = _check_image(image, color=True), _count(n_bins, "n_bins")
     if image.min() < 0 or image.max() >= 256:
@@ -66,10 +60,9 @@ def color_histogram(image, n_bins=8):
 
 
 def image_gradients(image):
-    """Central differences of a grey image (H, W), or of each of a stack (N, H, W): ``(g_row, g_col)``.
+    """Central differences ``(g_row, g_col)`` of a grey image (H, W) or a stack (N, H, W); 0 on the border.
 
-    ``g_row[i, j] = image[i + 1, j] - image[i - 1, j]``, ``g_col[i, j] = image[i, j + 1] - image[i, j - 1]``;
-    0 on the border.
+    ``g_row[i, j] = image[i + 1, j] - image[i - 1, j]``, ``g_col[i, j] = image[i, j + 1] - image[i, j - 1]``.
     """
     image = _check_image(image, color=False)
     g_row, g_col = np.zeros_like(image), np.zeros_like(image)
@@ -79,12 +72,11 @@ def image_gradients(image):
 
 
 def cell_histograms(image, *, cell_size=8, n_bins=9):
-    """For each cell of ``cell_size`` x ``cell_size`` pixels, the gradient magnitude summed per orientation bin.
+    """Per cell of ``cell_size`` x ``cell_size`` pixels, the gradient magnitude summed per orientation bin.
 
-    A gradient's orientation is its angle in degrees folded into [0, 180): an
-    edge from dark to light and one from light to dark count alike. Bin b
-    holds [b * 180 / n_bins, (b + 1) * 180 / n_bins). Pixels that do not fill
-    a whole cell are left out. (H, W) -> (H // cell_size, W // cell_size, n_bins); a stack keeps N first.
+    An orientation is the gradient's angle in [0, 180) degrees (dark-to-light and light-to-dark edges alike),
+    bin b holding [b, b + 1) * 180 / n_bins; pixels outside whole cells are left out.
+    (H, W) -> (H // cell_size, W // cell_size, n_bins); a stack (N, H, W) keeps N first.
     """
     image = _check_image(image, color=False)
     cell_size, n_bins = _count(cell_size, "cell_size"), _count(n_bins, "n_bins")
@@ -105,16 +97,12 @@ def cell_histograms(image, *, cell_size=8, n_bins=9):
 def hog(image, *, cell_size=8, n_bins=9, block_size=1, eps=1e-5):
     """Histogram of oriented gradients (Dalal and Triggs, 2005): cell histograms, normalized over blocks of cells.
 
-    Each block of ``block_size`` x ``block_size`` neighbouring cells (blocks
-    overlap, stepping by one cell) is divided by its length
-    ``sqrt(sum of squares + eps**2)``, so a faint edge and a strong one look alike.
-    Returns (n_rows - block_size + 1, n_cols - block_size + 1, block_size**2 * n_bins),
-    N first for a stack; ``.ravel()`` is the feature vector.
+    Each block of ``block_size`` x ``block_size`` cells (overlapping, one cell apart) is divided by its length
+    ``sqrt(sum of squares + eps**2)``: a faint edge and a strong one look alike. Returns
+    (n_rows - block_size + 1, n_cols - block_size + 1, block_size**2 * n_bins), N first for a stack.
 
     >>> image = np.zeros((16, 16))
     >>> image[:, 8:] = 1.0  # a vertical edge: the gradient points along the columns (0 degrees)
-    >>> hog(image, cell_size=8).shape
-    (2, 2, 9)
     >>> hog(image, cell_size=8)[0, 0].round(3)  # left cell: all in bin 0 (0 to 20 degrees)
     array([1., 0., 0., 0., 0., 0., 0., 0., 0.])
     """
@@ -158,15 +146,14 @@ def shift_images(images, pixels):
 
 
 class LinearOnFeatures(NamedTuple):
-    """A linear classifier trained on standardized features (what :func:`fit_linear_on_features` returns)."""
+    """A linear classifier trained on standardized features: the model, the training features' mean and
+    standard deviation (``scale``, 1 where it is 0), the learning rate that did best and its validation accuracy.
+    """
 
     model: LinearClassifier
     mean: np.ndarray
-    """(D,) the training features' mean."""
     scale: np.ndarray
-    """(D,) their standard deviation (1 where it is 0)."""
     lr: float
-    """The learning rate that did best on the validation split."""
     val_accuracy: float
 
     def design(self, F):
@@ -179,10 +166,8 @@ class LinearOnFeatures(NamedTuple):
 
 
 def fit_linear_on_features(F_train, y_train, F_val, y_val, *, lrs=(0.1, 0.3), epochs=30, reg=1e-4, seed=0):
-    """Train a linear softmax classifier on fixed features (N, D); keep the learning rate best on validation.
-
-    The features are standardized with the training rows' statistics and get
-    the bias column; they stay as given. Returns :class:`LinearOnFeatures`.
+    """A linear softmax classifier on fixed features (N, D), standardized with the training statistics and
+    with the bias column; keeps the learning rate of ``lrs`` best on validation. Returns :class:`LinearOnFeatures`.
     """
     F_train = check_array(F_train, "F_train", 2)
     mean, std = F_train.mean(axis=0), F_train.std(axis=0)
@@ -198,10 +183,10 @@ def fit_linear_on_features(F_train, y_train, F_val, y_val, *, lrs=(0.1, 0.3), ep
 
 
 def image_patches(image, *, patch_size=8, normalize=True):
-    """Cut a grey image (H, W) into non-overlapping square patches, one per row: (number of patches, patch_size**2).
+    """A grey image (H, W) cut into non-overlapping square patches, one per row (patches, patch_size**2).
 
-    With ``normalize``, each patch loses its mean and is divided by its length
-    (if not 0), so that it describes its pattern, not its brightness or contrast.
+    With ``normalize``, each patch loses its mean and is divided by its length (if not 0): its pattern, not its
+    brightness or contrast.
     """
     image, p = _check_image(image, color=False), _count(patch_size, "patch_size")
     n_rows, n_cols = image.shape[0] // p, image.shape[1] // p
@@ -220,10 +205,10 @@ def nearest(X, centers):
 
 
 def kmeans(X, k, *, num_iters=20, seed=0):
-    """Group the rows of X (N, D) into ``k`` clusters (Lloyd's k-means): the centres (k, D), the "visual words".
+    """The ``k`` centres (k, D) of Lloyd's k-means on the rows of X (N, D): the "visual words".
 
-    Each of ``num_iters`` rounds assigns each row to its nearest centre and
-    moves each centre to its rows' mean; ``seed`` picks the k starting rows.
+    ``num_iters`` rounds: each row goes to its nearest centre, each centre to its rows' mean; ``seed`` picks
+    the starting rows.
     """
     X, k, num_iters = check_array(X, "X", 2), _count(k, "k"), _count(num_iters, "num_iters")
     if k > X.shape[0]:

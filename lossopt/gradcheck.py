@@ -1,10 +1,8 @@
 """Numerical gradients, to check analytic ones (notebook 05).
 
-The centered difference (f(x + h) - f(x - h)) / 2h has error O(h**2), the
-forward difference (f(x + h) - f(x)) / h only O(h); too small an h loses to
-round-off instead, so h = 1e-5 in float64 is the usual compromise. The CS231n
-notes' rule of thumb for the relative error: above 1e-2 the gradient is
-probably wrong, below 1e-7 you should be happy (with kinks, as in the SVM, 1e-4 can be fine).
+The centered difference (f(x + h) - f(x - h)) / 2h has error O(h**2), the forward one O(h); too small an h
+loses to round-off, so h = 1e-5 in float64. The CS231n notes' rule for the relative error: above 1e-2 the
+gradient is probably wrong, below 1e-7 you should be happy (with kinks, as in the SVM, 1e-4 can be fine).
 """
 
 import numbers
@@ -60,15 +58,12 @@ def _partial(f, x, index, h, fx=None):
 
 
 def numerical_gradient(f, x, h=1e-5, *, method="centered"):
-    """Numerical gradient of f (an array shaped like x -> a float) at x by finite differences, "centered" or "forward".
+    """Numerical gradient of f (an array shaped like x -> a float) at x: ``"centered"`` or ``"forward"`` differences.
 
-    x (a floating numpy array, any shape) is nudged in place by h, one entry at
-    a time, and restored exactly; a float32 or float16 x is not nudged: f is
-    evaluated at a float64 copy, so f must use its argument. Returns an array
-    of x's shape in float64 (or x's precision, if higher).
+    x (a floating array) is nudged in place by h, entry by entry, and restored exactly; a float32 or
+    float16 x is not: f is evaluated at a float64 copy, so f must use its argument. Returns float64.
 
-    >>> g = numerical_gradient(lambda w: float(np.sum(w**2)), np.array([1.0, -2.0]))
-    >>> np.round(g, 6)
+    >>> np.round(numerical_gradient(lambda w: float(np.sum(w**2)), np.array([1.0, -2.0])), 6)
     array([ 2., -4.])
     """
     x = _point(f, x)
@@ -94,15 +89,11 @@ def rel_error(a, b):
 
 
 def grad_check(f, x, analytic_grad, num_checks=10, h=1e-5, seed=None, *, verbose=False):
-    """Relative errors (num_checks,) of ``analytic_grad`` against centered differences at random entries of x.
-
-    f and x as in :func:`numerical_gradient`; ``analytic_grad`` has x's shape;
-    the entries are drawn with replacement using ``seed``; ``verbose`` prints
-    one line per entry: numerical, analytic, relative error.
+    """Relative errors (num_checks,) of ``analytic_grad`` (x's shape) against centered differences at entries
+    of x drawn with ``seed`` (with replacement); f and x as in :func:`numerical_gradient`; ``verbose`` prints each.
 
     >>> w = np.array([1.0, -2.0, 0.5])
-    >>> errors = grad_check(lambda v: float(np.sum(v**2)), w, 2 * w, num_checks=3, seed=0)
-    >>> bool(errors.max() < 1e-7)
+    >>> bool(grad_check(lambda v: float(np.sum(v**2)), w, 2 * w, num_checks=3, seed=0).max() < 1e-7)
     True
     """
     x = _point(f, x)

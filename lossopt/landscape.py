@@ -1,15 +1,9 @@
 """Loss landscapes of a linear classifier: the loss along lines and planes through W (notebook 06).
 
-The loss lives in D * C dimensions; the lecture looks at it along one random
-direction (a 1-D slice: loss against a) or two (a 2-D slice over a and b),
-as the CS231n notes and Li et al. (2018) do. The model is linear, so::
-
-    X (W + a d1 + b d2) = S0 + a S1 + b S2,    S0 = X W,  S1 = X d1,  S2 = X d2
-
-A whole grid costs three matrix products with X, then elementwise work on
-(N, C) score matrices, a bounded chunk of grid points at a time, each
-through the very score-level kernel of :mod:`lossopt.losses`. The penalty
-needs no X: it is computed on W + a d1 + b d2 directly.
+The loss lives in D * C dimensions; the lecture looks at it along one random direction or two, as the
+CS231n notes and Li et al. (2018) do. The model is linear: X (W + a d1 + b d2) = S0 + a S1 + b S2, so a grid
+costs three matrix products with X, then elementwise work through the score-level kernels of
+:mod:`lossopt.losses`, a bounded chunk of grid points at a time. The penalty needs no X.
 """
 
 import numbers
@@ -147,16 +141,13 @@ def _plane_penalty(W, d1, d2, alphas, betas, penalty):
 
 
 def random_directions(W, k=2, *, normalize="frobenius", seed=None):
-    """``k`` random Gaussian directions (k, D, C) in W's precision, scaled to the size of W (D, C), not empty.
+    """``k`` random Gaussian directions (k, D, C) in W's precision, each scaled to the size of W (D, C), not empty.
 
-    A slice is only comparable across models when a step of 1 means the same
-    thing, so each direction gets W's Frobenius norm, or, with ``"per_class"``,
-    each column (one class's template) the norm of W's column: the linear
-    model's version of Li et al.'s filter normalization. Where W (or a column)
-    is zero, unit norm. Unpack with ``d1, d2 = random_directions(W)``.
+    A step of 1 then means the same for any model: each direction gets W's Frobenius norm, or, with
+    ``"per_class"``, each column (a class's template) the norm of W's column (Li et al.'s filter
+    normalization, for a linear model); where W or a column is zero, unit norm.
 
-    >>> W = np.array([[3.0, 0.0], [4.0, 0.0]])
-    >>> d = random_directions(W, k=1, normalize="per_class", seed=0)[0]
+    >>> d = random_directions(np.array([[3.0, 0.0], [4.0, 0.0]]), k=1, normalize="per_class", seed=0)[0]
     >>> np.round(np.linalg.norm(d, axis=0), 6)  # column 0 as long as W's, column 1 unit (W's is zero)
     array([5., 1.])
     """
@@ -177,34 +168,25 @@ def random_directions(W, k=2, *, normalize="frobenius", seed=None):
 
 
 class TrajectoryDirections(NamedTuple):
-    """What :func:`trajectory_directions` returns."""
+    """What :func:`trajectory_directions` returns: ``directions`` (2, D, C), two orthonormal directions;
+    ``coords`` (T, 2), each W_t as <W_t - W_final, d_k>; ``explained`` (2,), each one's fraction of the variance.
+    """
 
     directions: np.ndarray
-    """(2, D, C): two orthogonal unit directions (Frobenius norm 1), the path's principal ones."""
     coords: np.ndarray
-    """(T, 2): each W_t as (a, b) on the slice through the last W: <W_t - W_final, d_k>."""
     explained: np.ndarray
-    """(2,): the fraction of the path's variance that each direction explains."""
 
 
 def trajectory_directions(Ws):
-    """The two directions along which an optimization path varies most (Li et al. 2018): PCA of the path.
+    """The two directions along which a path of W's varies most (Li et al. 2018): PCA of the path.
 
-    Random directions are nearly orthogonal to a path of W's in D * C
-    dimensions; the two principal directions of its steps contain it as far as
-    two can, so the path drawn at ``coords`` on ``slice_2d(Ws[-1], X, y, d1, d2, ...)``
-    is close to the real one (how close: ``explained``). ``Ws`` is the path,
-    T >= 3 matrices (D, C), D * C >= 2, the last the slice's centre. Unpack with
-    ``(d1, d2), coords, explained = trajectory_directions(Ws)``; the path starts
-    at non-positive coordinates and walks to (0, 0).
+    Random directions are nearly orthogonal to a path in D * C dimensions; its two principal directions
+    contain it as far as two can, so the path drawn at ``coords`` on ``slice_2d(Ws[-1], X, y, d1, d2, ...)`` is
+    close to the real one (how close: ``explained``). ``Ws``: T >= 3 matrices (D, C), D * C >= 2, the last the
+    centre. The path starts at non-positive coordinates and walks to (0, 0).
 
-    A straight path along the first axis (plus a small wiggle along the second):
-
-    >>> Ws = [np.array([[t, 0.1 * (t % 2)], [0.0, 0.0]]) for t in range(4, -1, -1)]
+    >>> Ws = [np.array([[t, 0.1 * (t % 2)], [0.0, 0.0]]) for t in range(4, -1, -1)]  # along the first axis
     >>> (d1, d2), coords, explained = trajectory_directions(Ws)
-    >>> np.round(d1, 3) + 0.0  # it walks along d1 = -(first axis), to the last W
-    array([[-1.,  0.],
-           [ 0.,  0.]])
     >>> [round(float(a), 3) for a in coords[:, 0]]
     [-4.0, -3.0, -2.0, -1.0, 0.0]
     """

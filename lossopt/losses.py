@@ -1,13 +1,10 @@
 """Loss functions of a linear classifier, and their gradients (CS231n Lecture 3).
 
-Each loss is written once, at the score level: an unchecked kernel maps
-scores S (N, C) and labels y (N,) to ``(losses, dS)``, each example's loss
-L_i (N,) and the gradient of their mean; its loop twin sits right above it.
-:func:`linear_kernel` composes ``S = X @ W``, a score-level kernel,
-``dW = X.T @ dS`` and the penalty. Public functions check their input once,
-run a kernel, and check once that nothing overflowed (``_validate.blame``);
-SGD steps and landscapes call the kernels. ``svm_loss_naive`` and
-``softmax_loss_naive`` are assignment 1's loops, right above their twins.
+Each loss is written once, at the score level: an unchecked kernel maps scores S (N, C) and labels y (N,)
+to ``(losses, dS)``, each example's loss L_i (N,) and the gradient of their mean; its loop twin sits right
+above it. :func:`linear_kernel` composes ``S = X @ W``, a score-level kernel, ``dW = X.T @ dS`` and the
+penalty. Public functions check their input once, run a kernel, and check that nothing overflowed; SGD
+steps and landscapes call the kernels. ``svm_loss_naive`` and ``softmax_loss_naive`` are assignment 1's loops.
 
 - multiclass SVM (Weston-Watkins):  L_i = sum_{j != y_i} max(0, s_j - s_{y_i} + delta)
 - softmax (cross-entropy, natural log):  L_i = -ln(e^{s_{y_i}} / sum_j e^{s_j})
@@ -145,16 +142,12 @@ def _scores_loss(loss, S, y, delta=1.0, per_example=False, naive=False):
 
 
 def svm_scores_loss(S, y, *, delta=1.0, per_example=False):
-    """Multiclass SVM (Weston-Watkins) loss of scores S (N, C) with labels y (N,) in [0, C) and margin delta.
+    """Multiclass SVM loss of scores S (N, C), labels y (N,) in [0, C), margin delta: ``(loss, dS)``.
 
-    Returns the mean over the examples of L_i = sum_{j != y_i} max(0, s_j - s_{y_i} + delta)
-    (with ``per_example``, the N losses L_i) and dS (N, C), the gradient of the mean.
-    The lecture's worked example, three images (rows) and three classes:
+    The loss is the mean of L_i = sum_{j != y_i} max(0, s_j - s_{y_i} + delta) (the N losses with
+    ``per_example``); dS (N, C) is the mean's gradient. The lecture's worked example:
 
     >>> S = [[3.2, 5.1, -1.7], [1.3, 4.9, 2.0], [2.2, 2.5, -3.1]]
-    >>> loss, dS = svm_scores_loss(S, [0, 1, 2])
-    >>> round(float(loss), 2)
-    5.27
     >>> svm_scores_loss(S, [0, 1, 2], per_example=True)[0].round(2)
     array([ 2.9,  0. , 12.9])
     """
@@ -232,8 +225,7 @@ def linear_kernel(W, X, y, reg=0.0, *, loss="svm", delta=1.0, penalty="l2"):
 
 
 def _boundary(loss_fn):
-    """Make a W-level loss public: check its input once, run it with numpy's warnings off, then name the input
-    at fault if anything is not finite (:func:`lossopt._validate.blame`)."""
+    """A public W-level loss: check the input once, run with numpy's warnings off, name what overflowed (blame)."""
 
     @functools.wraps(loss_fn)
     def checked(W, X, y, reg=0.0, *, penalty="l2", **options):
@@ -253,22 +245,11 @@ def _boundary(loss_fn):
 
 @_boundary
 def linear_loss(W, X, y, reg=0.0, *, loss="svm", delta=1.0, penalty="l2"):
-    """Loss and gradient of a linear classifier ``S = X @ W``, any loss by name.
+    """``(loss, dW)`` of a linear classifier ``S = X @ W``: the data loss named ``loss`` + reg * R(W), and dW (D, C).
 
-    Parameters
-    ----------
-    W : array, shape (D, C)
-        Weights (with the bias trick, the last row holds the biases).
-    X : array, shape (N, D)
-    y : array of int, shape (N,), labels in [0, C)
-    reg : float, default 0.0
-        Regularization strength lambda, times the penalty R(W) (see :func:`lossopt.regularization`).
-    loss, delta, penalty
-        A name in ``SCORE_LOSSES``; the SVMs' margin; "l2", "l1" or "elastic".
-
-    Returns
-    -------
-    ``(loss, dW)``: data loss + reg * R(W) in the inputs' precision, and dW (D, C).
+    W (D, C) (with the bias trick, the last row holds the biases), X (N, D), y (N,) in [0, C); ``loss`` is a
+    name in ``SCORE_LOSSES``, ``delta`` the SVMs' margin, ``penalty`` "l2", "l1" or "elastic" (see
+    :func:`lossopt.regularization`). The result keeps the inputs' precision.
 
     >>> X, W = np.eye(3), np.array([[3.2, 5.1, -1.7], [1.3, 4.9, 2.0], [2.2, 2.5, -3.1]])
     >>> round(float(linear_loss(W, X, [0, 1, 2], loss="svm")[0]), 2)
@@ -300,14 +281,7 @@ def svm_loss_naive(W, X, y, reg=0.0, *, delta=1.0, penalty="l2"):
 
 @_boundary
 def svm_loss(W, X, y, reg=0.0, *, delta=1.0, penalty="l2"):
-    """Multiclass SVM (Weston-Watkins) loss of ``S = X @ W`` and its gradient; see :func:`linear_loss`.
-
-    Returns ``(loss, dW)``: the mean hinge loss + reg * R(W), and dW of W's shape (D, C).
-
-    >>> X, W = np.eye(3), np.array([[3.2, 5.1, -1.7], [1.3, 4.9, 2.0], [2.2, 2.5, -3.1]])
-    >>> round(float(svm_loss(W, X, [0, 1, 2])[0]), 2)
-    5.27
-    """
+    """Multiclass SVM (Weston-Watkins) loss of ``S = X @ W`` and its gradient; see :func:`linear_loss`."""
     return linear_kernel(W, X, y, reg, loss="svm", delta=delta, penalty=penalty)
 
 
@@ -332,9 +306,7 @@ def softmax_loss_naive(W, X, y, reg=0.0, *, penalty="l2"):
 def softmax_loss(W, X, y, reg=0.0, *, penalty="l2"):
     """Softmax cross-entropy loss of ``S = X @ W`` and its gradient; see :func:`linear_loss`.
 
-    With all scores zero every class has probability 1/C, so the loss is ln C:
-
-    >>> round(float(softmax_loss(np.zeros((4, 10)), np.ones((2, 4)), [3, 7])[0]), 6)
+    >>> round(float(softmax_loss(np.zeros((4, 10)), np.ones((2, 4)), [3, 7])[0]), 6)  # all scores 0: ln C
     2.302585
     """
     return linear_kernel(W, X, y, reg, loss="softmax", penalty=penalty)
@@ -359,8 +331,8 @@ class ClassifierLoss(NamedTuple):
 def classifier_loss(W, b, X, y, *, loss="svm", reg=0.0, delta=1.0, per_point=True):
     """Loss and gradients of ``S = X @ W + b``, W (D, C), b (C,), L2 on W only (notebook 08's demo).
 
-    :func:`linear_loss` with the bias kept out of the penalty, as in the course's
-    web demo (https://cs231n.github.io/linear-classify/#interactive-web-demo).
+    :func:`linear_loss` with the bias kept out of the penalty, as in the course's web demo
+    (https://cs231n.github.io/linear-classify/#interactive-web-demo).
 
     >>> import lossopt as lo
     >>> X, y = lo.datasets.toy_2d()

@@ -1,11 +1,6 @@
-"""Minibatch stochastic gradient descent, and a linear classifier trained by it.
+"""Minibatch stochastic gradient descent, ``W <- W - lr * dL_batch/dW``, and a linear classifier trained by it.
 
-The lecture's update, on a small random batch each step::
-
-    W <- W - lr * dL_batch/dW
-
-The full-batch gradient is an average over N examples; a batch of a few
-hundred estimates it well for a fraction of the cost.
+The full-batch gradient is an average over N examples; a batch of a few hundred estimates it for a fraction of the cost.
 """
 
 import math
@@ -26,8 +21,7 @@ from ._validate import check_array, check_bool, check_choice, check_labels, chec
 from .losses import SCORE_LOSSES, linear_kernel, softmax_probabilities
 from .regularization import PENALTIES
 
-PROGRESS_DELAY = 0.5
-"""Seconds a fit runs before its progress bar appears (short fits show none)."""
+PROGRESS_DELAY = 0.5  # seconds a fit runs before its progress bar appears (short fits show none)
 
 
 class SGDResult(NamedTuple):
@@ -45,19 +39,14 @@ class DivergenceWarning(UserWarning):
 def divergence_limit(dtype):
     """The size of a weight past which :func:`sgd` calls a run diverged: 1.2e77 in float64, 4.3e9 in float32.
 
-    The fourth root of the dtype's largest number: far beyond any useful
-    weight, yet ``X @ W``, ``sum(W**2)`` and ``reg * sum(W**2)`` cannot overflow on the way there.
-
-    >>> f"{divergence_limit(np.float64):.1e}", f"{divergence_limit(np.float32):.1e}"
-    ('1.2e+77', '4.3e+09')
+    The fourth root of the dtype's largest number: far beyond any useful weight, yet ``X @ W``,
+    ``sum(W**2)`` and ``reg * sum(W**2)`` cannot overflow on the way there.
     """
     return float(np.finfo(dtype).max) ** 0.25
 
 
 def step_decay(every, factor=0.5):
-    """A schedule for :func:`sgd`: multiply the learning rate by ``factor`` (in [0, 1]) every ``every`` steps.
-
-    A factor above 1 would grow the rate without end (1e308 overflows a float at the second decay).
+    """A schedule for :func:`sgd`: the learning rate times ``factor`` (in [0, 1]) every ``every`` steps.
 
     >>> schedule = step_decay(100, 0.5)
     >>> schedule(0), schedule(99), schedule(100), schedule(250)
@@ -103,20 +92,12 @@ def sgd(loss_fn, W0, X, y, *, lr=1e-3, batch_size=200, num_iters=None, epochs=No
         seed=None, verbose=False):  # fmt: skip
     """Minimize ``loss_fn(W, X_batch, y_batch) -> (loss, dW)`` over W (D, C) from W0 by minibatch SGD.
 
-    Each epoch visits the N examples of X (N, D) and y (N,) in a fresh random
-    order, ``batch_size`` at a time (``>= N``: full-batch gradient descent), for
-    ``num_iters`` steps or ``epochs`` passes (default 100 steps). The input is
-    checked once, here; every step just calls ``loss_fn`` (e.g.
-    ``functools.partial(lossopt.softmax_loss, reg=1e-3)``). The rate at step t
-    is ``lr * schedule(t)`` (see :func:`step_decay`); ``callback(step, W, loss)``
-    runs after each step, and True stops; ``seed`` draws the batches; ``verbose``
-    shows a progress bar after half a second.
-
-    A run whose rate is too large blows up: it stops at the first step whose
-    loss is not finite or whose new W passes :func:`divergence_limit`, with
-    ``diverged=True``, the last W before, and the losses so far (numpy's
-    warnings are off during the run: the values tell). Returns
-    :class:`SGDResult` ``(W, loss_history, diverged)``.
+    Each epoch visits X (N, D), y (N,) in a fresh random order, ``batch_size`` at a time, for ``num_iters``
+    steps or ``epochs`` passes (default 100 steps). The input is checked once, here; each step just calls
+    ``loss_fn``. The rate at step t is ``lr * schedule(t)`` (:func:`step_decay`); ``callback(step, W, loss)``
+    runs after each step (True stops); ``seed`` draws the batches; ``verbose`` shows a progress bar.
+    A run that blows up stops at the first step whose loss is not finite or whose new W passes
+    :func:`divergence_limit` (numpy's warnings are off: the values tell). Returns :class:`SGDResult`.
     """
     if not callable(loss_fn):
         raise TypeError(f"loss_fn must be a callable (W, X, y) -> (loss, dW), got {type(loss_fn).__name__}")
@@ -167,9 +148,7 @@ def sgd(loss_fn, W0, X, y, *, lr=1e-3, batch_size=200, num_iters=None, epochs=No
 
 
 def soft_threshold(W, threshold):
-    """Shrink every entry of W towards 0 by ``threshold``, and set those within it to exactly 0.
-
-    The proximal step of the L1 penalty: ``soft_threshold(V, t)`` minimizes ``0.5 * ||W - V||^2 + t * sum |W|``.
+    """Shrink every entry of W towards 0 by ``threshold``, those within it to exactly 0: L1's proximal step.
 
     >>> soft_threshold(np.array([[-1.5, 0.2, 0.7]]), 0.5)
     array([[-1. ,  0. ,  0.2]])
@@ -211,35 +190,19 @@ class NotFittedError(sklearn.exceptions.NotFittedError, RuntimeError):
 class LinearClassifier(ClassifierMixin, BaseEstimator):
     """A linear classifier ``scores = X @ W`` trained by minibatch SGD; a scikit-learn estimator (notebook 07).
 
-    Works with ``clone``, ``cross_val_score``, ``GridSearchCV`` and ``Pipeline``;
-    the labels may be any class labels (column j of ``W_`` scores ``classes_[j]``).
-    ``__init__`` only stores its arguments: the loss (a name in ``lossopt.SCORE_LOSSES``),
-    ``reg``, ``penalty`` and ``delta`` as in :func:`lossopt.linear_loss`; ``lr``,
-    ``batch_size``, ``num_iters`` (or ``epochs``), ``schedule`` and ``verbose`` as in
-    :func:`sgd`; W starts as ``init_scale`` times standard normal noise; ``seed``
-    draws it and the batches. ``fit`` checks them and sets ``W_`` and ``W0_`` (D, C),
-    ``loss_history_``, ``classes_``, ``n_features_in_`` and ``diverged_``: True if
-    training blew up and stopped (a :class:`DivergenceWarning` says so; ``W_`` is
-    the last W before, :meth:`score` returns nan).
+    Works with ``clone``, ``cross_val_score``, ``GridSearchCV`` and ``Pipeline``; the labels may be any class
+    labels (column j of ``W_`` scores ``classes_[j]``). ``__init__`` only stores its arguments: ``loss``, ``reg``,
+    ``penalty`` and ``delta`` as in :func:`lossopt.linear_loss`; ``lr``, ``batch_size``, ``num_iters`` (or
+    ``epochs``), ``schedule`` and ``verbose`` as in :func:`sgd`; W starts as ``init_scale`` times standard normal
+    noise; ``seed`` draws it and the batches. ``fit`` checks them and sets ``W_``, ``W0_`` (D, C),
+    ``loss_history_``, ``classes_``, ``n_features_in_`` and ``diverged_``: True if training blew up and stopped
+    (a :class:`DivergenceWarning` says so; ``W_`` is the last W before, :meth:`score` returns nan).
 
-    Examples
-    --------
     >>> import lossopt as lo
     >>> data = lo.datasets.digits(seed=0)
     >>> model = lo.LinearClassifier("softmax", lr=0.1, epochs=20, seed=0, verbose=False)
     >>> model.fit(data.X_train, data.y_train).score(data.X_val, data.y_val) > 0.9
     True
-
-    A grid that includes settings that diverge: those cells score nan (and warn).
-
-    >>> import warnings
-    >>> with warnings.catch_warnings():
-    ...     warnings.simplefilter("ignore", lo.DivergenceWarning)
-    ...     model = lo.LinearClassifier("svm", lr=10, reg=10, seed=0, verbose=False)
-    ...     model.fit(data.X_train, data.y_train).diverged_
-    True
-    >>> model.score(data.X_val, data.y_val)
-    nan
     """
 
     def __init__(self, loss="svm", *, reg=1e-4, lr=1e-3, batch_size=200, num_iters=1000, epochs=None, penalty="l2",
