@@ -348,3 +348,18 @@ def test_plane_penalty_on_two_weight_axes_leaving_the_bias_row_out(same_axis):
     w01 = w01 + (b if same_axis else 0)
     rest = np.sum(theta[:2] ** 2) - theta[0, 1] ** 2 - theta[1, 2] ** 2
     np.testing.assert_allclose(R, rest + w01**2 + w12**2, rtol=1e-12)
+
+
+def test_a_slice_checks_once_whatever_the_number_of_chunks(rng, monkeypatch):
+    """Checked once (issue 20): the chunks of a big grid call the unchecked kernel, never a check."""
+    from tests.test_optim import count_checks
+
+    W, X, y, d1, d2 = random_problem(rng)
+    monkeypatch.setattr(landscape, "CHUNK", 3 * X.shape[0] * W.shape[1])  # 3 grid points a chunk
+    calls = count_checks(monkeypatch)
+    counts = []
+    for size in (2, 20):  # 2 chunks, then 134
+        calls.clear()
+        landscape.slice_2d(W, X, y, d1, d2, np.linspace(-1, 1, size), np.linspace(-1, 1, size), reg=0.1)
+        counts.append(len(calls))
+    assert counts[0] > 0 and counts[0] == counts[1]
