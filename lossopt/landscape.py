@@ -197,7 +197,7 @@ def trajectory_directions(Ws):
     if T < 3 or Ws[0].size < 2:
         raise ValueError(f"Ws must hold at least 3 weight matrices of at least 2 entries (a plane), got {Ws.shape}")
     with np.errstate(all="ignore"):  # steps too large for float64 are refused below
-        steps = (Ws - Ws[-1]).reshape(T, -1).astype(np.float64)  # (T, D*C): W_t - W_final
+        steps = (Ws.astype(np.float64) - Ws[-1]).reshape(T, -1)  # (T, D*C): W_t - W_final
     scale = np.abs(steps).max()
     if not np.isfinite(scale):
         raise ValueError("Ws are too far apart: the steps W_t - W_final overflow float64")

@@ -176,6 +176,13 @@ def test_directions_of_huge_weights_are_exact_not_a_numpy_warning(size, rng):
     np.testing.assert_allclose(W + coords[:, :1, None] * d1, Ws, rtol=1e-9)  # the path is a line along W
 
 
+def test_a_float32_path_near_its_largest_number_is_taken_in_float64():
+    Ws = np.array([np.full((2, 2), 3e38), np.zeros((2, 2)), np.full((2, 2), -3e38)], dtype=np.float32)
+    (d1, _), coords, _ = landscape.trajectory_directions(Ws)  # W_0 - W_2 = 6e38 overflows float32, not float64
+    assert d1.dtype == np.float32 and np.isfinite(coords).all()
+    np.testing.assert_allclose(coords[:, 0], [-1.2e39, -6e38, 0.0], rtol=1e-6)
+
+
 def test_trajectory_directions_recover_a_path_in_a_known_plane(rng):
     D, C = 9, 4
     u, v = np.linalg.qr(rng.standard_normal((D * C, 2)))[0].T  # orthonormal, in D*C dimensions
