@@ -1,10 +1,7 @@
-"""Input checks shared by every public function.
+"""Input checks shared by every public function, run once where a user calls in (inner loops call kernels).
 
-Each runs once, where a user calls in, and raises a ``TypeError`` (wrong kind
-of thing) or ``ValueError`` (right kind, wrong value) naming the argument.
-They look at types, shapes and labels, never at every element of X: a NaN,
-an infinity or an overflow anywhere shows in the result, which the public
-function checks once (:func:`blame`). Inner loops call unchecked kernels.
+Each raises a ``TypeError`` (wrong kind of thing) or ``ValueError`` (wrong value) naming the argument. They look
+at types, shapes and labels, never at every element of X: NaN, infinity or overflow shows in the result (blame).
 """
 
 import numbers

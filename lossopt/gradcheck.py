@@ -1,8 +1,7 @@
-"""Numerical gradients, to check analytic ones (notebook 05).
-
-The centered difference (f(x + h) - f(x - h)) / 2h has error O(h**2), the forward one O(h); too small an h
-loses to round-off, so h = 1e-5 in float64. The CS231n notes' rule for the relative error: above 1e-2 the
-gradient is probably wrong, below 1e-7 you should be happy (with kinks, as in the SVM, 1e-4 can be fine).
+"""Numerical gradients, to check analytic ones (notebook 05). The centered difference (f(x + h) - f(x - h)) / 2h
+has error O(h**2), the forward one O(h); too small an h loses to round-off, so h = 1e-5 in float64. The notes'
+rule for the relative error: above 1e-2 the gradient is probably wrong, below 1e-7 you should be happy (1e-4
+can be fine with kinks, as in the SVM).
 """
 
 import numbers
@@ -13,9 +12,8 @@ from ._validate import check_array, check_choice, check_scalar, check_seed
 
 
 def _point(f, x):
-    """Check f and x once; return the array to nudge: x itself, or a float64 copy of a float32 or float16 x.
-
-    In float32, 1 + 1e-5 rounds to 1.0000100136: a step of 1e-5 would be off by about 1%.
+    """Check f and x once; return the array to nudge: x, or a float64 copy of a float32 or float16 x
+    (in float32, 1 + 1e-5 rounds to 1.0000100136: a step of 1e-5 would be off by about 1%).
     """
     if not callable(f):
         raise TypeError(f"f must be a callable that maps an array to a float, got {type(f).__name__}")
@@ -58,12 +56,12 @@ def _partial(f, x, index, h, fx=None):
 
 
 def numerical_gradient(f, x, h=1e-5, *, method="centered"):
-    """Numerical gradient of f (an array shaped like x -> a float) at x: ``"centered"`` or ``"forward"`` differences.
+    """Numerical gradient of f (an array shaped like x -> a float) at x by ``"centered"`` or ``"forward"`` differences.
 
-    x (a floating array) is nudged in place by h, entry by entry, and restored exactly; a float32 or
-    float16 x is not: f is evaluated at a float64 copy, so f must use its argument. Returns float64.
+    x is nudged in place by h, entry by entry, and restored; a float32 or float16 x is not: f is evaluated at a
+    float64 copy, so f must use its argument. Returns float64 (x's precision, if higher).
 
-    >>> np.round(numerical_gradient(lambda w: float(np.sum(w**2)), np.array([1.0, -2.0])), 6)
+    >>> numerical_gradient(lambda w: float(np.sum(w**2)), np.array([1.0, -2.0])).round(6)
     array([ 2., -4.])
     """
     x = _point(f, x)
@@ -76,7 +74,7 @@ def numerical_gradient(f, x, h=1e-5, *, method="centered"):
 
 
 def rel_error(a, b):
-    """Largest relative error max |a - b| / max(1e-8, |a| + |b|), elementwise, of a and b (same shape, not empty).
+    """Largest relative error max |a - b| / max(1e-8, |a| + |b|) of a and b (same shape, not empty).
 
     >>> rel_error([1.0, 2.0], [1.0, 6.0])
     0.5
@@ -89,8 +87,8 @@ def rel_error(a, b):
 
 
 def grad_check(f, x, analytic_grad, num_checks=10, h=1e-5, seed=None, *, verbose=False):
-    """Relative errors (num_checks,) of ``analytic_grad`` (x's shape) against centered differences at entries
-    of x drawn with ``seed`` (with replacement); f and x as in :func:`numerical_gradient`; ``verbose`` prints each.
+    """Relative errors (num_checks,) of ``analytic_grad`` (x's shape) against centered differences at entries of x
+    drawn with ``seed``, with replacement; f, x as in :func:`numerical_gradient`; ``verbose`` prints each line.
 
     >>> w = np.array([1.0, -2.0, 0.5])
     >>> bool(grad_check(lambda v: float(np.sum(v**2)), w, 2 * w, num_checks=3, seed=0).max() < 1e-7)

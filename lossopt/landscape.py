@@ -19,18 +19,13 @@ CHUNK = 2**16
 
 
 def slice_1d(W, X, y, direction, alphas, *, loss="svm", reg=0.0, delta=1.0, penalty="l2", per_example=False):
-    """The loss along a line through W (D, C): L(W + a * direction) for every a in ``alphas`` (A,).
+    """The loss along a line through W (D, C): L(W + a * direction) for each a in ``alphas`` (A,): (A,).
 
-    X (N, D), y (N,), ``loss``, ``reg``, ``delta`` and ``penalty`` are as in
-    :func:`lossopt.linear_loss`; ``direction`` (D, C) is which way to walk (see
-    :func:`random_directions`). Returns (A,): ``linear_loss(W + a * direction, ...)[0]``
-    for each a; with ``per_example``, (A, N): each example's L_i + reg * R (the
-    notes' picture of a single example's piecewise-linear loss).
+    X, y, ``loss``, ``reg``, ``delta``, ``penalty`` as in :func:`lossopt.linear_loss`; ``direction`` (D, C), see
+    :func:`random_directions`. With ``per_example``, (A, N): each L_i + reg * R (the notes' single-example picture).
+    The lecture's worked example (X the identity, so S = W) at W and one step away:
 
-    The SVM loss of the lecture's worked example (X the identity, so S = W) at W, and one step away:
-
-    >>> import lossopt as lo
-    >>> S, y, _ = lo.datasets.worked_example()
+    >>> S, y, _ = __import__("lossopt").datasets.worked_example()
     >>> [round(float(value), 2) for value in slice_1d(S, np.eye(3), y, np.ones((3, 3)), [0.0, 1.0])]
     [5.27, 5.27]
     """
@@ -39,19 +34,14 @@ def slice_1d(W, X, y, direction, alphas, *, loss="svm", reg=0.0, delta=1.0, pena
 
 
 def slice_2d(W, X, y, d1, d2, alphas, betas, *, loss="svm", reg=0.0, delta=1.0, penalty="l2", per_example=False):
-    """The loss on a plane through W: L(W + a * d1 + b * d2) on the grid ``alphas`` (A,) x ``betas`` (B,).
+    """The loss L(W + a * d1 + b * d2) on the grid ``alphas`` (A,) x ``betas`` (B,): (A, B), (A, B, N) ``per_example``.
 
-    As :func:`slice_1d`, with two directions d1, d2 (D, C). Returns (A, B), or
-    (A, B, N) with ``per_example``: [i, j] is ``linear_loss(W + alphas[i] * d1 + betas[j] * d2, ...)[0]``.
-    To draw it with ``contour(alphas, betas, Z)``, pass ``Z.T`` (matplotlib puts x on the columns).
+    As :func:`slice_1d`, with two directions d1, d2 (D, C). For ``contour(alphas, betas, Z)`` pass ``Z.T``.
 
-    >>> import lossopt as lo
-    >>> data = lo.datasets.digits(seed=0)
-    >>> W = np.zeros((65, 10))
-    >>> d1, d2 = random_directions(W, seed=0)
-    >>> Z = slice_2d(W, data.X_val, data.y_val, d1, d2, np.linspace(-1, 1, 5), np.linspace(-1, 1, 3), loss="softmax")
-    >>> Z.shape, round(float(Z[2, 1]), 4)  # at W = 0 every class has probability 1/10: ln 10
-    ((5, 3), 2.3026)
+    >>> data, W = __import__("lossopt").datasets.digits(seed=0), np.zeros((65, 10))
+    >>> Z = slice_2d(W, data.X_val, data.y_val, *random_directions(W, seed=0), [-1, 0, 1], [0, 1], loss="softmax")
+    >>> Z.shape, round(float(Z[1, 0]), 4)  # at W = 0 every class has probability 1/10: ln 10
+    ((3, 2), 2.3026)
     """
     directions, steps = {"d1": d1, "d2": d2}, {"alphas": alphas, "betas": betas}
     return _slice(W, X, y, directions, steps, loss, reg, delta, penalty, per_example)
@@ -107,13 +97,11 @@ def _slice(W, X, y, directions, steps, loss, reg, delta, penalty, per_example):
 
 
 def plane_penalty(W, d1, d2, alphas, betas, *, penalty="l2"):
-    """The penalty R(W + a d1 + b d2), W, d1, d2 (D, C), at every (a, b) of ``alphas`` (A,) x ``betas`` (B,).
+    """R(W + a d1 + b d2), float64 (A, B), at each (a, b) of ``alphas`` (A,) x ``betas`` (B,); W, d1, d2 (D, C).
 
-    Returns (A, B), float64: [i, j] is ``regularization(W + alphas[i] * d1 + betas[j] * d2, penalty)[0]``.
     To leave entries out (the demo's biases), pass only the rows that count: ``W[:2], d1[:2], d2[:2]``.
 
-    >>> W, d1, d2 = np.array([[1.0, 0.0]]), np.array([[1.0, 0.0]]), np.array([[0.0, 1.0]])
-    >>> plane_penalty(W, d1, d2, [0.0, 1.0], [0.0, 2.0])  # (1 + a)^2 + b^2
+    >>> plane_penalty(np.array([[1.0, 0.0]]), np.array([[1.0, 0.0]]), np.array([[0.0, 1.0]]), [0, 1], [0, 2])
     array([[1., 5.],
            [4., 8.]])
     """
@@ -148,7 +136,7 @@ def random_directions(W, k=2, *, normalize="frobenius", seed=None):
     normalization, for a linear model); where W or a column is zero, unit norm.
 
     >>> d = random_directions(np.array([[3.0, 0.0], [4.0, 0.0]]), k=1, normalize="per_class", seed=0)[0]
-    >>> np.round(np.linalg.norm(d, axis=0), 6)  # column 0 as long as W's, column 1 unit (W's is zero)
+    >>> np.linalg.norm(d, axis=0).round(6)  # column 0 as long as W's, column 1 unit (W's is zero)
     array([5., 1.])
     """
     W = check_array(W, "W", 2, finite=True)
@@ -180,14 +168,12 @@ class TrajectoryDirections(NamedTuple):
 def trajectory_directions(Ws):
     """The two directions along which a path of W's varies most (Li et al. 2018): PCA of the path.
 
-    Random directions are nearly orthogonal to a path in D * C dimensions; its two principal directions
-    contain it as far as two can, so the path drawn at ``coords`` on ``slice_2d(Ws[-1], X, y, d1, d2, ...)`` is
-    close to the real one (how close: ``explained``). ``Ws``: T >= 3 matrices (D, C), D * C >= 2, the last the
-    centre. The path starts at non-positive coordinates and walks to (0, 0).
+    Random directions are nearly orthogonal to a path in D * C dimensions; its two principal directions contain it
+    as far as two can, so ``coords`` on ``slice_2d(Ws[-1], X, y, d1, d2, ...)`` are close to the real path (how
+    close: ``explained``). ``Ws``: T >= 3 matrices (D, C), D * C >= 2; the path walks to (0, 0) from a, b <= 0.
 
     >>> Ws = [np.array([[t, 0.1 * (t % 2)], [0.0, 0.0]]) for t in range(4, -1, -1)]  # along the first axis
-    >>> (d1, d2), coords, explained = trajectory_directions(Ws)
-    >>> [round(float(a), 3) for a in coords[:, 0]]
+    >>> [round(float(a), 3) for a in trajectory_directions(Ws).coords[:, 0]]
     [-4.0, -3.0, -2.0, -1.0, 0.0]
     """
     if not isinstance(Ws, np.ndarray) and len({np.shape(W) for W in Ws}) > 1:

@@ -20,9 +20,8 @@ import numpy as np
 from ._validate import blame, check_array, check_bool, check_choice, check_problem, check_scalar, check_scores
 from .regularization import PENALTIES, _regularization
 
+
 # --- Score-level kernels: S (N, C), y (N,) -> (losses (N,), dS (N, C)); input unchecked
-
-
 def _svm_naive(S, y, delta=1.0):
     N, C = S.shape
     losses, dS = np.zeros(N, dtype=S.dtype), np.zeros_like(S)
@@ -144,23 +143,19 @@ def _scores_loss(loss, S, y, delta=1.0, per_example=False, naive=False):
 def svm_scores_loss(S, y, *, delta=1.0, per_example=False):
     """Multiclass SVM loss of scores S (N, C), labels y (N,) in [0, C), margin delta: ``(loss, dS)``.
 
-    The loss is the mean of L_i = sum_{j != y_i} max(0, s_j - s_{y_i} + delta) (the N losses with
-    ``per_example``); dS (N, C) is the mean's gradient. The lecture's worked example:
+    The mean of L_i = sum_{j != y_i} max(0, s_j - s_{y_i} + delta) (the N losses with ``per_example``), and
+    its gradient dS (N, C). The lecture's worked example:
 
-    >>> S = [[3.2, 5.1, -1.7], [1.3, 4.9, 2.0], [2.2, 2.5, -3.1]]
-    >>> svm_scores_loss(S, [0, 1, 2], per_example=True)[0].round(2)
+    >>> svm_scores_loss([[3.2, 5.1, -1.7], [1.3, 4.9, 2.0], [2.2, 2.5, -3.1]], [0, 1, 2], per_example=True)[0].round(2)
     array([ 2.9,  0. , 12.9])
     """
     return _scores_loss("svm", S, y, delta, per_example)
 
 
 def softmax_scores_loss(S, y, *, per_example=False):
-    """Softmax cross-entropy loss (natural log) from a score matrix: as :func:`svm_scores_loss`, without delta.
+    """Softmax cross-entropy (natural log) as :func:`svm_scores_loss`: L_i = -ln p_{y_i}, dS = (P - onehot(y)) / N.
 
-    The loss is the mean of L_i = -ln softmax(s)_{y_i}; dS = (softmax(S) - onehot(y)) / N.
-
-    >>> loss, dS = softmax_scores_loss([[3.2, 5.1, -1.7]], [0])
-    >>> round(float(loss), 2)
+    >>> round(float(softmax_scores_loss([[3.2, 5.1, -1.7]], [0])[0]), 2)
     2.04
     """
     return _scores_loss("softmax", S, y, per_example=per_example)
@@ -211,8 +206,6 @@ def softmax_probabilities(S):
 
 
 # --- W level: S = X @ W, a score-level kernel, the chain rule, the penalty
-
-
 def linear_kernel(W, X, y, reg=0.0, *, loss="svm", delta=1.0, penalty="l2"):
     """Unchecked :func:`linear_loss`, for inner loops (SGD steps) whose input was checked once."""
     losses, dS = score_kernel(loss, X @ W, y, delta)  # S = X @ W: (N, C)
@@ -247,12 +240,11 @@ def _boundary(loss_fn):
 def linear_loss(W, X, y, reg=0.0, *, loss="svm", delta=1.0, penalty="l2"):
     """``(loss, dW)`` of a linear classifier ``S = X @ W``: the data loss named ``loss`` + reg * R(W), and dW (D, C).
 
-    W (D, C) (with the bias trick, the last row holds the biases), X (N, D), y (N,) in [0, C); ``loss`` is a
-    name in ``SCORE_LOSSES``, ``delta`` the SVMs' margin, ``penalty`` "l2", "l1" or "elastic" (see
-    :func:`lossopt.regularization`). The result keeps the inputs' precision.
+    W (D, C) (with the bias trick, its last row the biases), X (N, D), y (N,) in [0, C); ``delta`` is the SVMs'
+    margin, ``penalty`` "l2", "l1" or "elastic" (:func:`lossopt.regularization`); the inputs' precision is kept.
 
-    >>> X, W = np.eye(3), np.array([[3.2, 5.1, -1.7], [1.3, 4.9, 2.0], [2.2, 2.5, -3.1]])
-    >>> round(float(linear_loss(W, X, [0, 1, 2], loss="svm")[0]), 2)
+    >>> W = np.array([[3.2, 5.1, -1.7], [1.3, 4.9, 2.0], [2.2, 2.5, -3.1]])
+    >>> round(float(linear_loss(W, np.eye(3), [0, 1, 2], loss="svm")[0]), 2)
     5.27
     """
     return linear_kernel(W, X, y, reg, loss=loss, delta=delta, penalty=penalty)
@@ -313,8 +305,6 @@ def softmax_loss(W, X, y, reg=0.0, *, penalty="l2"):
 
 
 # --- With a separate bias b, as notebook 08's demo has it: S = X @ W + b, L2 on W only
-
-
 class ClassifierLoss(NamedTuple):
     """What :func:`classifier_loss` returns: scores (N, C), each point's loss L_i (N,) (None without
     ``per_point``), their mean, reg * sum(W**2), the total, and its gradients dW (D, C) and db (C,)."""
@@ -329,15 +319,11 @@ class ClassifierLoss(NamedTuple):
 
 
 def classifier_loss(W, b, X, y, *, loss="svm", reg=0.0, delta=1.0, per_point=True):
-    """Loss and gradients of ``S = X @ W + b``, W (D, C), b (C,), L2 on W only (notebook 08's demo).
+    """Loss and gradients of ``S = X @ W + b``, W (D, C), b (C,), L2 on W only, as the course's web demo
+    (https://cs231n.github.io/linear-classify/#interactive-web-demo) and notebook 08 have it.
 
-    :func:`linear_loss` with the bias kept out of the penalty, as in the course's web demo
-    (https://cs231n.github.io/linear-classify/#interactive-web-demo).
-
-    >>> import lossopt as lo
-    >>> X, y = lo.datasets.toy_2d()
-    >>> state = classifier_loss([[1.0, 2.0, 3.0], [2.0, -4.0, -1.0]], [0.0, 0.5, -0.5], X, y, reg=0.1)
-    >>> round(state.reg_loss, 2)  # 0.1 * (1 + 4 + 9 + 4 + 16 + 1)
+    >>> X, y = __import__("lossopt").datasets.toy_2d()
+    >>> round(classifier_loss([[1.0, 2.0, 3.0], [2.0, -4.0, -1.0]], [0, 0.5, -0.5], X, y, reg=0.1).reg_loss, 2)
     3.5
     """
     loss = check_choice(loss, "loss", tuple(SCORE_LOSSES))

@@ -37,10 +37,8 @@ class DivergenceWarning(UserWarning):
 
 
 def divergence_limit(dtype):
-    """The size of a weight past which :func:`sgd` calls a run diverged: 1.2e77 in float64, 4.3e9 in float32.
-
-    The fourth root of the dtype's largest number: far beyond any useful weight, yet ``X @ W``,
-    ``sum(W**2)`` and ``reg * sum(W**2)`` cannot overflow on the way there.
+    """The size of a weight past which :func:`sgd` calls a run diverged: 1.2e77 in float64, 4.3e9 in float32: the
+    fourth root of the largest number, so ``X @ W`` and ``reg * sum(W**2)`` cannot overflow on the way there.
     """
     return float(np.finfo(dtype).max) ** 0.25
 
@@ -159,12 +157,9 @@ def soft_threshold(W, threshold):
 def fit_proximal(X, y, reg, penalty, *, lr=0.1, steps=300, beta=1.0, W0=None, seed=0):
     """Train a linear multiclass SVM on X (N, D), y (N,) by full-batch proximal gradient descent (ISTA); nb 02.
 
-    Each of ``steps`` steps is the lecture's gradient step on the smooth part,
-    ``data loss + reg * beta * sum W**2`` (elastic; ``reg * sum W**2`` for "l2"),
-    then, for the L1 part ``reg * sum |W|``, :func:`soft_threshold` with
-    ``lr * reg``: subgradient steps only make a weight hop around 0; this sets
-    it to exactly 0, L1's sparsity. W starts at ``W0`` or ``1e-3`` times
-    standard normal noise drawn with ``seed``. Returns W (D, C), float64.
+    Each step is the gradient step on ``data loss + reg * beta * sum W**2`` (L2 part), then :func:`soft_threshold`
+    with ``lr * reg`` for the L1 part, which sets weights to exactly 0 (subgradient steps make them hop around 0).
+    W starts at ``W0`` or ``1e-3`` times standard normal noise drawn with ``seed``. Returns W (D, C), float64.
     """
     X, y, C = check_training_data(X, y)
     if W0 is None:
@@ -222,10 +217,9 @@ class LinearClassifier(ClassifierMixin, BaseEstimator):
         return validate_data(self, X, reset=reset, dtype=(np.float64, np.float32))
 
     def fit(self, X, y, W0=None, callback=None):
-        """Train on X (N x D) and labels y (N,), from ``W0`` (D, C) or a small random W; returns self.
+        """Train on X (N, D) and labels y (N,) from ``W0`` (D, C) or a small random W; ``callback`` as in :func:`sgd`.
 
-        ``callback(step, W, loss)`` runs after every SGD step, as in :func:`sgd`.
-        Warns :class:`DivergenceWarning` once if training blew up (``diverged_`` is then True).
+        Warns :class:`DivergenceWarning` once if training blew up (``diverged_`` is then True). Returns self.
         """
         check_choice(self.loss, "loss", tuple(SCORE_LOSSES))
         check_choice(self.penalty, "penalty", PENALTIES)

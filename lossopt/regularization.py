@@ -1,6 +1,4 @@
-"""Weight penalties R(W) and their gradients; the full loss is ``data loss + reg * R(W)``.
-
-Summed over every entry W[k, l]:
+"""Weight penalties R(W) and their gradients; the full loss is ``data loss + reg * R(W)``, R summed over W[k, l]:
 
 - ``"l2"``:      R = sum W**2,              dR = 2 W (smooth everywhere)
 - ``"l1"``:      R = sum |W|,               dR = sign(W) (a subgradient: |w| has a kink at 0)
@@ -25,11 +23,9 @@ def _regularization(W, penalty="l2", beta=1.0):
 def regularization(W, penalty="l2", *, beta=1.0):
     """Penalty R(W) (a scalar of W's dtype) and its gradient dR/dW (D, C) of weights W (D, C).
 
-    ``penalty`` is "l2", "l1" (subgradient ``sign(W)``, 0 at 0) or "elastic",
-    whose L2 part ``beta`` weighs.
+    ``penalty``: "l2", "l1" (subgradient ``sign(W)``, 0 at 0) or "elastic" (``beta`` weighs its L2 part).
 
-    >>> R, dR = regularization(np.array([[0.25], [0.25], [0.25], [0.25]]))
-    >>> float(R)
+    >>> float(regularization(np.array([[0.25], [0.25], [0.25], [0.25]]))[0])
     0.25
     """
     W = check_array(W, "W", 2)
