@@ -98,10 +98,7 @@ def check_labels(y, num_examples, num_classes, name="y"):
 
 
 def check_problem(W, X, y):
-    """The inputs of a linear classifier's loss: W (D, C), C >= 2; X (N, D), N >= 1; y (N,) in [0, C).
-
-    NaN, infinity and overflow are not searched here: they show in the loss (see :func:`blame`).
-    """
+    """W (D, C), C >= 2; X (N, D), N >= 1; y (N,) in [0, C). NaN and overflow show in the loss (:func:`blame`)."""
     W, X = check_array(W, "W", 2), check_array(X, "X", 2)
     if X.shape[1] != W.shape[0]:
         raise ValueError(f"X has {X.shape[1]} columns but W has {W.shape[0]} rows; they must match (X @ W)")

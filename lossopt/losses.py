@@ -233,6 +233,7 @@ def _boundary(loss_fn):
             result = loss_fn(W, X, y, reg, penalty=penalty, **(options | margin))
             return blame(result, {"X": X, "W": W, "reg": reg, **margin})
 
+    checked.__code__ = checked.__code__.replace(co_name=loss_fn.__name__)  # as lossopt.exercises names the loss
     return checked
 
 
