@@ -47,9 +47,6 @@ PASSED, FAILED, NOT_ATTEMPTED = "passed", "failed", "not attempted yet"
 TIME_LIMIT = 10.0  # seconds one call of the student's function may take before it is stopped
 
 
-# ---- Results, and the progress file --------------------------------------------------------------------------------
-
-
 class CheckResult:
     """What :func:`check` and :func:`check_gradient` return.
 
@@ -156,9 +153,6 @@ def reset_progress():
     """Forget every saved result (delete the progress file)."""
     with suppress(FileNotFoundError):
         os.remove(progress_file())
-
-
-# ---- Running the student's function: exceptions, a time limit, calls into lossopt's own answers --------------------
 
 
 class _Fail(Exception):  # noqa: N818 (a failed check, not an error of ours)
@@ -271,9 +265,6 @@ def _run(name, fn, checker, what, time_limit):
                        inputs, what)  # fmt: skip
 
 
-# ---- Comparing numbers and reading outputs -------------------------------------------------------------------------
-
-
 def _close(a, b, rtol=1e-6):
     """a equals b up to rtol times the size of b (entries near 0 judged at b's scale)."""
     a, b = np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64)
@@ -344,8 +335,6 @@ def _unchanged(name, **arrays):
                     f"{changed[0]} -= ... or on a view of it); leave the inputs alone.")  # fmt: skip
 
 
-# ---- Reading the code: loops, hidden loops, re-seeding, the test set -----------------------------------------------
-
 _HIDDEN = {"map", "filter", "reduce", "apply_along_axis", "apply_over_axes", "vectorize", "fromiter", "frompyfunc"}
 _LOOPS = (ast.For, ast.While, ast.AsyncFor, ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
 
@@ -396,8 +385,6 @@ def _names_used(code):
     )
 
 
-# ---- Problems (seeded) ---------------------------------------------------------------------------------------------
-
 # The lecture's worked example: three images (cat, car, frog), one row of scores each (X = identity: S = W).
 _LECTURE_SCORES = np.array([[3.2, 5.1, -1.7], [1.3, 4.9, 2.0], [2.2, 2.5, -3.1]])
 
@@ -409,9 +396,6 @@ def _problem(N, D, C, seed, dtype=np.float64, w_scale=None):
     X[:, -1] = 1.0  # the bias trick
     W = rng.standard_normal((D, C)) * (w_scale if w_scale is not None else 1.0 / np.sqrt(D))
     return W.astype(dtype), X.astype(dtype), rng.integers(0, C, size=N)
-
-
-# ---- The losses: the classic mistakes, as (loss, dS) each, dS the N x C gradient of the scores ---------------------
 
 
 def _mistakes(kind, S, y):
@@ -478,29 +462,25 @@ def _loss_diagnoses(kind, loss, dW, W, X, y, rtol, where):
         found.append(f"{where} the loss is {loss}, not a finite number.{hint}")
     elif not _close(loss, ref_loss, rtol):
         wrong = f"the loss is {_fmt(loss)}, expected {_fmt(ref_loss)}: "
-        # fmt: off
         candidates = [(value, wrong + what) for value, _, what in mistakes if value is not None] + [
             (ref_loss + np.sum(W**2), "with reg = 0 the loss still adds sum(W**2): the penalty is reg * sum(W**2)."),
             (N * ref_loss, wrong + f"N = {N} times the expected, sum instead of mean: divide the summed loss by N."),
             (ref_loss / N, wrong + "1/N of the expected: divided by N twice."),
             (ref_loss / C, wrong + "1/C of the expected, a mean over all N x C entries: sum over the classes of each "
              "example, then take the mean over the N examples."),
-        ]
-        # fmt: on
+        ]  # fmt: skip
         found.append(f"{where} " + (_first_match(loss, candidates, rtol) or wrong.rstrip(": ") + "."))
     if not _close(dW, ref_dW, rtol):
         sign = ("the margin s_j - s_yi + 1 adds +x_i to column j and -x_i to column y_i." if kind == "svm" else
                 "dL_i/ds = p - onehot(y_i), so column j gets +p_j x_i and column y_i gets (p_yi - 1) x_i.")  # fmt: skip
-        # fmt: off
         candidates = [(factor * ref_dW, what) for factor, what in [
             (-1, f"dW has the right size but the gradient sign is flipped: {sign}"),
             (N, f"dW is N = {N} times too big: the gradient is not divided by N (the loss is a mean, so it is too)."),
             (1 / N, "dW is 1/N of the right gradient: divided by N twice."),
             (1 / C, "dW is 1/C of the right gradient: divided by N * C; the mean is over the N examples only."),
             (N / C, f"dW is N/C times the right gradient: divided by C = {C} instead of N = {N}."),
-        ]] + [(X.T @ G, what) for _, G, what in mistakes if G is not None]
+        ]] + [(X.T @ G, what) for _, G, what in mistakes if G is not None]  # fmt: skip
         candidates += [(ref_dW + 2 * W, "with reg = 0 dW still adds 2 * W: the penalty's gradient is 2 * reg * W.")]
-        # fmt: on
         found.append(f"{where} " + (_first_match(dW, candidates, rtol) or _gradient_off(dW, ref_G, X, y)))
     return found
 
@@ -520,37 +500,6 @@ def _gradient_off(dW, ref_G, X, y):
             f"(of 0..{N - 1}): example {i} adds {G[i, j] * N:.3g} x_{i} / N to column {j} "
             f"({'its correct class' if j == y[i] else 'not its class'}), expected {ref_G[i, j] * N:.3g} x_{i} / N. "
             "The gradient-check cell below compares dW with the numerical gradient.")  # fmt: skip
-
-
-def _reg_diagnoses(R, dR, W, reg, N, rtol, where):
-    """Diagnoses of the L2 term: R = loss(reg) - loss(0) and dR = dW(reg) - dW(0)."""
-    W = W.astype(np.float64)
-    ref_R, ref_dR, found = reg * float(np.sum(W**2)), 2 * reg * W, []
-    # fmt: off
-    if not _close(R, ref_R, rtol):
-        candidates = [
-            (0.0, "the loss ignores reg: add the L2 penalty reg * np.sum(W * W)."),
-            (0.5 * ref_R, "the penalty is 0.5 * reg * sum(W**2); this course uses reg * np.sum(W * W)."),
-            (ref_R / N, "the penalty is divided by N: only the data loss is a mean; add reg * sum(W**2) after."),
-            (reg * float(np.abs(W).sum()), "the penalty is L1, reg * sum|W|; the loss uses L2, reg * sum(W**2)."),
-            (reg * float(np.sum(W[:-1] ** 2)), "the penalty leaves out W's last row (the biases); here it covers W."),
-            (2 * ref_R, "the penalty is 2 * reg * sum(W**2); it is reg * sum(W**2) (2 * reg * W is dW's term)."),
-        ]
-        generic = f"reg adds {_fmt(R)} to the loss; the L2 penalty reg * sum(W**2) is {_fmt(ref_R)}."
-        found.append(f"{where} " + (_first_match(R, candidates, rtol) or generic))
-    if not _close(dR, ref_dR, rtol):
-        candidates = [
-            (0 * W, "dW misses the penalty's gradient: add 2 * reg * W."),
-            (reg * W, "dW adds reg * W; the gradient of reg * sum(W**2) is 2 * reg * W."),
-            (0.5 * reg * W, "dW adds 0.5 * reg * W; the gradient of reg * sum(W**2) is 2 * reg * W."),
-            (-ref_dR, "dW subtracts 2 * reg * W: the sign of the penalty's gradient is flipped."),
-            (ref_dR / N, "the penalty's gradient 2 * reg * W is divided by N: add it after dividing by N."),
-            (np.vstack([ref_dR[:-1], 0 * W[-1:]]), "the penalty's gradient leaves out W's last row (the biases)."),
-        ]
-        generic = "reg changes dW by something other than the L2 gradient 2 * reg * W."
-        found.append(f"{where} " + (_first_match(dR, candidates, rtol) or generic))
-    # fmt: on
-    return found
 
 
 def _check_no_loops(fn, name, reference):
@@ -599,7 +548,8 @@ def _loss_checker(kind, vectorized):
                 found = _loss_diagnoses(kind, loss0, dW0, W, X, y, _rtol(W, X), where)
                 if not found and reg:
                     loss, dW = _loss_output(fn, name, W, X, y, reg)
-                    found = _reg_diagnoses(loss - loss0, dW - dW0, W, reg, X.shape[0], _rtol(W, X), where)
+                    dR = (dW - dW0).astype(W.dtype)  # in W's precision: float32 rounding sets the tolerance
+                    found = _penalty_diagnoses("l2", loss - loss0, dR, W.astype(np.float64), reg, where, X.shape[0])
             if found:
                 raise _Fail(*found)
 
@@ -637,9 +587,6 @@ def _loss_output(fn, name, W, X, y, reg):
     return _scalar(loss, "the loss", name), _gradient_array(dW, W, "dW", name).astype(np.float64)
 
 
-# ---- Regularization ------------------------------------------------------------------------------------------------
-
-
 def _penalty_checker(kind):
     def checker(fn, name):
         rng = np.random.default_rng(3)
@@ -661,21 +608,29 @@ def _penalty_checker(kind):
     return checker
 
 
-def _penalty_diagnoses(kind, R, dR, W, reg, where):
-    penalty, gradient = regularization(W, kind)
-    ref_R, ref_dR, found, zero = reg * float(penalty), reg * gradient, [], W == 0
+def _penalty_diagnoses(kind, R, dR, W, reg, where, N=None):
+    """Diagnoses of a penalty: of l2_regularization's (R, dR), or (N given) of the L2 term a loss adds."""
+    (penalty, gradient), zero, found = regularization(W, kind), W == 0, []
+    R_, dR_ = ("R", "dR") if N is None else ("the penalty", "dW's penalty term")
+    ref_R, ref_dR = reg * float(penalty), reg * gradient
     R_wrong, dR_wrong = {
-        "l2": ([(0.5 * ref_R, "R is 0.5 * reg * sum(W**2); this course's L2 is reg * sum(W**2)."),
-                (float(penalty), "R is sum(W**2) without reg: multiply by reg."),
-                (reg * float(np.abs(W).sum()), "R is reg * sum|W|, the L1 penalty; L2 is reg * sum(W**2)."),
-                (reg * float(np.sqrt(penalty)), "R is reg * ||W||, the norm itself; L2 squares it: reg * sum(W**2)."),
-                (reg * float(W.sum()) ** 2, "R is reg * (sum W)**2, the square of the sum; square each entry first."),
-                (2 * ref_R, "R is 2 * reg * sum(W**2); the 2 belongs to the gradient only.")],
-               [(reg * W, "dR is reg * W; the gradient of reg * sum(W**2) is 2 * reg * W."),
-                (0.5 * reg * W, "dR is 0.5 * reg * W; the gradient of reg * sum(W**2) is 2 * reg * W."),
-                (2 * W, "dR is 2 * W without reg; it is 2 * reg * W."),
-                (-ref_dR, "dR is -2 * reg * W: the sign is flipped (the penalty grows away from 0)."),
-                (reg * np.sign(W), "dR is reg * sign(W), the L1 subgradient; L2's is 2 * reg * W.")]),
+        "l2": ([(0.0, f"{R_} is 0, reg is ignored: add reg * np.sum(W * W)."),
+                (0.5 * ref_R, f"{R_} is 0.5 * reg * sum(W**2); this course's L2 is reg * sum(W**2)."),
+                (float(penalty), f"{R_} is sum(W**2) without reg: multiply by reg."),
+                (reg * float(np.abs(W).sum()), f"{R_} is reg * sum|W|, the L1 penalty; L2 is reg * sum(W**2)."),
+                (reg * float(np.sqrt(penalty)), f"{R_} is reg * ||W||, the norm itself; L2 squares it."),
+                (reg * float(W.sum()) ** 2, f"{R_} is reg * (sum W)**2, the square of the sum; square each entry."),
+                (2 * ref_R, f"{R_} is 2 * reg * sum(W**2); the 2 belongs to the gradient only."),
+                (ref_R / (N or 1), f"{R_} is divided by N: only the data loss is a mean; add reg * sum(W**2) after."),
+                (reg * float(np.sum(W[:-1] ** 2)), f"{R_} leaves out W's last row (the biases); here it covers W.")],
+               [(0 * W, f"{dR_} is 0, the penalty's gradient is missing: add 2 * reg * W."),
+                (reg * W, f"{dR_} is reg * W; the gradient of reg * sum(W**2) is 2 * reg * W."),
+                (0.5 * reg * W, f"{dR_} is 0.5 * reg * W; the gradient of reg * sum(W**2) is 2 * reg * W."),
+                (2 * W, f"{dR_} is 2 * W without reg; it is 2 * reg * W."),
+                (-ref_dR, f"{dR_} is -2 * reg * W: the sign is flipped (the penalty grows away from 0)."),
+                (reg * np.sign(W), f"{dR_} is reg * sign(W), the L1 subgradient; L2's is 2 * reg * W."),
+                (ref_dR / (N or 1), f"{dR_} is 2 * reg * W / N: add the penalty's gradient after dividing by N."),
+                (np.vstack([ref_dR[:-1], 0 * W[-1:]]), f"{dR_} leaves out W's last row (the biases).")]),
         "l1": ([(reg * float(W.sum()), "R is reg * sum(W) without the absolute value: use np.abs(W)."),
                 (float(penalty), "R is sum|W| without reg: multiply by reg."),
                 (reg * float(np.sum(W**2)), "R is reg * sum(W**2), the L2 penalty; L1 is reg * sum|W|."),
@@ -685,22 +640,21 @@ def _penalty_diagnoses(kind, R, dR, W, reg, where):
                 (reg * W, "dR is reg * W; the L1 subgradient is reg * sign(W)."),
                 (2 * reg * W, "dR is 2 * reg * W, the L2 gradient; L1's is reg * sign(W).")]),
     }[kind]  # fmt: skip
-    if not _close(R, ref_R, 1e-5):
-        found.append(f"{where} " + (_first_match(R, R_wrong, 1e-5) or f"R is {_fmt(R)}, expected {_fmt(ref_R)}."))
-    if not _close(dR, ref_dR, 1e-5):
+    rtol = 1e-5 if N is None else _rtol(dR)
+    if not _close(R, ref_R, rtol):
+        found.append(f"{where} " + (_first_match(R, R_wrong, rtol) or f"{R_} is {_fmt(R)}, expected {_fmt(ref_R)}."))
+    if not _close(dR, ref_dR, rtol):
+        message = (
+            _first_match(dR, dR_wrong, rtol) or f"{dR_} is not {'2 * reg * W' if kind == 'l2' else 'reg * sign(W)'}."
+        )
         if kind == "l1" and not np.isfinite(dR).all():
             message = "dR is not finite at W = 0 (W / |W| divides by zero); use reg * np.sign(W), 0 at 0."
-        elif kind == "l1" and zero.any() and _close(dR[~zero], ref_dR[~zero], 1e-5):
+        elif kind == "l1" and zero.any() and _close(dR[~zero], ref_dR[~zero], rtol):
             message = (f"dR at W = 0 is {_fmt(dR[zero][0])}; the subgradient there must be 0 = reg * sign(0) "
                        "(np.where(W >= 0, 1, -1) gives 1): use reg * np.sign(W).")  # fmt: skip
-        else:
-            formula = "2 * reg * W" if kind == "l2" else "reg * sign(W)"
-            message = _first_match(dR, dR_wrong, 1e-5) or f"dR is not {formula}."
         found.append(f"{where} {message}")
     return found
 
-
-# ---- Gradient checks of the student's own function (check_gradient) ------------------------------------------------
 
 # The notes' rule of thumb for the relative error (CS231n notes, Neural Networks Part 3, "Gradient checks")
 _VERDICTS = [(1e-7, 'below 1e-7: "you should be happy"'),
@@ -760,9 +714,6 @@ def check_gradient(name, fn, *, time_limit=TIME_LIMIT):
     return _run(name, fn, _gradient_checker, "gradient check", time_limit)
 
 
-# ---- Numerical gradient --------------------------------------------------------------------------------------------
-
-
 def _smooth(x):
     """A smooth test function whose centered and forward differences differ clearly at h = 0.01."""
     x = np.asarray(x, dtype=np.float64)
@@ -813,9 +764,6 @@ def _check_numerical_gradient(fn, name):
         raise _Fail(f"For a 1-D x, {name} does not return the centered differences.")
     return (f"Centered differences with the given h, x restored, any shape; on the softmax loss it agrees with dW "
             f"(relative error {error:.1e}){note}.")  # fmt: skip
-
-
-# ---- Gradient descent and SGD --------------------------------------------------------------------------------------
 
 
 class _Quadratic:
@@ -965,9 +913,6 @@ def _check_sgd(fn, name):
             f"repeats the run, another seed changes it, the loss falls ({_fmt(first)} -> {_fmt(last)}).")  # fmt: skip
 
 
-# ---- predict, the hyperparameter search (07) and the polar features (09) -------------------------------------------
-
-
 def _check_predict(fn, name):
     W0, X0, _ = _problem(7, 5, 4, seed=10)  # N = 7, D = 5, C = 4: every axis has its own length
     cases = [(W0, X0, "On N=7, D=5, C=4 (seed 10),"), (W0.astype(np.float32), X0.astype(np.float32), "In float32,")]
@@ -1086,8 +1031,6 @@ def _check_polar_features(fn, name):
                                        "theta = arctan2(y, x)."))  # fmt: skip
     return "Returns the columns r = sqrt(x**2 + y**2) and theta = arctan2(y, x), shape (N, 2), in every quadrant."
 
-
-# ---- Registry and the public functions -----------------------------------------------------------------------------
 
 _LOSSES = (_losses.__file__,)  # any function of lossopt.losses does the loss exercises' work
 _EXERCISES = {  # name: (notebook, signature, checker, lossopt's own answers: their code objects or files)
