@@ -45,12 +45,9 @@ TIME_LIMIT = 10.0  # seconds one call of the student's function may take before 
 
 
 class CheckResult:
-    """What :func:`check` and :func:`check_gradient` return.
-
-    ``name`` (the exercise), ``state`` ("passed", "failed" or "not attempted yet"), ``passed``, ``message`` (what
-    was verified, or the first diagnosis), ``diagnoses`` (every one found, all shown), ``inputs`` (the failing
-    call's arguments by name: rerun it with ``fn(**result.inputs)``), ``seconds`` (how long the check took).
-    """
+    """What :func:`check` and :func:`check_gradient` return: ``name``, ``state`` ("passed", "failed" or "not attempted
+    yet"), ``passed``, ``message`` (what was verified, or the first diagnosis), ``diagnoses`` (all, all shown),
+    ``inputs`` (the failing call's arguments by name: ``fn(**result.inputs)`` reruns it), ``seconds``."""
 
     def __init__(self, name, state, message, diagnoses=(), seconds=0.0, inputs=None, what="check"):
         self.name, self.state, self.what, self.seconds, self.inputs = name, state, what, seconds, inputs
@@ -174,9 +171,8 @@ def _student(filename):
 
 
 class _Watch:
-    """A trace function (sys.settrace, this thread only) over the student's code while it runs: it stops a call
-    after its time limit by raising in the student's own frame (the kernel stays usable), and notes calls from the
-    student's code into lossopt's own answer to the exercise, and into ``LinearClassifier.fit`` (with its X)."""
+    """sys.settrace (this thread only) on the student's code: a call past its time limit is stopped by raising in the
+    student's own frame (the kernel goes on); calls into lossopt's own answer and into LinearClassifier.fit noted."""
 
     def __init__(self, limit, answers):
         self.limit, self.answers, self.deadline, self.handed, self.fits = limit, answers, np.inf, [], []
@@ -220,22 +216,20 @@ def _call(fn, name, *args):
     except _Fail:
         raise
     except _TimeUp:
-        raise _Fail(
-            f"your function did not return in {_WATCH.limit:g} s (an infinite loop?); it was stopped."
-        ) from None
+        raise _Fail(f"your function did not return in {_WATCH.limit:g} s (an infinite loop?); stopped.") from None
     except NotImplementedError:
         raise _Fail(f"The function still raises NotImplementedError: write {name} in the cell above, run it, then "
                     "this cell.", state=NOT_ATTEMPTED) from None  # fmt: skip
     except Exception as exc:  # the student's bug, reported, never raised
         frames = traceback.extract_tb(exc.__traceback__)
         mine = [f"line {f.lineno} of {f.name}" for f in frames if _student(f.filename)]
-        signature = (
-            f"when called as {name}{_EXERCISES[name][1]}"  # raised by the call itself: a signature that does not fit
+        signature = f"when called as {name}{_EXERCISES[name][1]}"  # raised by the call: a signature that does not fit
+        where, text = (
+            mine[-1] if mine else signature if len(frames) == 1 else "inside numpy or lossopt",
+            str(exc).strip(),
         )
-        where = mine[-1] if mine else signature if len(frames) == 1 else "inside numpy or lossopt"
-        raise _Fail(
-            f"{name} raised {type(exc).__name__}{': ' * bool(str(exc).strip())}{str(exc).strip()} ({where})."
-        ) from exc
+        shapes = " X is (N, D) and W is (D, C): the scores are X @ W, (N, C)." * ("matmul" in text)  # W @ X, X.T @ W
+        raise _Fail(f"{name} raised {type(exc).__name__}{': ' * bool(text)}{text} ({where}).{shapes}") from exc
     finally:
         sys.settrace(previous)
 
@@ -373,13 +367,8 @@ def _reseeding_line(fn):
 
 def _names_used(code):
     """Every global, attribute and free-variable name a code object (and the code nested in it) uses."""
-    if code is None:
-        return set()
-    return (
-        set(code.co_names)
-        | set(code.co_freevars)
-        | set().union(*map(_names_used, filter(inspect.iscode, code.co_consts)))
-    )
+    nested = [_names_used(c) for c in code.co_consts if inspect.iscode(c)] if code else []
+    return set(code.co_names).union(code.co_freevars, *nested) if code else set()
 
 
 # The lecture's worked example: three images (cat, car, frog), one row of scores each (X = identity: S = W).
@@ -399,13 +388,9 @@ def _mistakes(kind, S, y):
     """[(data loss or None, dS or None, what is wrong)] for the classic mistakes, and the right dS (N x C)."""
     N, C = S.shape
     rows, onehot = np.arange(N), np.eye(C)[y]
-    if kind == "svm":
-
-        def svm(delta):  # per-example losses, and the positive margins (j != y_i) as 0/1
-            margins = np.maximum(0, S - S[rows, y][:, None] + delta) * (1 - onehot)
-            return margins.sum(axis=1), (margins > 0) * 1.0
-
-        (losses, A), (losses0, A0) = svm(1.0), svm(0.0)
+    if kind == "svm":  # per-example losses, and the positive margins (j != y_i) as 0/1, with delta 1 and 0
+        margins = [np.maximum(0, S - S[rows, y][:, None] + delta) * (1 - onehot) for delta in (1.0, 0.0)]
+        (losses, A), (losses0, A0) = ((m.sum(axis=1), (m > 0) * 1.0) for m in margins)
         count = A.sum(axis=1, keepdims=True)
         grad, column = A - onehot * count, "dW's correct-class column (y_i) gets"
         found = [
@@ -491,7 +476,7 @@ def _gradient_off(dW, ref_G, X, y):
     off = np.abs(G - ref_G) > 1e-4 * max(np.abs(ref_G).max(), 1e-12)
     examples, (i, j), correct = np.flatnonzero(off.any(axis=1)), np.argwhere(off)[0], off[np.arange(N), y]
     which = {(True, False): "the correct class's column", (False, True): "other classes' columns"}.get(
-        (bool(correct.any()), bool(off.sum() > correct.sum())), "both the correct class's and other classes' columns"
+        (bool(correct.any()), bool(off.sum() > correct.sum())), "the correct class's and other classes' columns"
     )
     return (f"dW is off in {which}, for example{'s' * (len(examples) > 1)} {', '.join(map(str, examples))} "
             f"(of 0..{N - 1}): example {i} adds {G[i, j] * N:.3g} x_{i} / N to column {j} "
@@ -638,9 +623,8 @@ def _penalty_diagnoses(kind, R, dR, W, reg, where, N=None):
     if not _close(R, ref_R, rtol):
         found.append(f"{where} " + (_first_match(R, R_wrong, rtol) or f"{R_} is {_fmt(R)}, expected {_fmt(ref_R)}."))
     if not _close(dR, ref_dR, rtol):
-        message = (
-            _first_match(dR, dR_wrong, rtol) or f"{dR_} is not {'2 * reg * W' if kind == 'l2' else 'reg * sign(W)'}."
-        )
+        formula = "2 * reg * W" if kind == "l2" else "reg * sign(W)"
+        message = _first_match(dR, dR_wrong, rtol) or f"{dR_} is not {formula}."
         if kind == "l1" and not np.isfinite(dR).all():
             message = "dR is not finite at W = 0 (W / |W| divides by zero); use reg * np.sign(W), 0 at 0."
         elif kind == "l1" and zero.any() and _close(dR[~zero], ref_dR[~zero], rtol):
@@ -655,9 +639,7 @@ _VERDICTS = [(1e-7, 'below 1e-7: "you should be happy"'),
              (1e-4, 'below 1e-4: "usually okay for objectives with kinks", too high without (the softmax)'),
              (1e-2, 'between 1e-4 and 1e-2: it "should make you feel uncomfortable"'),
              (np.inf, 'above 1e-2: "the gradient is probably wrong"')]  # fmt: skip
-_GRADIENTS = {
-    f"{loss}_{form}": ("loss", "dW") for loss in ("svm_loss", "softmax_loss") for form in ("naive", "vectorized")
-}
+_GRADIENTS = {f"{loss}_loss_{form}": ("loss", "dW") for loss in ("svm", "softmax") for form in ("naive", "vectorized")}
 _GRADIENTS |= {"l2_regularization": ("R", "dR"), "l1_regularization": ("R", "dR")}
 
 
@@ -696,12 +678,11 @@ def _gradient_checker(fn, name):
 
 
 def check_gradient(name, fn, *, time_limit=TIME_LIMIT):
-    """Gradient-check the student's own function: its gradient against centered differences of its own value.
+    """Gradient-check the student's own loss, (W, X, y, reg) -> (loss, dW), or penalty, (W, reg) -> (R, dR).
 
-    ``name`` is a loss, (W, X, y, reg) -> (loss, dW), or a penalty, (W, reg) -> (R, dR) (see ``_GRADIENTS``).
-    Returns a :class:`CheckResult`: "passed" when the largest relative error, with and without reg, is below the
-    notes' 1e-7 (the message gives each error with the notes' verdict); "not attempted yet" while ``fn`` raises
-    NotImplementedError. A call still running after ``time_limit`` seconds is stopped.
+    A :class:`CheckResult`: "passed" when the largest relative error of its gradient against centered differences
+    of its own value, with and without reg, is below the notes' 1e-7 (the message gives each with the notes'
+    verdict); "not attempted yet" while ``fn`` raises NotImplementedError. Never raises for the student's mistake.
     """
     if name not in _GRADIENTS:
         raise ValueError(f"check_gradient checks functions that return a gradient: {', '.join(_GRADIENTS)}")
@@ -851,9 +832,7 @@ def _check_sgd(fn, name):
                         f"{_describe(out[1])}{length}.")  # fmt: skip
         return out[0], np.array([_scalar(v, "each loss in loss_history", name) for v in out[1]]), record.calls
 
-    where = f"With N = 60, D = 5, batch_size = {batch_size}, num_iters = {num_iters}:"
-
-    W, history, calls = run(0)
+    where, (W, history, calls) = f"With N = 60, D = 5, batch_size = {batch_size}, num_iters = {num_iters}:", run(0)
     sizes, batches = [len(c[1]) for c in calls], [tuple(sorted(c[1].tolist())) for c in calls]
     reached, same, seeded = set().union(*batches), len(set(batches)) == 1, _reseeding_line(fn)
     for wrong, message in [
@@ -901,12 +880,7 @@ def _check_predict(fn, name):
     for W, X, where in [*cases, (_LECTURE_SCORES.copy(), np.eye(3), "On the lecture's scores (X = I),")]:
         S = X.astype(np.float64) @ W.astype(np.float64)
         with _unchanged(name, W=W, X=X):
-            try:
-                out = np.asarray(_call(fn, name, W, X))
-            except _Fail as failure:  # W @ X, X.T @ W: the shapes do not fit
-                failure.diagnoses[0] += " X is (N, D) and W is (D, C): the scores are X @ W, (N, C)." * (
-                    "matmul" in failure.diagnoses[0])  # fmt: skip
-                raise
+            out = np.asarray(_call(fn, name, W, X))
         expected = S.argmax(axis=1)
         if out.dtype.kind in "iu" and _close(out, expected, 0):
             continue
@@ -973,9 +947,7 @@ def _check_hyperparameter_search(fn, name):
         (vals.get(best) == min(vals.values()), "it has the lowest validation accuracy; choose the highest."),
     ] if hit), "it is not the pair with the highest validation accuracy.")  # fmt: skip
     if best != right:
-        raise _Fail(
-            f"On a 3 x 2 grid, best is {best}, expected {right} (validation accuracy {vals[right]:.3f}): {found}"
-        )
+        raise _Fail(f"On a 3 x 2 grid, best is {best}, expected {right} (val accuracy {vals[right]:.3f}): {found}")
     return "Trains each (lr, reg) on the training set, records (train, val) accuracy, picks the best on validation."
 
 
