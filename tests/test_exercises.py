@@ -1225,7 +1225,7 @@ SGD_MISTAKES = [
     (dict(batch="transposed"), "loss_fn was called with X_batch of shape (5, 10)"),
     (dict(output="W only"), "must return a pair (W, loss_history)"),
     (dict(output="W transposed"), "W of W0's shape"),
-    (dict(momentum=0.5), "W does not follow W <- W - lr * dW"),
+    (dict(momentum=0.5), "W does not follow W - lr * dW"),
     (dict(extra_calls=True), "loss_fn was called 60 times; call it once per step"),
     (
         dict(history="arrays"),
