@@ -68,6 +68,22 @@ def svm_loss_naive_classes_outer(W, X, y, reg):
     return loss + reg * (W**2).sum(), dW + reg * 2 * W
 
 
+def svm_loss_naive_loop_over_D(W, X, y, reg):
+    """The slowest reasonable loop order: every score a Python sum over the D features."""
+    N, D, C = X.shape[0], W.shape[0], W.shape[1]
+    loss, dW = 0.0, np.zeros(W.shape)
+    for i in range(N):
+        scores = [sum(X[i, d] * W[d, j] for d in range(D)) for j in range(C)]
+        for j in range(C):
+            margin = scores[j] - scores[y[i]] + 1
+            if j != y[i] and margin > 0:
+                loss += margin
+                for d in range(D):
+                    dW[d, j] += X[i, d]
+                    dW[d, y[i]] -= X[i, d]
+    return loss / N + reg * np.sum(W * W), dW / N + 2 * reg * W
+
+
 def svm_loss_vectorized(W, X, y, reg):
     N = X.shape[0]
     S = X @ W
@@ -295,7 +311,7 @@ def polar_features_stack(X):
 
 
 CORRECT = {
-    "svm_loss_naive": [svm_loss_naive, svm_loss_naive_classes_outer],
+    "svm_loss_naive": [svm_loss_naive, svm_loss_naive_classes_outer, svm_loss_naive_loop_over_D],
     "svm_loss_vectorized": [svm_loss_vectorized, svm_loss_vectorized_onehot],
     "l2_regularization": [l2_regularization],
     "l1_regularization": [l1_regularization],
@@ -323,7 +339,7 @@ def test_correct_answers_pass_in_well_under_a_second(name, fn):
     elapsed = time.perf_counter() - start
     assert result.passed, result.message
     assert result.state == "passed"
-    assert elapsed < 1.0
+    assert elapsed < 2.0  # issue 19: any reasonable loop order judged in under 2 s
     assert repr(result).startswith(f"{name}: passed. ")
 
 
