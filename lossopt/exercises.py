@@ -9,7 +9,7 @@ failed result naming its line, a call running longer than ``time_limit`` is stop
 >>> import numpy as np
 >>> def l2_regularization(W, reg):
 ...     return reg * np.sum(W * W), 2 * reg * W
->>> check("l2_regularization", l2_regularization).passed
+>>> check_gradient("l2_regularization", l2_regularization).passed  # check(...) would also save the result
 True
 """
 
