@@ -127,10 +127,6 @@ class Progress(list):
         lines = [self.summary, *([self.note] if self.note else []), f"{'exercise':<{width}}  notebook  state"]
         return "\n".join(lines + [f"{name:<{width}}  {nb:<8}  {state}" for name, nb, state, _ in self])
 
-    def _repr_html_(self):
-        rows = "".join("<tr>" + "".join(f"<td>{html.escape(str(v))}</td>" for v in row) + "</tr>" for row in self)
-        return f"<pre>{html.escape(repr(self).split(chr(10) + 'exercise')[0])}</pre><table>{rows}</table>"
-
 
 def progress():
     """Every exercise, its notebook and its last state, from this or any earlier kernel (a list of rows); a corrupt
@@ -147,9 +143,7 @@ def reset_progress():
         os.remove(progress_file())
 
 
-class _Fail(Exception):  # noqa: N818 (a failed check, not an error of ours)
-    """A failed stage of a checker (or, with state=NOT_ATTEMPTED, a stub); the first diagnosis is the message."""
-
+class _Fail(Exception):  # noqa: N818 (a failed stage of a checker, or a stub; the first diagnosis is the message)
     def __init__(self, *diagnoses, state=FAILED):
         super().__init__(diagnoses[0])
         self.diagnoses, self.state = list(diagnoses), state
@@ -193,14 +187,6 @@ class _Watch:
 _WATCH, _LAST = _Watch(TIME_LIMIT, ()), {}  # _LAST: the arguments of the last call of the student's function
 
 
-@contextmanager
-def _quiet():
-    """No numpy warnings from the student's code: overflow and NaN are diagnosed from the results."""
-    with warnings.catch_warnings(), np.errstate(all="ignore"):
-        warnings.simplefilter("ignore")
-        yield
-
-
 def _call(fn, name, *args):
     """Call the student's function under the watch; its exceptions become failed stages."""
     params = _EXERCISES[name][1][1:].split(")")[0].replace("=1e-5", "").split(", ")
@@ -208,9 +194,8 @@ def _call(fn, name, *args):
     _LAST.update({k: (v.copy() if isinstance(v, np.ndarray) else v) for k, v in zip(params, args, strict=False)})
     previous, _WATCH.deadline = sys.gettrace(), time.perf_counter() + _WATCH.limit
     sys.settrace(_WATCH)
-    try:
-        with _quiet():
-            return fn(*args)
+    try:  # inside _run: numpy warnings off (overflow and NaN are diagnosed from the results), prints hidden
+        return fn(*args)
     except _Fail:
         raise
     except _TimeUp:
@@ -222,12 +207,9 @@ def _call(fn, name, *args):
         frames = traceback.extract_tb(exc.__traceback__)
         mine = [f"line {f.lineno} of {f.name}" for f in frames if _student(f.filename)]
         signature = f"when called as {name}{_EXERCISES[name][1]}"  # raised by the call: a signature that does not fit
-        where, text = (
-            mine[-1] if mine else signature if len(frames) == 1 else "inside numpy or lossopt",
-            str(exc).strip(),
-        )
+        where, text = mine[-1] if mine else signature if len(frames) == 1 else "inside numpy or lossopt", str(exc)
         shapes = " X is (N, D) and W is (D, C): the scores are X @ W, (N, C)." * ("matmul" in text)  # W @ X, X.T @ W
-        raise _Fail(f"{name} raised {type(exc).__name__}{': ' * bool(text)}{text} ({where}).{shapes}") from exc
+        raise _Fail(f"{name} raised {type(exc).__name__}{': ' * bool(text.strip())}{text} ({where}).{shapes}") from exc
     finally:
         sys.settrace(previous)
 
@@ -240,7 +222,8 @@ def _run(name, fn, checker, what, time_limit):
     try:
         if not callable(fn):
             raise _Fail(f"{what} expects the function {name} itself, got {_describe(fn)}.")
-        with redirect_stdout(io.StringIO()), _quiet():  # fn runs many times: its prints would flood the cell
+        with redirect_stdout(io.StringIO()), warnings.catch_warnings(), np.errstate(all="ignore"):
+            warnings.simplefilter("ignore")  # no numpy warnings; fn runs many times: its prints would flood the cell
             state, message = PASSED, checker(fn, name)
     except _Fail as failure:
         state, message, diagnoses = failure.state, failure.diagnoses[0], failure.diagnoses
@@ -555,7 +538,6 @@ def _loss_checker(kind, vectorized):
 
 
 def _loss_output(fn, name, W, X, y, reg):
-    """Call a loss exercise; return (loss, dW) as (float, float64 array)."""
     loss, dW = _pair(_call(fn, name, W, X, y, reg), W, "loss", "dW", name)
     if isinstance(loss, np.ndarray) and loss.shape == (X.shape[0],) and X.shape[0] > 1:
         raise _Fail(f"{name} returned the loss as an array of shape {loss.shape}, one per example; return their mean.")
@@ -671,12 +653,9 @@ def _gradient_checker(fn, name):
 
 
 def check_gradient(name, fn, *, time_limit=TIME_LIMIT):
-    """Gradient-check the student's own loss, (W, X, y, reg) -> (loss, dW), or penalty, (W, reg) -> (R, dR).
-
-    A :class:`CheckResult`: "passed" when the largest relative error of its gradient against centered differences
-    of its own value, with and without reg, is below the notes' 1e-7 (the message gives each with the notes'
-    verdict); "not attempted yet" while ``fn`` raises NotImplementedError. Never raises for the student's mistake.
-    """
+    """Gradient-check the student's own loss (W, X, y, reg) -> (loss, dW) or penalty (W, reg) -> (R, dR): "passed"
+    when its gradient's largest relative error against centered differences of its own value, with and without reg,
+    is below the notes' 1e-7 (each error is given with the notes' verdict). Never raises for the student's mistake."""
     if name not in _GRADIENTS:
         raise ValueError(f"check_gradient checks functions that return a gradient: {', '.join(_GRADIENTS)}")
     return _run(name, fn, _gradient_checker, "gradient check", time_limit)

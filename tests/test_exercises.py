@@ -502,7 +502,6 @@ def test_progress_is_saved_and_shows_every_exercise_from_every_notebook(progress
     assert states["l2_regularization"] == "passed" and states["l1_regularization"] == "failed"
     assert states["sgd"] == "not checked yet"
     assert repr(table).splitlines()[0] == f"1 of 12 exercises passed (saved in {progress_file})"
-    assert "<table>" in table._repr_html_()
     saved = json.loads(progress_file.read_text())
     assert saved["l2_regularization"]["state"] == "passed"
     assert [p.name for p in progress_file.parent.iterdir()] == ["progress.json"]  # no temporary file left behind
