@@ -153,8 +153,9 @@ class _TimeUp(BaseException):  # BaseException: a student's `except Exception` c
     pass
 
 
-_LIBRARIES = tuple({os.path.dirname(np.__file__), os.path.dirname(__file__)}
-                   | {sysconfig.get_paths()[key] for key in ("stdlib", "purelib", "platlib")})  # fmt: skip
+_HERE, _PATHS = os.path.dirname(__file__), sysconfig.get_paths()  # lossopt's folder; the standard library's, ...
+_LIBRARIES = (_HERE, os.path.dirname(np.__file__), _PATHS["stdlib"], _PATHS["purelib"], _PATHS["platlib"])
+_FIT = inspect.unwrap(LinearClassifier.fit).__code__
 
 
 @cache
@@ -171,11 +172,13 @@ class _Watch:
 
     def __call__(self, frame, event, arg):  # a new frame: trace its lines only if it is the student's
         code, caller = frame.f_code, frame.f_back
-        if caller is not None and _student(caller.f_code.co_filename):
-            if any(a is code or a == code.co_filename for a in self.answers):
+        if any(a is code or a == code.co_filename for a in self.answers):
+            while caller and caller.f_code.co_filename.startswith(_HERE) and caller.f_code.co_filename != __file__:
+                caller = caller.f_back  # through lossopt's own wrappers to whoever called: the student, or a checker
+            if caller and _student(caller.f_code.co_filename):
                 self.handed.append(f"lossopt's own {code.co_name} (line {caller.f_lineno})")
-            if code is LinearClassifier.fit.__code__:
-                self.fits.append({k: frame.f_locals.get(k) for k in ("self", "X")})
+        if code is _FIT:  # the training data each fit gets (only the student's fits run under the watch)
+            self.fits.append({k: frame.f_locals.get(k) for k in ("self", "X")})
         return self.line if _student(code.co_filename) else None
 
     def line(self, frame, event, arg):
@@ -247,10 +250,6 @@ def _close(a, b, rtol=1e-6):
 def _first_match(value, candidates, rtol=1e-6):
     """The message of the first (expected, message) candidate that ``value`` equals, else None."""
     return next((message for expected, message in candidates if _close(value, expected, rtol)), None)
-
-
-def _fmt(x):
-    return f"{float(x):.6g}"
 
 
 def _rtol(*arrays):  # float32 anywhere means single precision
@@ -422,7 +421,7 @@ def _loss_diagnoses(kind, loss, dW, W, X, y, rtol, where):
             hint = " It takes the log of a value <= 0: was P changed before the log (P[range(N), y] -= 1 first)?"
         found.append(f"{where} the loss is {loss}, not a finite number.{hint}")
     elif not _close(loss, ref_loss, rtol):
-        wrong = f"the loss is {_fmt(loss)}, expected {_fmt(ref_loss)}: "
+        wrong = f"the loss is {loss:.6g}, expected {ref_loss:.6g}: "
         candidates = [(value, wrong + what) for value, _, what in mistakes if value is not None] + [
             (ref_loss + np.sum(W**2), "with reg = 0 the loss still adds sum(W**2): the penalty is reg * sum(W**2)."),
             (N * ref_loss, wrong + f"N = {N} times the expected, sum instead of mean: divide the summed loss by N."),
@@ -599,14 +598,14 @@ def _penalty_diagnoses(kind, R, dR, W, reg, where, N=None):
     }[kind]  # fmt: skip
     rtol = 1e-5 if N is None else _rtol(dR)
     if not _close(R, ref_R, rtol):
-        found.append(f"{where} " + (_first_match(R, R_wrong, rtol) or f"{R_} is {_fmt(R)}, expected {_fmt(ref_R)}."))
+        found.append(f"{where} " + (_first_match(R, R_wrong, rtol) or f"{R_} is {R:.6g}, expected {ref_R:.6g}."))
     if not _close(dR, ref_dR, rtol):
         formula = "2 * reg * W" if kind == "l2" else "reg * sign(W)"
         message = _first_match(dR, dR_wrong, rtol) or f"{dR_} is not {formula}."
         if kind == "l1" and not np.isfinite(dR).all():
             message = "dR is not finite at W = 0 (W / |W| divides by zero); use reg * np.sign(W), 0 at 0."
         elif kind == "l1" and zero.any() and _close(dR[~zero], ref_dR[~zero], rtol):
-            message = (f"dR at W = 0 is {_fmt(dR[zero][0])}; the subgradient there must be 0 = reg * sign(0) "
+            message = (f"dR at W = 0 is {dR[zero][0]:.6g}; the subgradient there must be 0 = reg * sign(0) "
                        "(np.where(W >= 0, 1, -1) gives 1): use reg * np.sign(W).")  # fmt: skip
         found.append(f"{where} {message}")
     return found
@@ -828,7 +827,7 @@ def _check_sgd(fn, name):
     step_mistake = _update_mistake(calls, W, lr)
     if not last < first:
         cause = f": at step {step_mistake[0]}, {step_mistake[1]}" if step_mistake else "."
-        raise _Fail(f"{where} the loss did not fall (first steps {_fmt(first)}, last {_fmt(last)}){cause}")
+        raise _Fail(f"{where} the loss did not fall (first steps {first:.6g}, last {last:.6g}){cause}")
     if step_mistake:
         raise _Fail(f"{where} at step {step_mistake[0]}, {step_mistake[1]}")
     W_again, _, calls_again = run(0)
@@ -837,7 +836,7 @@ def _check_sgd(fn, name):
     if [tuple(c[1]) for c in run(1)[2]] == [tuple(c[1]) for c in calls]:
         raise _Fail(f"{where} seed = 1 drew the same minibatches as seed = 0: the seed is ignored.")
     return (f"W <- W - lr * dW on a fresh random minibatch each step, X and y batched together, the same seed "
-            f"repeats the run, another seed changes it, the loss falls ({_fmt(first)} -> {_fmt(last)}).")  # fmt: skip
+            f"repeats the run, another seed changes it, the loss falls ({first:.6g} -> {last:.6g}).")  # fmt: skip
 
 
 def _check_predict(fn, name):
@@ -945,7 +944,7 @@ def _check_polar_features(fn, name):
 
 # lossopt's own answers: any function of the file of lossopt's losses, penalties or numerical gradient does the work
 _LOSSES, _PENALTIES, _GRADCHECK = ((f.__code__.co_filename,) for f in (svm_loss, regularization, numerical_gradient))
-_SGD, _LC = (sgd.__code__,), (LinearClassifier.predict.__code__,)
+_SGD, _LC = (inspect.unwrap(sgd).__code__,), (inspect.unwrap(LinearClassifier.predict).__code__,)
 _EXERCISES = {  # name: (notebook, signature, checker, lossopt's own answers: their code objects or files)
     "svm_loss_naive": ("01", "(W, X, y, reg) -> (loss, dW)", _loss_checker("svm", False), _LOSSES),
     "svm_loss_vectorized": ("01", "(W, X, y, reg) -> (loss, dW)", _loss_checker("svm", True), _LOSSES),
