@@ -176,7 +176,7 @@ class _Watch:
             while caller and caller.f_code.co_filename.startswith(_HERE) and caller.f_code.co_filename != __file__:
                 caller = caller.f_back  # through lossopt's own wrappers to whoever called: the student, or a checker
             if caller and _student(caller.f_code.co_filename):
-                self.handed.append(f"lossopt's own {code.co_name} (line {caller.f_lineno})")
+                self.handed.append(f"(line {caller.f_lineno}: {traceback.extract_stack(caller, limit=1)[-1].line})")
         if code is _FIT:  # the training data each fit gets (only the student's fits run under the watch)
             self.fits.append({k: frame.f_locals.get(k) for k in ("self", "X")})
         return self.line if _student(code.co_filename) else None
@@ -233,7 +233,7 @@ def _run(name, fn, checker, what, time_limit):
     except Exception as exc:  # an output so unexpected that the checker itself tripped: a failure, not a crash
         state, message = FAILED, f"{name} returned something the checker could not read ({type(exc).__name__}: {exc})."
     if _WATCH.handed and state != NOT_ATTEMPTED:
-        message = f"{name} hands the work to {_WATCH.handed[0]}: that is the answer you are asked to write yourself."
+        message = f"{name} hands the work to lossopt's own code {_WATCH.handed[0]}: write it yourself, with numpy."
         state, diagnoses = FAILED, [message, *diagnoses]
     inputs, diagnoses = (dict(_LAST) or None, diagnoses) if state == FAILED else (None, ())
     return CheckResult(name, state, message, diagnoses, time.perf_counter() - start, inputs, what)
