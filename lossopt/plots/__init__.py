@@ -5,10 +5,10 @@ this); without, it makes a new figure (shown inline in a notebook).
 """
 
 from . import features  # the pictures of notebook 09: lo.plots.features.plot_hog, ...
-from ._style import CLASS_COLORS, axes_or_new, class_cmap, class_colors
+from ._style import CLASS_COLORS, axes_or_new, class_colors
 from .classifier import grid_over, plot_decision_regions, plot_points
 from .demo import ClassifierPlane, LossSlicePanel, plot_linear_classifier
-from .landscape import plot_path, plot_slice_1d, plot_slice_contours, plot_slice_surface
+from .landscape import loss_levels, plot_path, plot_slice_1d, plot_slice_contours, plot_slice_surface
 from .softmax import (
     plot_class_bars,
     plot_losses_vs_score,
@@ -26,11 +26,11 @@ __all__ = [
     "ClassifierPlane",
     "LossSlicePanel",
     "axes_or_new",
-    "class_cmap",
     "class_colors",
     "features",
     "grid_over",
     "hinge_terms",
+    "loss_levels",
     "plot_class_bars",
     "plot_decision_regions",
     "plot_hinge_terms",

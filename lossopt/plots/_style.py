@@ -1,7 +1,6 @@
 """Every notebook's figures share this look: a colour-blind-safe palette and axes creation."""
 
 import matplotlib.pyplot as plt
-from matplotlib.colors import ListedColormap
 
 # Okabe & Ito's eight colours, safe for the common colour-vision deficiencies,
 # then two of Paul Tol's muted colours so that ten classes (digits, CIFAR-10) fit.
@@ -25,11 +24,6 @@ def class_colors(num_classes):
     if not 1 <= num_classes <= len(CLASS_COLORS):
         raise ValueError(f"num_classes must be between 1 and {len(CLASS_COLORS)}, got {num_classes}")
     return CLASS_COLORS[:num_classes]
-
-
-def class_cmap(num_classes):
-    """A discrete colormap with one palette colour per class."""
-    return ListedColormap(class_colors(num_classes))
 
 
 def axes_or_new(ax=None, figsize=(5, 4), ncols=1):

@@ -15,20 +15,9 @@ def hinge_terms(S, y, *, delta=1.0):
     (s_{y_i}, s_j) with the first one correct. So :func:`lossopt.svm_scores_loss`
     computes every term, and the hinge is written only once, in ``lossopt.losses``.
 
-    Parameters
-    ----------
-    S : array, shape (N, C)
-        Scores, one row per image.
-    y : array of int, shape (N,)
-        The correct class of each image.
-    delta : float, default 1.0
-        The margin.
-
-    Returns
-    -------
-    terms : ndarray, shape (N, C)
-        ``terms[i, j]`` is the hinge term of image i and wrong class j; 0 where j = y_i.
-        Row sums are the per-image losses L_i, and ``terms.sum(1).mean()`` is the loss.
+    Returns ``terms`` (N, C) for scores S (N, C) and labels y (N,): ``terms[i, j]``
+    is the hinge term of image i and wrong class j, 0 where j = y_i. Row sums
+    are the per-image losses L_i, and ``terms.sum(1).mean()`` is the loss.
 
     Examples
     --------
@@ -57,26 +46,9 @@ def plot_hinge_terms(S, y, *, delta=1.0, ax=None, class_names=None, image_names=
     the correct class's slot left empty), the image's loss L_i written above
     the group and the mean loss L in the title.
 
-    Parameters
-    ----------
-    S : array, shape (N, C)
-        Scores, one row per image.
-    y : array of int, shape (N,)
-        The correct class of each image.
-    delta : float, default 1.0
-        The margin.
-    ax : matplotlib Axes, optional
-    class_names : sequence of str, optional
-        Names of the C classes (default "class 0", ...).
-    image_names : sequence of str, optional
-        Names of the N images (default "<correct class> image").
-
-    Returns
-    -------
-    matplotlib Axes
-        ``ax.containers`` holds one BarContainer per class (label = class
-        name), with a bar for each image where that class is wrong: its
-        heights are the hinge terms, in image order.
+    S (N, C) are the scores, y (N,) the labels; ``image_names`` default to
+    "<correct class> image". Returns the axes: ``ax.containers`` holds one
+    BarContainer per class, a bar for each image where that class is wrong.
 
     Examples
     --------
@@ -124,22 +96,8 @@ def plot_weight_magnitudes(W, *, ax=None, feature_names=None, class_names=None, 
     Entries that are exactly zero get a black cross on the axis, so that the
     sparsity L1 brings is visible even where a bar would be too small to see.
 
-    Parameters
-    ----------
-    W : array, shape (D, C)
-        Weights; with the bias trick, the last row holds the biases.
-    ax : matplotlib Axes, optional
-    feature_names : sequence of str, optional
-        Names of the D rows (default "x0", "x1", ...).
-    class_names : sequence of str, optional
-        Names of the C classes (default "class 0", ...).
-    top : float, optional
-        Upper limit of the y axis (fixed, so that bars visibly shrink); default: automatic.
-
-    Returns
-    -------
-    matplotlib Axes
-        ``ax.containers`` holds one BarContainer per class, heights |W[:, c]|.
+    W is (D, C); ``top`` fixes the y axis (so that bars visibly shrink).
+    Returns the axes: ``ax.containers`` holds one BarContainer per class, heights |W[:, c]|.
 
     Examples
     --------
@@ -181,19 +139,8 @@ def plot_penalties(*, w_max=1.0, penalties=PENALTIES, beta=1.0, axes=None):
     limits and a filled dot the value lossopt uses there (the subgradient
     sign(0) = 0): the derivative itself is not defined at 0.
 
-    Parameters
-    ----------
-    w_max : float, default 1.0
-        The weight runs from -w_max to w_max.
-    penalties : sequence of {"l2", "l1", "elastic"}
-    beta : float, default 1.0
-        Weight of the L2 part of the elastic net.
-    axes : pair of matplotlib Axes, optional
-        Where to draw R and dR/dw; default: a new figure with two panels.
-
-    Returns
-    -------
-    (Axes, Axes)
+    The weight runs from -w_max to w_max; ``beta`` weighs the elastic net's L2
+    part. Returns the two axes (R, dR/dw).
 
     Examples
     --------

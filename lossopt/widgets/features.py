@@ -27,18 +27,9 @@ class FeatureExplorer(Explorer):
     line. The readout gives the accuracy of both on the training points and on
     as many new points from the same disc and ring.
 
-    Parameters
-    ----------
-    features : {"raw", "polar"}, default "raw"
-        The starting choice.
-    n_per_class : int, default 100
-    seed : int, default 0
-        Seeds the training points (test points use ``seed + 1``) and the training.
-
-    Attributes
-    ----------
-    accuracy : dict
-        ``accuracy[features] = (train accuracy, test accuracy)``.
+    ``features`` ("raw" or "polar") is the view shown first: ``FeatureExplorer("polar")``
+    shows the polar one. ``seed`` seeds the training points (test points use
+    ``seed + 1``) and the training. ``accuracy[features]`` is (train, test) accuracy.
 
     Examples
     --------

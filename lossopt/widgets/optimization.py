@@ -27,22 +27,10 @@ class StepSizeExplorer(Explorer):
     notes' sweep: too small barely moves, too large overshoots and the loss
     goes up), the chosen one marked.
 
-    Parameters
-    ----------
-    X : array, shape (N, D), optional
-        Default: the first 500 training examples of ``lossopt.datasets.digits(seed=0)``.
-    y : array of int, shape (N,), optional
-    loss : str, default "softmax"
-        Any name in ``lossopt.SCORE_LOSSES``.
-    reg : float, default 1e-3
-        L2 regularization strength lambda.
-    steps : int, default 50
-        Gradient-descent steps of every run.
-    lr : float, default 0.1
-        Starting learning rate.
-    lr_range : (float, float), default (1e-4, 1e2)
-        The slider's range; it has ``steps_per_decade`` positions per decade.
-    steps_per_decade : int, default 4
+    ``X`` (N, D) and ``y`` (N,) default to the first 500 digits of
+    ``lossopt.datasets.digits(seed=0)``; ``loss`` is any name in
+    ``lossopt.SCORE_LOSSES``; ``reg`` the L2 strength; ``steps`` per run; ``lr``
+    the starting rate on a slider over ``lr_range`` with ``steps_per_decade`` positions a decade.
 
     Examples
     --------
@@ -90,38 +78,30 @@ class StepSizeExplorer(Explorer):
             self._runs[key] = result.loss_history
         return self._runs[key]
 
-    def _build(self):
-        """Axes and the artists that do not depend on the slider (made once: cheaper redraws)."""
-        ax_curve, ax_sweep = self.figure.subplots(1, 2)
-        blue, orange = class_colors(2)
-        for rate in self.sweep:
-            ax_curve.plot(self.run(rate), color="0.8", linewidth=0.8)
-        plot_loss_history(
-            self.run(self.sweep[0]), ax=ax_curve, log=True, color=orange, label="chosen learning rate", minibatch=False
-        )
-        self._curve = ax_curve.lines[-1]
-        ax_curve.plot([], [], color="0.8", label="the other learning rates")
-        ax_curve.set_title(f"Gradient descent, {self.loss} loss")
-
-        ax_sweep.loglog(self.sweep, self.final, marker=".", color=blue, label=f"loss after {self.steps} steps")
-        ax_sweep.axhline(self.run(self.sweep[0])[0], color="grey", linestyle="--", linewidth=0.8, label="loss at W = 0")
-        (self._marker,) = ax_sweep.plot(
-            [], [], marker="o", markersize=9, color=orange, linestyle="none", label="chosen"
-        )
-        ax_sweep.set_xlabel("learning rate")
-        ax_sweep.set_ylabel(f"loss after {self.steps} steps")
-        ax_sweep.set_title("Step-size sweep")
-        self.legend_below()
-        for axis in (ax_curve.yaxis, ax_sweep.xaxis, ax_sweep.yaxis):  # log axes: minor ticks were half a redraw
-            axis.set_minor_locator(NullLocator())
-
     def draw(self):
         lr = self.values["lr"]
         history = self.run(lr)
         if not self.figure.axes:
-            self._build()
-        self._curve.set_data(np.arange(history.size), history)
-        self._marker.set_data([lr], [history[-1]])
+            self.figure.subplots(1, 2)
+        ax_curve, ax_sweep = self.figure.axes
+        self.remove_drawing(ax_curve, ax_sweep)
+        blue, orange = class_colors(2)
+        for rate in self.sweep:
+            ax_curve.plot(self.run(rate), color="0.8", linewidth=0.8)
+        plot_loss_history(history, ax=ax_curve, log=True, color=orange, label="chosen learning rate", minibatch=False)
+        ax_curve.plot([], [], color="0.8", label="the other learning rates")
+        ax_curve.set_title(f"Gradient descent, {self.loss} loss")
+        ax_curve.get_legend().remove()  # one legend for both panels, below them
+        ax_sweep.loglog(self.sweep, self.final, marker=".", color=blue, label=f"loss after {self.steps} steps")
+        ax_sweep.axhline(self.run(self.sweep[0])[0], color="grey", linestyle="--", linewidth=0.8, label="loss at W = 0")
+        ax_sweep.plot([lr], [history[-1]], marker="o", markersize=9, color=orange, linestyle="none", label="chosen")
+        ax_sweep.set_xlabel("learning rate")
+        ax_sweep.set_ylabel(f"loss after {self.steps} steps")
+        ax_sweep.set_title("Step-size sweep")
+        if not self.figure.legends:
+            self.legend_below()
+        for axis in (ax_curve.yaxis, ax_sweep.xaxis, ax_sweep.yaxis):  # log axes: no minor ticks, fewer artists
+            axis.set_minor_locator(NullLocator())
 
         start, end = float(history[0]), float(history[-1])
         if history.size <= self.steps:  # lossopt.sgd stopped: a step made W non-finite

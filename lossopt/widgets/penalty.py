@@ -29,16 +29,9 @@ class LambdaExplorer(Explorer):
     :func:`lossopt.linear_loss`), and the training and validation accuracy
     (the validation set is the same blobs, freshly drawn, without outliers).
 
-    Parameters
-    ----------
-    reg : float, default 1e-3
-        Starting lambda (the slider runs from 1e-3 to 10**0.5, about 3.2, in quarter decades).
-    penalty : {"l2", "l1", "elastic"}, default "l2"
-    n_per_class, n_outliers : int
-        Size of the training set.
-    lr : float, default 0.1
-    steps : int, default 300
-    seed : int, default 0
+    ``reg`` starts lambda (slider 1e-3 to 10**0.5, about 3.2, in quarter
+    decades); ``penalty`` is "l2", "l1" or "elastic"; ``n_per_class`` and
+    ``n_outliers`` size the training set; ``lr`` and ``steps`` the training.
 
     Examples
     --------

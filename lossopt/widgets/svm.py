@@ -28,14 +28,8 @@ class MarginExplorer(Explorer):
     (delta, reg) is the problem (1, reg * delta) with W and the loss scaled by
     delta, so lambda * delta is the one real knob, and delta = 1 can stay fixed.
 
-    Parameters
-    ----------
-    reg : float, default 0.01
-        Regularization strength lambda of the L2 penalty.
-    delta : float, default 1.0
-        Starting margin (slider from 0.1 to 3).
-    scale : float, default 1.0
-        Starting scale k of W (slider from 0 to 3).
+    ``reg`` is the L2 strength lambda; ``delta`` (slider 0.1 to 3) and
+    ``scale`` (0 to 3) start the sliders.
 
     Examples
     --------
