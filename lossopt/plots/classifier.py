@@ -7,20 +7,6 @@ from .._validate import as_float_array
 from ._style import MARKERS, axes_or_new, class_colors
 
 
-def plot_points(X, y, *, ax=None, class_names=None, size=40):
-    """Scatter 2-D points X (N, 2) with labels y (N,), one colour and marker per class; one collection per class."""
-    ax = axes_or_new(ax)
-    X = as_float_array(X, "X", ndim=2)
-    y = np.asarray(y)
-    num_classes = int(y.max()) + 1
-    names = class_names or [f"class {k}" for k in range(num_classes)]
-    style = {"s": size, "edgecolor": "white", "linewidth": 0.8, "zorder": 3}
-    return [
-        ax.scatter(*X[y == k].T, color=color, marker=MARKERS[k], label=names[k], **style)
-        for k, color in enumerate(class_colors(num_classes))
-    ]
-
-
 def grid_over(X, *, resolution=200, margin=0.25):
     """A square grid of points covering X with some margin: (xx, yy, points (resolution**2, 2))."""
     low, high = X.min(axis=0), X.max(axis=0)
@@ -51,7 +37,10 @@ def plot_predicted_regions(
         predicted, origin="lower", extent=extent, cmap=ListedColormap(class_colors(num_classes)), vmin=-0.5,
         vmax=num_classes - 0.5, alpha=0.25, aspect="auto", interpolation="nearest",
     )  # fmt: skip
-    plot_points(X, y, ax=ax, class_names=class_names, size=point_size)
+    names = class_names or [f"class {k}" for k in range(num_classes)]
+    style = {"s": point_size, "edgecolor": "white", "linewidth": 0.8, "zorder": 3}
+    for k, color in enumerate(class_colors(int(y.max()) + 1)):  # the points: one colour and marker per class
+        ax.scatter(*X[y == k].T, color=color, marker=MARKERS[k], label=names[k], **style)
     ax.set_xlim(xx[0, 0], xx[0, -1])
     ax.set_ylim(yy[0, 0], yy[-1, 0])
     return regions

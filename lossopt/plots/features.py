@@ -5,7 +5,7 @@ from matplotlib.collections import LineCollection
 
 from .._validate import as_float_array
 from ._style import axes_or_new, class_colors
-from .classifier import plot_predicted_regions
+from .classifier import plot_predicted_regions  # noqa: F401  (notebook 09 calls it from here)
 
 CHANNELS = (("red", "#D55E00", "-", "o"), ("green", "#009E73", "--", "s"), ("blue", "#0072B2", ":", "^"))
 """Name, colour (from the colour-blind-safe palette), line style and marker of each RGB channel."""
@@ -131,14 +131,3 @@ def plot_word_histograms(histograms, names, *, ax=None, title="Bag of words: how
     ax.set_title(title)
     ax.legend(fontsize="small", loc="upper left", bbox_to_anchor=(1.01, 1.0))
     return ax
-
-
-__all__ = [
-    "hog_segments",
-    "plot_codebook",
-    "plot_color_histogram",
-    "plot_hog",
-    "plot_orientation_histogram",
-    "plot_predicted_regions",
-    "plot_word_histograms",
-]

@@ -92,22 +92,6 @@ def plot_svm_vs_softmax(scores, label, *, delta=1.0, class_names=None, axes=None
     return np.asarray(axes)
 
 
-def losses_vs_score(scores, label, moving, values, delta=1.0):
-    """Both losses of one image as the score of class ``moving`` takes each of ``values`` (K,), the others fixed.
-
-    Returns the SVM and softmax losses, each (K,), and the score from which the
-    SVM is flat: where the image meets the margin against the moving class.
-    """
-    scores = np.asarray(scores, dtype=float)
-    S = np.tile(scores, (len(values), 1))  # (K, C): one image per value
-    S[:, moving] = values
-    y = np.full(len(values), label)
-    svm, _ = svm_scores_loss(S, y, delta=delta, per_example=True)
-    softmax, _ = softmax_scores_loss(S, y, per_example=True)
-    flat_from = np.delete(scores, label).max() + delta if moving == label else scores[label] - delta
-    return svm, softmax, float(flat_from)
-
-
 def plot_losses_vs_score(
     scores, label, moving, values, *, deltas=(1.0,), class_names=None, ax=None, mark=None, title=None
 ):
@@ -121,8 +105,14 @@ def plot_losses_vs_score(
     scores, values = np.asarray(scores, dtype=float), np.asarray(values, dtype=float)
     names = _names(class_names, scores.size)
     colors = class_colors(len(deltas) + 1)
+    S = np.tile(scores, (len(values), 1))  # (K, C): one image per value
+    S[:, moving] = values
+    y = np.full(len(values), label)
+    softmax, _ = softmax_scores_loss(S, y, per_example=True)
     for k, delta in enumerate(deltas):
-        svm, softmax, flat_from = losses_vs_score(scores, label, moving, values, delta)
+        svm, _ = svm_scores_loss(S, y, delta=delta, per_example=True)
+        # Flat from where the image meets the margin against the moving class.
+        flat_from = np.delete(scores, label).max() + delta if moving == label else scores[label] - delta
         ax.plot(values, svm, color=colors[k], linestyle=("-", "--", "-.", ":")[k % 4], label=f"SVM, delta = {delta:g}")
         ax.axvline(flat_from, color=colors[k], linestyle=":", linewidth=1)  # the SVM is flat beyond
     ax.plot(values, softmax, color=colors[-1], linewidth=2.5, label="softmax")

@@ -8,14 +8,10 @@ widget manager drops them), it works with ipywidgets 7 and 8, and the picture
 and the readout arrive in one message: they never disagree on the page.
 
 Every change of a control runs :meth:`Explorer.update` at once: ``draw()``
-for the current values, then a PNG of the whole figure. Updates hold the
-explorer's lock, so two never interleave (JupyterLab may deliver widget
-messages on more than one kernel thread). A drag never falls behind: the
-browser's widget manager keeps at most one message per control on its way
-to the kernel and sends only the latest value once the kernel is idle.
-
-Tests drive an explorer headlessly: set ``explorer.controls[name].value``
-and read ``explorer.figure`` (the artists' data), ``explorer.text`` and ``explorer.png``.
+for the current values, then the PNG. Updates hold the explorer's lock, so
+two never interleave (JupyterLab may deliver widget messages on more than one
+kernel thread). A drag never falls behind: the browser's widget manager keeps
+at most one message per control on its way and then sends only the latest value.
 """
 
 import base64
@@ -245,22 +241,18 @@ class Explorer:
 
     def _on_change(self, change):
         old, new = change["old"], change["new"]
-        if self._holding:
-            return
-        if isinstance(old, float) and isinstance(new, float) and math.isclose(old, new, rel_tol=1e-9, abs_tol=1e-12):
-            return  # a change in the last bits only, as when the browser snaps a slider to its step grid
-        self.update()
+        # Not a real change: the browser snapping a slider to its step grid changes only the last bits.
+        noise = isinstance(old, float) and isinstance(new, float) and math.isclose(old, new, abs_tol=1e-12)
+        if not (self._holding or noise):
+            self.update()
 
     def _repr_mimebundle_(self, **kwargs):
         # The live widget where a widget manager runs (JupyterLab, Colab, VS
         # Code), and the current picture and text where none does (GitHub).
         # Built here rather than by the widget: ipywidgets 7 widgets have no _repr_mimebundle_.
+        view = {"version_major": 2, "version_minor": 0, "model_id": self.widget.model_id}
         return {
-            "application/vnd.jupyter.widget-view+json": {
-                "version_major": 2,
-                "version_minor": 0,
-                "model_id": self.widget.model_id,
-            },
+            "application/vnd.jupyter.widget-view+json": view,
             "image/png": base64.b64encode(self.png).decode("ascii"),
             "text/plain": self.text or repr(self),
         }

@@ -18,49 +18,26 @@ from ..plots import class_colors
 from ..plots.demo import ClassifierPlane, LossSlicePanel
 from ._explorer import Explorer, log_slider, nice_ceiling, serialized, signed
 
-START_W = ((1.0, 2.0, 3.0), (2.0, -4.0, -1.0))
-"""The demo's starting weights, D x C: w0 = (1, 2), w1 = (2, -4), w2 = (3, -1) are the columns."""
-START_B = (0.0, 0.5, -0.5)
-"""The demo's starting biases."""
-
-LOSS_NAMES = {
+START_W, START_B = ((1.0, 2.0, 3.0), (2.0, -4.0, -1.0)), (0.0, 0.5, -0.5)  # the web demo's start; columns w_k
+LOSS_NAMES = {  # lossopt.SCORE_LOSSES key -> the menu's name
     "svm": "Weston-Watkins SVM",
     "ova_svm": "one-vs-all SVM",
     "structured_svm": "structured SVM (Crammer-Singer)",
     "softmax": "softmax",
 }
-"""The demo's loss choices: ``lossopt.SCORE_LOSSES`` key -> what the menu says."""
-
 PARAMETERS = tuple(f"W[{d},{k}]" for d in range(2) for k in range(3)) + tuple(f"b[{k}]" for k in range(3))
-"""Names of the nine parameters; ``theta = vstack([W, b])`` (3 x 3) holds them in this order."""
-
-NUDGE = 0.1
-"""How far one click of a + or - button moves a parameter."""
+NUDGE = 0.1  # how far one click of a + or - button moves a parameter
 
 
 class LinearClassifierDemo(Explorer):
     """A linear classifier on 2-D points like the CS231n web demo, as an explorer.
 
-    Three panels: the plane (coloured by the predicted class, each class's
-    zero-score line dashed, an arrow along each weight vector, the points,
-    ringed where their loss is above zero); the total loss over two chosen
-    parameters with the others fixed at their current values, with the path
-    the parameters took; and the loss history. The readout gives the data
-    loss, the regularization loss and the total, and a table of each point's
-    x[0], x[1], y, scores and loss.
-
-    Parameters: the starting ``loss`` (a key of :data:`LOSS_NAMES`), ``reg``
-    (L2 strength, weights only), ``lr`` (step size) and ``dataset``
-    (:data:`lossopt.datasets.TOY_DATASETS`); ``seed`` seeds "randomize" (two
-    demos with the same seed agree); ``resolution`` and ``landscape_resolution``
-    are the grid points per side of the plane and of the landscape.
-
-    Attributes: ``W`` (2, 3), ``b`` (3,), ``X`` (N, 2), ``y`` (N,); ``state``,
-    the :class:`lossopt.losses.ClassifierLoss` last drawn; ``steps`` taken
-    since the start or the last reset; ``history``, (total, data) loss after
-    every change of the parameters; ``path``, every (W, b) visited as
-    :attr:`theta`; the buttons ``step_button``, ``play``, ``randomize_button``,
-    ``reset_button`` and ``nudge_buttons[name, +1 or -1]``.
+    Panels: the plane (regions, zero-score lines, weight arrows, points ringed
+    where their loss is above 0); the total loss over two chosen parameters
+    and the path taken; the loss history. The readout: the losses and a table
+    of (up to) nine points. ``seed`` seeds "randomize". Attributes: ``W``,
+    ``b``, ``X``, ``y``, ``state`` (the :class:`lossopt.losses.ClassifierLoss`
+    drawn), ``steps``, ``history``, ``path``, and the buttons.
     """
 
     def __init__(
@@ -149,15 +126,16 @@ class LinearClassifierDemo(Explorer):
     @serialized
     def randomize(self):
         """Random W (uniform in [-3, 3]) and b (uniform in [-1, 1]): the next draw of the seeded generator."""
-        self.W = self._rng.uniform(-3, 3, size=(2, 3))
-        self.b = self._rng.uniform(-1, 1, size=3)
-        self._restart()
+        self.W, self.b = self._rng.uniform(-3, 3, size=(2, 3)), self._rng.uniform(-1, 1, size=3)
+        self.steps, self.message, self.history, self.path = 0, "", [], []
+        self.update()
 
     @serialized
     def reset(self):
         """Back to the starting W and b."""
         self.W, self.b = np.array(START_W), np.array(START_B)
-        self._restart()
+        self.steps, self.message, self.history, self.path = 0, "", [], []
+        self.update()
 
     @property
     def theta(self):
@@ -180,12 +158,15 @@ class LinearClassifierDemo(Explorer):
             self.controls["n_per_class"].layout.visibility = "hidden" if nine else "visible"
             self.X, self.y = make_dataset(*data_key)
             self._X_ones = add_bias(self.X)  # (N, 3) for the landscape's bias trick
-            if not self.figure.axes:
-                self._layout_figure()
-            else:  # only the plane depends on the data: redrawn in its place, the layout kept
-                plane_ax = self.plane.ax
-                plane_ax.clear()
-                self.plane = ClassifierPlane(plane_ax, self.X, self.y, 3, resolution=self._resolution, legend=False)
+            if not self.figure.axes:  # the three panels: the plane, the landscape, the history
+                # Laid out once, then kept; the extra space lets tick labels grow without overlapping.
+                self.figure.set_layout_engine("constrained", wspace=0.06)
+                _, landscape_ax, self._history_ax = self.figure.subplots(1, 3, width_ratios=[1.0, 1.2, 1.0])
+                self.landscape = LossSlicePanel(landscape_ax)
+            self.figure.axes[0].clear()  # only the plane depends on the data
+            self.plane = ClassifierPlane(
+                self.figure.axes[0], self.X, self.y, 3, resolution=self._resolution, legend=False
+            )
             self.history, self.path = [], []
         if v["loss"] != self._loss_key:
             self._loss_key = v["loss"]
@@ -195,32 +176,24 @@ class LinearClassifierDemo(Explorer):
 
         self.plane.update(self.W, self.b, state.losses)
         self._draw_landscape(v)
-        self._draw_history()
+        ax, history = self._history_ax, np.array(self.history)  # (T, 2): total and data loss
+        self.remove_drawing(ax)
+        blue, orange = class_colors(2)
+        style = {"marker": "o", "markersize": 4, "markevery": [len(history) - 1], "clip_on": False}  # a dot at the end
+        ax.plot(history[:, 0], color=blue, label="total loss", **style)
+        ax.plot(history[:, 1], "--", color=orange, label="data loss", **style)
+        ax.set_xlim(0, nice_ceiling(max(len(history) - 1, 20), steps=(1, 2, 5)))
+        ax.set_ylim(0, nice_ceiling(max(history.max(), 1e-3)) * 1.05)
+        ax.set_xlabel("parameter update (step or nudge)")
+        ax.set_ylabel("loss")
+        ax.set_title("Loss history")
+        if not self.figure.legends:
+            self.legend_below()
         theta, grads = self.theta, np.vstack([state.dW, state.db])
         for name, label in self._entry_labels.items():
             index = self._index(name)
             label.value = f"{name} = {signed(theta[index], '+.2f')}   grad {signed(grads[index], '+.3f')}"
         return self._table(state, v)
-
-    def _layout_figure(self):
-        """Build the three panels: the plane, the landscape, the history."""
-        figure = self.figure
-        # Laid out once, then kept; the extra space lets tick labels grow without overlapping.
-        figure.set_layout_engine("constrained", wspace=0.06)
-        plane_ax, landscape_ax, self._history_ax = figure.subplots(1, 3, width_ratios=[1.0, 1.2, 1.0])
-        self.plane = ClassifierPlane(plane_ax, self.X, self.y, 3, resolution=self._resolution, legend=False)
-        self.landscape = LossSlicePanel(landscape_ax)
-        ax = self._history_ax
-        blue, orange = class_colors(2)
-        style = {"marker": "o", "markersize": 4, "clip_on": False}  # a dot on the latest value: one point shows too
-        self.history_lines = [
-            ax.plot([], [], color=blue, label="total loss", **style)[0],
-            ax.plot([], [], "--", color=orange, label="data loss", **style)[0],
-        ]
-        ax.set_xlabel("parameter update (step or nudge)")
-        ax.set_ylabel("loss")
-        ax.set_title("Loss history")
-        self.legend_below()
 
     def _draw_landscape(self, v):
         """Total loss over parameters p1 and p2, the other seven at their current values."""
@@ -239,15 +212,6 @@ class LinearClassifierDemo(Explorer):
         total = Z + v["reg"] * plane_penalty(theta[:2], d1[:2], d2[:2], alphas, betas)
         clim = (0.0, nice_ceiling(max(float(total.max()), 1e-3)))  # round ends: the colour bar's ticks rarely move
         self.landscape.update(total.T, values1, values2, path, names=(v["p1"], v["p2"]), clim=clim)
-
-    def _draw_history(self):
-        history = np.array(self.history)  # (T, 2)
-        steps = np.arange(len(history))
-        for line, column in zip(self.history_lines, history.T, strict=True):
-            line.set_data(steps, column)
-            line.set_markevery([len(steps) - 1])
-        self._history_ax.set_xlim(0, nice_ceiling(max(len(history) - 1, 20), steps=(1, 2, 5)))
-        self._history_ax.set_ylim(0, nice_ceiling(max(history.max(), 1e-3)) * 1.05)
 
     def _table(self, state, v):
         """The readout: the losses, then x[0], x[1], y, the scores and the loss of (up to) nine points."""
@@ -295,12 +259,6 @@ class LinearClassifierDemo(Explorer):
         if not self.path or not np.array_equal(self.path[-1], self.theta):
             self.path.append(self.theta)
             self.history.append((state.total, state.data_loss))
-
-    def _restart(self):
-        self.steps = 0
-        self.message = ""
-        self.history, self.path = [], []
-        self.update()
 
     def _on_tick(self, change):
         if change["new"] > change["old"]:  # Play ticks forward; its stop button sets the value back to 0

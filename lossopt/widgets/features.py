@@ -18,18 +18,12 @@ FEATURES = {
 
 
 class FeatureExplorer(Explorer):
-    """A toggle between raw and polar features for points in a disc (class 0) and a ring around it (class 1).
+    """A toggle between raw (x, y) and polar (r, theta) features for a disc (class 0) inside a ring (class 1).
 
-    For each choice a linear softmax classifier (:class:`lossopt.LinearClassifier`)
-    is trained once, on the standardized features with the bias trick. Left:
-    its decision regions drawn back in the original (x, y) plane. Right: the
-    same classifier in the space it works in, where its boundary is a straight
-    line. The readout gives the accuracy of both on the training points and on
-    as many new points from the same disc and ring.
-
-    ``features`` ("raw" or "polar") is the view shown first: ``FeatureExplorer("polar")``
-    shows the polar one. ``seed`` seeds the training points (test points use
-    ``seed + 1``) and the training. ``accuracy[features]`` is (train, test) accuracy.
+    A softmax classifier is trained once per choice on the standardized
+    features (bias trick). Left: its regions in the (x, y) plane; right: in the
+    feature space, where its boundary is straight. ``FeatureExplorer("polar")``
+    starts on the polar view. ``accuracy[name]`` is (training, test) accuracy.
 
     Examples
     --------

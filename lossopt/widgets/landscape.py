@@ -16,22 +16,12 @@ from ._explorer import Explorer, log_slider, nice_ceiling, slider
 class LandscapeExplorer(Explorer):
     """Sliders for lambda (log scale) and the margin delta, and a loss choice, over a slice through W.
 
-    The slice is the plane W + a * d1 + b * d2 with d1 = W itself, so that
-    a = -1 is W = 0 and a = 1 is 2 W, and d2 a random direction orthogonal
-    to W, of the same norm. The data loss comes from
-    :func:`lossopt.landscape.slice_2d`, once per loss and margin (cached); the
-    penalty R from :func:`lossopt.regularization`, once: moving lambda only
-    recomputes data + lambda * R.
-
-    Left: the loss along d1 (b = 0): data loss, lambda * R and their total;
-    more lambda pulls the total's minimum towards W = 0. Right: contours of
-    the total on the plane, W and W = 0 marked, and the lowest grid point.
-
-    ``X`` (N, D) and ``y`` (N,) default to the first 300 digits of
-    ``lossopt.datasets.digits(seed=0)``; ``W`` (D, C), the centre, to a softmax
-    classifier trained on the digits. ``reg`` (slider 1e-4 to 10), ``delta``
-    (0 to 3) and ``loss`` (any of ``lossopt.SCORE_LOSSES``) start the controls;
-    ``steps`` are the grid's a and b (default 31 from -1.5 to 1.5); ``seed`` draws d2.
+    The plane W + a d1 + b d2 with d1 = W (a = -1 is W = 0) and d2 random,
+    orthogonal to W, of the same norm. The data loss of each loss and margin
+    (:func:`lossopt.landscape.slice_2d`) and the penalty R are computed once;
+    moving lambda only adds them. Left: the loss along d1. Right: contours of
+    the total, W = 0 and the lowest grid point marked. ``X``, ``y`` default to
+    300 digits, ``W`` to a softmax classifier trained on them; ``steps`` are a and b.
 
     Examples
     --------

@@ -15,22 +15,13 @@ from ._explorer import Explorer, log_slider
 
 
 class StepSizeExplorer(Explorer):
-    """A learning-rate slider (log scale) over full-batch gradient descent on the digits set.
+    """A learning-rate slider (log scale) over full-batch gradient descent from W = 0 on the digits.
 
-    Every run starts at W = 0 (where the softmax loss is ln C and the SVM's
-    C - 1) and takes ``steps`` steps of :func:`lossopt.sgd` with the whole set
-    as its batch (seed 0): plain gradient descent. The runs of all slider positions are
-    computed in ``__init__``, so moving the slider only redraws.
-
-    Left: the loss curve of the chosen learning rate, over the curves of all
-    the others in grey. Right: the last loss against the learning rate (the
-    notes' sweep: too small barely moves, too large overshoots and the loss
-    goes up), the chosen one marked.
-
-    ``X`` (N, D) and ``y`` (N,) default to the first 500 digits of
-    ``lossopt.datasets.digits(seed=0)``; ``loss`` is any name in
-    ``lossopt.SCORE_LOSSES``; ``reg`` the L2 strength; ``steps`` per run; ``lr``
-    the starting rate on a slider over ``lr_range`` with ``steps_per_decade`` positions a decade.
+    Every slider position's run (``steps`` steps of :func:`lossopt.sgd` with
+    the whole set as its batch) is computed in ``__init__``. Left: the chosen
+    rate's loss curve over all the others (grey). Right: the last loss
+    against the rate, the chosen one marked. ``X`` (N, D), ``y`` (N,) default
+    to the first 500 digits; ``loss`` is any of ``lossopt.SCORE_LOSSES``.
 
     Examples
     --------

@@ -5,13 +5,7 @@ import numpy as np
 
 from .._validate import as_float_array, check_choice, check_finite, check_in_range, check_nonnegative, check_positive
 from ..losses import softmax_scores_loss, svm_scores_loss
-from ..plots.softmax import (
-    plot_class_bars,
-    plot_losses_vs_score,
-    plot_probabilities,
-    plot_svm_vs_softmax,
-    probabilities_and_loss,
-)
+from ..plots import softmax as plots
 from ._explorer import Explorer, nice_ceiling, signed, slider
 
 
@@ -33,16 +27,11 @@ def _row(values):
 
 
 class SoftmaxScaleExplorer(Explorer):
-    """Multiply one image's scores by a factor and watch the softmax probabilities and the loss.
+    """Multiply one image's ``scores`` (C,) by a factor (inverse temperature): probabilities and loss move.
 
-    The notes' example: scores [1, -2, 0] give probabilities [0.70, 0.04, 0.26];
-    halved, [0.5, -1, 0] give [0.55, 0.12, 0.33]. The factor is an inverse
-    temperature: small (hot) flattens the probabilities towards 1/C, large
-    (cold) piles them on the top score.
-
-    ``scores`` (C,) are the scores at scale 1 (times ``max_scale``, the
-    slider's right end, within ±1e6); ``label`` is the correct class, whose
-    loss -ln p[label] is shown. Control ``scale``: the factor (0: every probability 1/C).
+    The notes' example: [1, -2, 0] gives [0.70, 0.04, 0.26]; halved, [0.55,
+    0.12, 0.33]. Control ``scale`` runs from 0 (every probability 1/C) to
+    ``max_scale``; scores times ``max_scale`` must stay within ±1e6.
     """
 
     MAX_SCORE = 1e6  # larger scores make bars that matplotlib cannot lay out (and mean nothing for a lesson)
@@ -67,14 +56,16 @@ class SoftmaxScaleExplorer(Explorer):
     def draw(self):
         scale = self.controls["scale"].value
         scores = scale * self.scores  # (C,)
-        probabilities, loss = probabilities_and_loss(scores, self.label)
+        probabilities, loss = plots.probabilities_and_loss(scores, self.label)
         if not self.figure.axes:
             self.figure.subplots(1, 3)
         score_ax, probability_ax, loss_ax = self.figure.axes
         self.remove_drawing(*self.figure.axes)
-        plot_class_bars(scores, self.label, class_names=self.class_names, ax=score_ax, title=f"scores x {scale:.2f}")
+        plots.plot_class_bars(
+            scores, self.label, class_names=self.class_names, ax=score_ax, title=f"scores x {scale:.2f}"
+        )
         score_ax.set_ylim(-self.bound, self.bound)
-        plot_probabilities(probabilities, self.label, class_names=self.class_names, ax=probability_ax)
+        plots.plot_probabilities(probabilities, self.label, class_names=self.class_names, ax=probability_ax)
         loss_ax.plot(self.curve_scales, self.curve_losses, color="black", label="-ln p[correct]")
         loss_ax.axhline(np.log(self.scores.size), color="gray", linestyle=":", label="ln C (scale 0)")
         loss_ax.plot([scale], [loss], "o", color="black", label="now")
@@ -92,17 +83,12 @@ class SoftmaxScaleExplorer(Explorer):
 
 
 class ScoreExplorer(Explorer):
-    """Move the three scores of one image: the SVM goes flat once the margin is met, softmax keeps pushing.
+    """Move one image's scores: the SVM goes flat once the margin is met, softmax keeps pushing.
 
-    Left, the SVM's hinge terms of the image (``lossopt.plots.plot_hinge_terms``);
-    middle, its softmax probabilities; right, both losses as the correct
-    class's score moves, the others where the sliders put them. The readout
-    gives both losses and their gradients with respect to the correct score:
-    the SVM's is exactly 0 once every margin is met, softmax's is p - 1 < 0.
-
-    ``scores`` (C,) and ``label`` start as the notes' [-2.85, 0.86, 0.28] and
-    class 2; ``delta`` is the SVM margin; the sliders run from -score_range to
-    score_range. Controls ``s0`` ... ``s{C-1}``: the scores; ``label``: the correct class.
+    Left: the SVM's hinge terms; middle: the softmax probabilities; right:
+    both losses as the correct score moves. The readout gives both losses
+    and their gradients for the correct score. Controls ``s0`` ... ``s{C-1}``
+    (from -score_range to score_range) and ``label`` (the correct class).
     """
 
     def __init__(self, scores=(-2.85, 0.86, 0.28), label=2, *, class_names=None, delta=1.0, score_range=10.0):
@@ -131,19 +117,19 @@ class ScoreExplorer(Explorer):
         scores, label = self.scores, self.controls["label"].value
         S = scores[np.newaxis]  # (1, C): one image
         svm, svm_dS = svm_scores_loss(S, [label], delta=self.delta)
-        probabilities, softmax = probabilities_and_loss(scores, label)
+        probabilities, softmax = plots.probabilities_and_loss(scores, label)
         softmax_push = probabilities[label] - 1  # dL/ds_correct of softmax, for one image
         if not self.figure.axes:
             self.figure.subplots(1, 3)
         hinge_ax, probability_ax, curve_ax = self.figure.axes
         self.remove_drawing(*self.figure.axes)
-        plot_svm_vs_softmax(
+        plots.plot_svm_vs_softmax(
             scores, label, delta=self.delta, class_names=self.class_names, axes=(hinge_ax, probability_ax)
         )
         hinge_ax.set_title(f"SVM hinge terms: L = {svm:.2f}")  # shorter: three panels share the width
         for text in hinge_ax.texts:  # the L_i label: for one image it is the title's L
             text.remove()
-        plot_losses_vs_score(
+        plots.plot_losses_vs_score(
             scores, label, label, self.sweep, deltas=(self.delta,), class_names=self.class_names, ax=curve_ax,
             mark=scores[label], title="Losses vs the correct score",
         )  # fmt: skip

@@ -11,25 +11,14 @@ from ._explorer import Explorer, slider
 
 
 class MarginExplorer(Explorer):
-    """Sliders for the margin delta and the scale of W on the lecture's worked example.
+    """Sliders for the margin delta and the scale k of W on the lecture's worked example.
 
-    The worked example gives scores only; to have a W to scale, each image is
-    taken as a one-hot vector (X = I, 3 x 3), so that ``S = X @ W = W`` and
-    ``W = k * W_lecture`` has scores ``k * S_lecture``. The total loss is the
-    multiclass SVM data loss plus ``reg * sum(W**2)`` (L2).
-
-    Left: each image's hinge terms max(0, s_j - s_{y_i} + delta) as bars
-    (:func:`lossopt.plots.plot_hinge_terms`). Right: the data loss, the
-    regularization loss and their total against the scale k, for the current
-    delta, with the delta = 1 data loss dashed for reference. The readout
-    checks, with :func:`lossopt.svm_loss`, that the data loss is homogeneous:
-    ``data(delta, k W) = delta * data(1, (k / delta) W)``, so delta only sets
-    the scale of W. The penalty is not homogeneous like that: the problem
-    (delta, reg) is the problem (1, reg * delta) with W and the loss scaled by
-    delta, so lambda * delta is the one real knob, and delta = 1 can stay fixed.
-
-    ``reg`` is the L2 strength lambda; ``delta`` (slider 0.1 to 3) and
-    ``scale`` (0 to 3) start the sliders.
+    Each image is taken as a one-hot vector (X = I), so that S = X @ W = W and
+    W = k * W_lecture has scores k * S_lecture; the loss is the SVM data loss
+    plus ``reg * sum(W**2)``. Left: each image's hinge terms. Right: data,
+    regularization and total loss against k (the delta = 1 data loss dashed).
+    The readout checks that data(delta, k W) = delta * data(1, (k / delta) W):
+    delta only sets the scale of W, and lambda * delta is the one real knob.
 
     Examples
     --------

@@ -16,22 +16,11 @@ from ._explorer import Explorer, log_slider, slider_look
 class SGDExplorer(Explorer):
     """Sliders for the learning rate (log scale), the batch size (powers of two) and the loss.
 
-    Every setting trains a :class:`lossopt.LinearClassifier` for the same
-    number of steps from the same seeded start, with :func:`lossopt.sgd`, when
-    the controls first reach it, and is kept: moving back to a setting only redraws it.
-
-    Left: the minibatch loss of every step (faint) and its moving average,
-    with the full training loss (all examples) along the way, dashed: small
-    batches give a noisy estimate of it, large ones a smooth one. Right: the
-    training and validation accuracy along the way. The readout gives the
-    examples seen, the final losses, the accuracies and the time a run took.
-
-    Parameters: ``data``, a :class:`lossopt.datasets.Split` (default the
-    digits, bias column included); ``steps`` of every run (the same for every
-    batch size); ``reg``, the L2 strength; the starting ``lr`` (slider 1e-3 to
-    10), ``batch_size`` (1, 2, 4, ..., 1024 and the whole set) and ``loss``
-    ("softmax" or "svm"); ``seed``: the run of a setting equals
-    ``LinearClassifier(loss, lr=lr, reg=reg, batch_size=b, num_iters=steps, seed=seed).fit(...)``.
+    A setting's run equals ``LinearClassifier(loss, lr=lr, reg=reg,
+    batch_size=b, num_iters=steps, seed=seed).fit(data)`` (default the
+    digits); it is trained when first shown and kept. Left: the minibatch loss
+    (faint), its moving average and the full training loss (dashed). Right:
+    training and validation accuracy along the way.
 
     Examples
     --------
@@ -66,12 +55,6 @@ class SGDExplorer(Explorer):
         }
         super().__init__(controls, figsize=(9.0, 3.6), readout_lines=3)
 
-    def model(self, loss, lr, batch_size):
-        """The unfitted :class:`lossopt.LinearClassifier` of a setting (what a run trains)."""
-        return LinearClassifier(
-            loss, lr=lr, reg=self.reg, batch_size=batch_size, num_iters=self.steps, seed=self.seed, verbose=False
-        )
-
     def run(self, loss, lr, batch_size):
         """Train one setting (or take it from the cache); a dict.
 
@@ -81,14 +64,10 @@ class SGDExplorer(Explorer):
         the initial W; ``seconds`` the run took.
         """
         key = loss, float(f"{lr:.10g}"), int(batch_size)  # slider values carry rounding noise
-        if key not in self._runs:
-            self._runs[key] = self._train(*key)
-        return self._runs[key]
-
-    def _train(self, loss, lr, batch_size):
-        """One run of :meth:`run`, uncached."""
-        data = self.data
-        model = self.model(loss, lr, batch_size)
+        if key in self._runs:
+            return self._runs[key]
+        data, (loss, lr, batch_size) = self.data, key
+        model = LinearClassifier(loss, lr=lr, reg=self.reg, batch_size=batch_size, num_iters=self.steps, seed=self.seed)
         checkpoints, full_loss, train_acc, val_acc = [], [], [], []
 
         def measure(step, W):
@@ -109,16 +88,10 @@ class SGDExplorer(Explorer):
             model.loss_and_gradient, W0, data.X_train, data.y_train, lr=lr, batch_size=batch_size,
             num_iters=self.steps, seed=rng, callback=lambda step, W, _: measure(step + 1, W),  # W after step + 1
         )  # fmt: skip
-        return {
-            "W": result.W,
-            "history": result.loss_history,
-            "diverged": result.diverged,
-            "checkpoints": np.array(checkpoints),
-            "full_loss": np.array(full_loss),
-            "train_acc": np.array(train_acc),
-            "val_acc": np.array(val_acc),
-            "seconds": time.perf_counter() - start,
-        }
+        self._runs[key] = run = {"W": result.W, "history": result.loss_history, "diverged": result.diverged}
+        run.update(checkpoints=np.array(checkpoints), full_loss=np.array(full_loss), train_acc=np.array(train_acc))
+        run.update(val_acc=np.array(val_acc), seconds=time.perf_counter() - start)
+        return run
 
     def draw(self):
         loss, lr, batch_size = self.values["loss"], self.values["lr"], self.values["batch_size"]

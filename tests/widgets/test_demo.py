@@ -149,7 +149,7 @@ def test_a_step_moves_the_parameters_by_minus_lr_times_the_gradient(fresh):
     # the history grew by one, with the new total loss
     assert len(fresh.history) == 2
     assert fresh.history[-1][0] == pytest.approx(fresh.state.total)
-    np.testing.assert_allclose(fresh.history_lines[0].get_ydata(), [h[0] for h in fresh.history])
+    np.testing.assert_allclose(fresh.figure.axes[2].lines[0].get_ydata(), [h[0] for h in fresh.history])
 
 
 def test_many_steps_at_once_are_as_many_single_steps(fresh):
