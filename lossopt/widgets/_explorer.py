@@ -63,9 +63,8 @@ def _frame_key(figure):
 def log_slider(description, value, low, high, *, steps_per_decade=10, readout_format=".2e"):
     """A slider on a log scale from about ``low`` to ``high``, with ``value`` on its grid.
 
-    The lower end moves by less than one step so that ``value`` is a grid
-    point: otherwise the browser snaps it to a neighbour when it first shows
-    the slider (0.1 became 0.0998 on a slider from 5e-4).
+    The lower end moves by less than a step to put ``value`` on the grid: else the browser snaps it to a
+    neighbour when it first shows the slider (0.1 became 0.0998 on a slider from 5e-4).
     """
     value = check_in_range(value, description, low, high)
     step = 1 / steps_per_decade
@@ -119,20 +118,12 @@ def serialized(method):
 class Explorer:
     """Controls, a figure that redraws when they move, and a text readout.
 
-    Subclasses create their controls and ``super().__init__(controls)``, and
-    implement :meth:`draw`, which draws ``self.figure`` for the current
-    control values and returns the readout. The figure is laid out on the
-    first render and that layout is kept, so panels never jump. A subclass
-    method that changes the explorer's state and redraws (a button's action)
-    is decorated with :func:`serialized`.
-
-    ``controls`` maps a name to every control whose ``value`` redraws;
-    ``figsize`` in inches makes a picture of figsize * 80 pixels; the readout
-    is ``readout_lines`` high (fixed, so nothing jumps).
-
-    Attributes: ``controls``; ``figure``; ``text``, the readout :meth:`draw`
-    returned last; ``png``, the picture shown; ``picture``, the
-    ``ipywidgets.HTML`` holding both; ``widget``, the controls and the picture.
+    Subclasses make their ``controls`` (name -> control whose ``value`` redraws), call
+    ``super().__init__(controls)`` and implement :meth:`draw`, which draws ``self.figure`` for the current
+    values and returns the readout. A method that changes state and redraws (a button's) is
+    :func:`serialized`. The picture is figsize * 80 pixels, the readout ``readout_lines`` high: fixed.
+    Attributes: ``figure``, ``text`` (the readout), ``png``, ``picture`` (the ``ipywidgets.HTML`` of
+    both) and ``widget`` (the controls and the picture).
     """
 
     BLIT = True
@@ -161,13 +152,10 @@ class Explorer:
         raise NotImplementedError
 
     def render(self):
-        """The figure as PNG bytes. The first render lays it out, and that layout is kept.
+        """The figure as PNG bytes; the first render lays it out, and that layout is kept.
 
-        With :attr:`BLIT`, what each axes shows around its data (frame, ticks,
-        tick labels, axis labels) and the figure's own legend are kept as
-        pixels while :func:`_frame_key` stays the same; a frame puts them back
-        and draws only the axes' contents (lines, bars, images, texts, titles,
-        legends) over them. Anything else that changed redraws the whole figure.
+        With :attr:`BLIT`, each axes' frame, ticks and labels and the figure's legend stay as pixels while
+        :func:`_frame_key` stays the same, and a frame draws only the axes' contents over them.
         """
         figure, canvas = self.figure, self.figure.canvas
         contents = [
@@ -196,10 +184,7 @@ class Explorer:
 
     @staticmethod
     def remove_drawing(*axes):
-        """Remove what the last draw put on ``axes`` (lines, bars, images, texts, legend), keeping the axes.
-
-        ``Axes.clear`` would also rebuild the axes' ticks: half the time of a draw.
-        """
+        """Remove what the last draw put on ``axes``, keeping their ticks (``Axes.clear`` redoes them: half a draw)."""
         for ax in axes:
             for artist in [*ax.lines, *ax.patches, *ax.texts, *ax.collections, *ax.images]:
                 artist.remove()

@@ -30,6 +30,8 @@ class LandscapeExplorer(Explorer):
     svm, Δ = 1.00, λ = 1.00e-02 (l2 penalty), slice through W along d1 = W and a random d2 ⟂ W
     """
 
+    BLIT = False  # every step of lambda moves the colour bar's levels: there is nothing to keep from frame to frame
+
     def __init__(self, X=None, y=None, W=None, *, reg=1e-2, delta=1.0, loss="svm", penalty="l2", steps=None, seed=0):
         reg, delta = check_in_range(reg, "reg", 1e-4, 10.0), check_in_range(delta, "delta", 0.0, 3.0)
         loss, seed = check_choice(loss, "loss", tuple(SCORE_LOSSES)), check_int(seed, "seed")

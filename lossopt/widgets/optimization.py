@@ -54,12 +54,7 @@ class StepSizeExplorer(Explorer):
         super().__init__(controls, figsize=(9.0, 3.6), readout_lines=3)
 
     def run(self, lr):
-        """Gradient descent at learning rate ``lr``: the loss after 0, 1, ..., ``steps`` steps (cached).
-
-        Returns
-        -------
-        array, shape (steps + 1,) (shorter if a step made W non-finite)
-        """
+        """Gradient descent at ``lr``: the loss after 0, 1, ..., ``steps`` steps (fewer if it diverged)."""
         key = float(f"{lr:.10g}")  # slider values carry rounding noise
         if key not in self._runs:
             W0 = np.zeros((self.X.shape[1], int(self.y.max()) + 1))
@@ -77,7 +72,7 @@ class StepSizeExplorer(Explorer):
         ax_curve, ax_sweep = self.figure.axes
         self.remove_drawing(ax_curve, ax_sweep)
         blue, orange = class_colors(2)
-        for rate in self.sweep:
+        for rate in self.sweep:  # (cached runs)
             ax_curve.plot(self.run(rate), color="0.8", linewidth=0.8)
         plot_loss_history(history, ax=ax_curve, log=True, color=orange, label="chosen learning rate", minibatch=False)
         ax_curve.plot([], [], color="0.8", label="the other learning rates")

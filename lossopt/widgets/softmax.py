@@ -72,7 +72,8 @@ class SoftmaxScaleExplorer(Explorer):
         loss_ax.set_title("Loss against the scale")
         loss_ax.set_xlabel("scale (1 / temperature)")
         loss_ax.set_ylabel("loss")
-        loss_ax.legend(fontsize="small", loc="center right")
+        if not self.figure.legends:  # one legend, below the panels: never over the data, and the same every frame
+            self.legend_below()
         temperature = "infinite" if scale == 0 else f"{1 / scale:.2f}"
         return (
             f"scale {scale:.2f}  (temperature T = 1/scale = {temperature})\n"

@@ -4,7 +4,7 @@ import numpy as np
 
 from .._validate import check_in_range, check_nonnegative
 from ..datasets import worked_example
-from ..losses import svm_loss
+from ..losses import svm_loss, svm_scores_loss
 from ..plots import class_colors, hinge_terms, plot_hinge_terms
 from ..regularization import regularization
 from ._explorer import Explorer, slider
@@ -41,7 +41,6 @@ class MarginExplorer(Explorer):
         scale = check_in_range(scale, "scale", 0.0, self.MAX_SCALE)
         # The right panel's x axis and what on it does not depend on the sliders.
         self.scales = np.linspace(0.0, self.MAX_SCALE, 61)
-        self._curves = {}  # delta -> data loss at every scale
         self.reference = self._data_losses(1.0)  # data loss at delta = 1
         self.reg_losses = self.reg * self.scales**2 * float(regularization(self.W_lecture)[0])
         # Fixed axis limits, so that bars and curves visibly grow and shrink.
@@ -55,13 +54,10 @@ class MarginExplorer(Explorer):
         super().__init__(controls, figsize=(10.0, 3.6), readout_lines=4)
 
     def _data_losses(self, delta):
-        """Data loss at every scale k of ``self.scales``, shape (len(scales),) (cached: the scale slider reuses it)."""
-        key = round(float(delta), 9)
-        if key not in self._curves:
-            self._curves[key] = np.array(
-                [float(svm_loss(k * self.W_lecture, self.X, self.y, delta=delta)[0]) for k in self.scales]
-            )
-        return self._curves[key]
+        """Data loss at every scale k of ``self.scales``, (len(scales),): the scores k * S of all k in one call."""
+        S = (self.scales[:, np.newaxis, np.newaxis] * self.W_lecture).reshape(-1, 3)  # (K * 3, 3), X = I
+        losses, _ = svm_scores_loss(S, np.tile(self.y, self.scales.size), delta=delta, per_example=True)
+        return losses.reshape(-1, 3).mean(axis=1)
 
     def draw(self):
         delta, k = self.values["delta"], self.values["scale"]
