@@ -41,8 +41,7 @@ def plot_predicted_regions(
     style = {"s": point_size, "edgecolor": "white", "linewidth": 0.8, "zorder": 3}
     for k, color in enumerate(class_colors(int(y.max()) + 1)):  # the points: one colour and marker per class
         ax.scatter(*X[y == k].T, color=color, marker=MARKERS[k], label=names[k], **style)
-    ax.set_xlim(xx[0, 0], xx[0, -1])
-    ax.set_ylim(yy[0, 0], yy[-1, 0])
+    ax.set(xlim=(xx[0, 0], xx[0, -1]), ylim=(yy[0, 0], yy[-1, 0]))
     return regions
 
 
@@ -65,8 +64,6 @@ def plot_decision_regions(W, X, y, *, b=None, ax=None, resolution=200, class_nam
         lambda grid: (grid @ W + b).argmax(axis=1),  # (M,) the class with the highest score
         X, y, ax=ax, resolution=resolution, class_names=class_names, num_classes=W.shape[1], point_size=40,
     )  # fmt: skip
-    ax.set_xlabel("$x_0$")
-    ax.set_ylabel("$x_1$")
-    ax.set_title("Decision regions")
+    ax.set(xlabel="$x_0$", ylabel="$x_1$", title="Decision regions")
     ax.legend(loc="upper right", fontsize="small", framealpha=0.8)
     return ax

@@ -132,6 +132,4 @@ class LossSlicePanel:
         path = np.asarray(path, dtype=float).reshape(-1, 2)
         self.path.set_data(path[:, 0], path[:, 1])
         self.point.set_data(path[-1:, 0], path[-1:, 1])
-        self.ax.set_xlabel(names[0])
-        self.ax.set_ylabel(names[1])
-        self.ax.set_title(f"Loss over {names[0]} and {names[1]}")
+        self.ax.set(xlabel=names[0], ylabel=names[1], title=f"Loss over {names[0]} and {names[1]}")

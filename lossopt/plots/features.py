@@ -22,11 +22,8 @@ def plot_color_histogram(histogram, *, ax=None, title="Colour histogram"):
     for row, (name, color, style, marker) in zip(histogram, CHANNELS, strict=True):
         ax.plot(centres, row, color=color, linestyle=style, marker=marker, markersize=4, label=name)
     ax.set_xticks([0, 64, 128, 192, 256])
-    ax.set_xlim(0, 256)
-    ax.set_ylim(0, None)
-    ax.set_xlabel("pixel value (0 = dark, 255 = bright)")
-    ax.set_ylabel("fraction of pixels")
-    ax.set_title(title)
+    ax.set(xlim=(0, 256), ylim=(0, None))
+    ax.set(xlabel="pixel value (0 = dark, 255 = bright)", ylabel="fraction of pixels", title=title)
     ax.legend(title="channel", fontsize="small", loc="upper left", bbox_to_anchor=(1.01, 1.0))
     return ax
 
@@ -75,9 +72,7 @@ def plot_hog(
     ax.set_xlim(col0 - 0.5, col0 + width - 0.5)
     ax.set_ylim(row0 + height - 0.5, row0 - 0.5)  # row 0 at the top, as in the image
     ax.set_aspect("equal")
-    ax.set_xlabel("column (pixels)")
-    ax.set_ylabel("row (pixels)")
-    ax.set_title(title)
+    ax.set(xlabel="column (pixels)", ylabel="row (pixels)", title=title)
     return lines
 
 
@@ -90,9 +85,7 @@ def plot_orientation_histogram(histogram, *, ax=None, title="One cell's orientat
     bars = ax.bar(np.arange(n_bins) * width, histogram, width=0.9 * width, align="edge", color="#0072B2")
     ax.set_xticks(np.arange(0, 181, 2 * width if n_bins > 6 else width))
     ax.set_xlim(0, 180)
-    ax.set_xlabel("gradient orientation (degrees)")
-    ax.set_ylabel("sum of gradient magnitudes")
-    ax.set_title(title)
+    ax.set(xlabel="gradient orientation (degrees)", ylabel="sum of gradient magnitudes", title=title)
     return bars
 
 
@@ -111,8 +104,7 @@ def plot_codebook(codebook, patch_size, *, ax=None, title="The visual words (k-m
     picture = ax.imshow(strip, cmap="gray", interpolation="nearest")
     ax.set_xticks(np.arange(k) * (p + gap) + (p - 1) / 2, [str(j) for j in range(k)])
     ax.set_yticks([])
-    ax.set_xlabel("word")
-    ax.set_title(title)
+    ax.set(xlabel="word", title=title)
     return picture
 
 
@@ -126,8 +118,6 @@ def plot_word_histograms(histograms, names, *, ax=None, title="Bag of words: how
     for i, (row, name) in enumerate(zip(histograms, names, strict=True)):
         ax.bar(np.arange(k) + (i - (n_images - 1) / 2) * width, row, width=width, color=colors[i], label=name)
     ax.set_xticks(np.arange(k))
-    ax.set_xlabel("word")
-    ax.set_ylabel("fraction of patches")
-    ax.set_title(title)
+    ax.set(xlabel="word", ylabel="fraction of patches", title=title)
     ax.legend(fontsize="small", loc="upper left", bbox_to_anchor=(1.01, 1.0))
     return ax

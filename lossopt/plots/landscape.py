@@ -7,6 +7,7 @@ along ``betas`` (y axis), so matplotlib gets ``Z.T``.
 
 import matplotlib.pyplot as plt
 import numpy as np
+from matplotlib.colors import BoundaryNorm
 
 from .._validate import as_float_array
 from ._style import CLASS_COLORS, axes_or_new
@@ -54,9 +55,7 @@ def plot_slice_1d(alphas, losses, *, ax=None, labels=None, title="Loss along one
     colors = colors or [CLASS_COLORS[k % len(CLASS_COLORS)] for k in range(losses.shape[1])]
     for k in range(losses.shape[1]):
         ax.plot(alphas, losses[:, k], color=colors[k], label=None if labels is None else labels[k], **line_kw)
-    ax.set_xlabel("step a along the direction")
-    ax.set_ylabel("loss")
-    ax.set_title(title)
+    ax.set(xlabel="step a along the direction", ylabel="loss", title=title)
     if labels is not None:
         ax.legend()
     return ax
@@ -73,14 +72,15 @@ def plot_slice_contours(
     """
     ax = axes_or_new(ax)
     alphas, betas, Z = _check_grid(alphas, betas, Z)
-    filled = ax.contourf(alphas, betas, Z.T, levels=loss_levels(Z) if levels is None else levels, cmap=LANDSCAPE_CMAP)
+    levels = loss_levels(Z) if levels is None else levels
+    # Each band its own colour (a linear scale would give every low band the same dark one).
+    norm = None if np.isscalar(levels) else BoundaryNorm(levels, plt.get_cmap(LANDSCAPE_CMAP).N)
+    filled = ax.contourf(alphas, betas, Z.T, levels=levels, cmap=LANDSCAPE_CMAP, norm=norm)
     ax.contour(alphas, betas, Z.T, levels=filled.levels, colors="white", linewidths=0.4, alpha=0.5)
     ax.plot(0, 0, marker="+", color="white", markersize=10, markeredgewidth=2, linestyle="none", label="W (centre)")
     if colorbar:
-        ax.figure.colorbar(filled, ax=None if cax else ax, cax=cax, label="loss")
-    ax.set_xlabel("a (along d1)")
-    ax.set_ylabel("b (along d2)")
-    ax.set_title(title)
+        ax.figure.colorbar(filled, ax=None if cax else ax, cax=cax, label="loss", format="{x:.2g}")
+    ax.set(xlabel="a (along d1)", ylabel="b (along d2)", title=title)
     return ax
 
 
@@ -92,10 +92,7 @@ def plot_slice_surface(alphas, betas, Z, *, ax=None, title="Loss surface", elev=
     A, B = np.meshgrid(alphas, betas, indexing="ij")  # (A, B), like Z
     ax.plot_surface(A, B, Z, cmap=LANDSCAPE_CMAP, linewidth=0, antialiased=True, rcount=60, ccount=60)
     ax.view_init(elev=elev, azim=azim)
-    ax.set_xlabel("a (along d1)")
-    ax.set_ylabel("b (along d2)")
-    ax.set_zlabel("loss")
-    ax.set_title(title)
+    ax.set(xlabel="a (along d1)", ylabel="b (along d2)", zlabel="loss", title=title)
     return ax
 
 
@@ -116,7 +113,6 @@ def plot_path(coords, *, ax=None, label="path", color=None, title=None, marker_e
     ax.plot(*coords[-1], marker="*", color=color, markeredgecolor="white", markersize=12, linestyle="none", label="end")
     if title is not None:
         ax.set_title(title)
-    ax.set_xlabel("a (along d1)")
-    ax.set_ylabel("b (along d2)")
+    ax.set(xlabel="a (along d1)", ylabel="b (along d2)")
     ax.legend(loc="upper left", fontsize="small")
     return ax

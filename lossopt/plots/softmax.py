@@ -45,9 +45,7 @@ def plot_class_bars(values, label, *, class_names=None, ax=None, title="Scores",
     ax.bar_label(bars, labels=[fmt.format(v) for v in values], padding=2, fontsize="small")
     ax.axhline(0, color="black", linewidth=0.8)
     ax.margins(y=0.2)
-    ax.set_title(title)
-    ax.set_xlabel("class")
-    ax.set_ylabel(ylabel)
+    ax.set(title=title, xlabel="class", ylabel=ylabel)
     return bars
 
 
@@ -126,7 +124,6 @@ def plot_losses_vs_score(
         ax.plot([mark, mark], [svm_now, softmax_now], "o", color="black", label="now")
     where = "correct class" if moving == label else "wrong class"
     ax.set_title(title or f"Both losses as the score of {names[moving]} ({where}) moves")
-    ax.set_xlabel(f"score of {names[moving]}")
-    ax.set_ylabel("loss of this image")
+    ax.set(xlabel=f"score of {names[moving]}", ylabel="loss of this image")
     ax.legend(fontsize="small")
     return ax

@@ -39,8 +39,7 @@ def plot_loss_history(history, *, ax=None, label=None, smooth=0, log=False, colo
     if log:
         ax.set_yscale("log")
     ax.set_xlabel("step")
-    ax.set_ylabel("minibatch loss" if minibatch else "loss")
-    ax.set_title("Minibatch loss" if minibatch else "Loss")
+    ax.set(ylabel="minibatch loss" if minibatch else "loss", title="Minibatch loss" if minibatch else "Loss")
     if label is not None:
         ax.legend()
     return ax

@@ -184,9 +184,7 @@ class LinearClassifierDemo(Explorer):
         ax.plot(history[:, 1], "--", color=orange, label="data loss", **style)
         ax.set_xlim(0, nice_ceiling(max(len(history) - 1, 20), steps=(1, 2, 5)))
         ax.set_ylim(0, nice_ceiling(max(history.max(), 1e-3)) * 1.05)
-        ax.set_xlabel("parameter update (step or nudge)")
-        ax.set_ylabel("loss")
-        ax.set_title("Loss history")
+        ax.set(xlabel="parameter update (step or nudge)", ylabel="loss", title="Loss history")
         if not self.figure.legends:
             self.legend_below()
         theta, grads = self.theta, np.vstack([state.dW, state.db])

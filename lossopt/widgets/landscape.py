@@ -88,9 +88,7 @@ class LandscapeExplorer(Explorer):
         ax_line.axvline(0, color="grey", linewidth=0.8)
         ax_line.axvline(-1, color="grey", linewidth=0.8, linestyle="--")
         ax_line.set_ylim(0, nice_ceiling(max(float(total[:, center].max()), 1e-3)) * 1.05)  # losses are >= 0
-        ax_line.set_xlabel("a (along d1 = W; a = -1 is W = 0)")
-        ax_line.set_ylabel("loss")
-        ax_line.set_title("Along d1 (b = 0)")
+        ax_line.set(xlabel="a (along d1 = W; a = -1 is W = 0)", ylabel="loss", title="Along d1 (b = 0)")
 
         plot_slice_contours(self.steps, self.steps, total, ax=ax, cax=cax, title=f"Total {loss} loss on the slice")
         i, j = np.unravel_index(np.argmin(total), total.shape)

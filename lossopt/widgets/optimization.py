@@ -67,27 +67,26 @@ class StepSizeExplorer(Explorer):
     def draw(self):
         lr = self.values["lr"]
         history = self.run(lr)
-        if not self.figure.axes:
-            self.figure.subplots(1, 2)
-        ax_curve, ax_sweep = self.figure.axes
-        self.remove_drawing(ax_curve, ax_sweep)
-        blue, orange = class_colors(2)
-        for rate in self.sweep:  # (cached runs)
-            ax_curve.plot(self.run(rate), color="0.8", linewidth=0.8)
-        plot_loss_history(history, ax=ax_curve, log=True, color=orange, label="chosen learning rate", minibatch=False)
-        ax_curve.plot([], [], color="0.8", label="the other learning rates")
-        ax_curve.set_title(f"Gradient descent, {self.loss} loss")
-        ax_curve.get_legend().remove()  # one legend for both panels, below them
-        ax_sweep.loglog(self.sweep, self.final, marker=".", color=blue, label=f"loss after {self.steps} steps")
-        ax_sweep.axhline(self.run(self.sweep[0])[0], color="grey", linestyle="--", linewidth=0.8, label="loss at W = 0")
-        ax_sweep.plot([lr], [history[-1]], marker="o", markersize=9, color=orange, linestyle="none", label="chosen")
-        ax_sweep.set_xlabel("learning rate")
-        ax_sweep.set_ylabel(f"loss after {self.steps} steps")
-        ax_sweep.set_title("Step-size sweep")
-        if not self.figure.legends:
+        if not self.figure.axes:  # everything but the chosen rate's curve and dot, drawn once
+            ax_curve, ax_sweep = self.figure.subplots(1, 2)
+            blue, orange = class_colors(2)
+            for rate in self.sweep:
+                ax_curve.plot(self.run(rate), color="0.8", linewidth=0.8)
+            chosen = {"color": orange, "label": "chosen learning rate", "minibatch": False}
+            plot_loss_history(history, ax=ax_curve, log=True, **chosen)
+            ax_curve.plot([], [], color="0.8", label="the other learning rates")
+            ax_curve.set_title(f"Gradient descent, {self.loss} loss")
+            ax_curve.get_legend().remove()  # one legend for both panels, below them
+            ax_sweep.loglog(self.sweep, self.final, marker=".", color=blue, label=f"loss after {self.steps} steps")
+            ax_sweep.axhline(history[0], color="grey", linestyle="--", linewidth=0.8, label="loss at W = 0")
+            ax_sweep.plot([], [], marker="o", markersize=9, color=orange, linestyle="none", label="chosen")
+            ax_sweep.set(xlabel="learning rate", ylabel=f"loss after {self.steps} steps", title="Step-size sweep")
             self.legend_below()
-        for axis in (ax_curve.yaxis, ax_sweep.xaxis, ax_sweep.yaxis):  # log axes: no minor ticks, fewer artists
-            axis.set_minor_locator(NullLocator())
+            for axis in (ax_curve.yaxis, ax_sweep.xaxis, ax_sweep.yaxis):  # log axes: no minor ticks, fewer artists
+                axis.set_minor_locator(NullLocator())
+        ax_curve, ax_sweep = self.figure.axes
+        ax_curve.lines[len(self.sweep)].set_data(np.arange(history.size), history)  # the chosen rate's curve
+        ax_sweep.lines[-1].set_data([lr], [history[-1]])
 
         start, end = float(history[0]), float(history[-1])
         if history.size <= self.steps:  # lossopt.sgd stopped: a step made W non-finite

@@ -69,9 +69,7 @@ class SoftmaxScaleExplorer(Explorer):
         loss_ax.plot(self.curve_scales, self.curve_losses, color="black", label="-ln p[correct]")
         loss_ax.axhline(np.log(self.scores.size), color="gray", linestyle=":", label="ln C (scale 0)")
         loss_ax.plot([scale], [loss], "o", color="black", label="now")
-        loss_ax.set_title("Loss against the scale")
-        loss_ax.set_xlabel("scale (1 / temperature)")
-        loss_ax.set_ylabel("loss")
+        loss_ax.set(title="Loss against the scale", xlabel="scale (1 / temperature)", ylabel="loss")
         if not self.figure.legends:  # one legend, below the panels: never over the data, and the same every frame
             self.legend_below()
         temperature = "infinite" if scale == 0 else f"{1 / scale:.2f}"

@@ -84,11 +84,8 @@ class MarginExplorer(Explorer):
         # Homogeneity: the point (k, data) and its delta = 1 twin (k / delta, data / delta) share a ray from 0.
         ax.plot([0, k], [0, data], color="black", linewidth=0.6, linestyle=":")
         ax.plot([k / delta], [twin_data], "o", markerfacecolor="none", color="black", label="its Δ = 1 twin")
-        ax.set_xlim(0, self.MAX_SCALE)
-        ax.set_ylim(0, self.loss_top)
-        ax.set_xlabel("scale k of W (W = k × W_lecture)")
-        ax.set_ylabel("loss")
-        ax.set_title("Loss against the scale of W")
+        ax.set(xlim=(0, self.MAX_SCALE), ylim=(0, self.loss_top))
+        ax.set(xlabel="scale k of W (W = k × W_lecture)", ylabel="loss", title="Loss against the scale of W")
         ax.legend(fontsize="small", loc="upper left")
 
         return "\n".join(

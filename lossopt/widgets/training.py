@@ -108,18 +108,13 @@ class SGDExplorer(Explorer):
         ax_loss.plot(run["checkpoints"], run["full_loss"], "--", color=orange, label="full training loss")
         # Fixed per loss (from the loss at W0 up), so that settings compare; a log axis shows the
         # noise at every size (a minibatch SVM loss of exactly 0 is left out: log 0 is not drawn).
-        ax_loss.set_ylim(self.LOSS_FLOOR, 1.5 * float(run["full_loss"][0]))
-        ax_loss.set_xlim(0, self.steps)
+        ax_loss.set(ylim=(self.LOSS_FLOOR, 1.5 * float(run["full_loss"][0])), xlim=(0, self.steps))
         ax_loss.yaxis.set_minor_formatter(NullFormatter())  # no labels between powers of ten: less to lay out
-        ax_loss.set_ylabel("loss (log scale)")
-        ax_loss.set_title(f"{loss} loss, batch size {batch_size}")
+        ax_loss.set(ylabel="loss (log scale)", title=f"{loss} loss, batch size {batch_size}")
         ax_acc.plot(run["checkpoints"], run["train_acc"], color=purple, label="training")
         ax_acc.plot(run["checkpoints"], run["val_acc"], "--", color=green, label="validation")
-        ax_acc.set_xlim(0, self.steps)
-        ax_acc.set_ylim(0, 1)
-        ax_acc.set_xlabel("step")
-        ax_acc.set_ylabel("accuracy")
-        ax_acc.set_title("Accuracy during training")
+        ax_acc.set(xlim=(0, self.steps), ylim=(0, 1))
+        ax_acc.set(xlabel="step", ylabel="accuracy", title="Accuracy during training")
         if not self.figure.legends:
             self.legend_below()
 
