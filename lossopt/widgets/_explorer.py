@@ -28,6 +28,8 @@ import numpy as np
 from matplotlib.artist import Artist
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
+from matplotlib.patches import Rectangle
+from matplotlib.transforms import Bbox, IdentityTransform
 from PIL import Image
 
 from .._validate import check_in_range
@@ -50,14 +52,27 @@ def _png(canvas):
 
 
 def _frame_key(figure):
-    """What the kept pixels of :meth:`Explorer.render` show: every axes' place, limits, scales, ticks and labels."""
-    key = [tuple(text.get_text() for legend in figure.legends for text in legend.get_texts())]
-    for ax in figure.axes:
-        key += [ax.get_position().bounds, ax.get_xlim(), ax.get_ylim(), ax.get_xscale(), ax.get_yscale()]
-        for axis in (ax.xaxis, ax.yaxis):
-            key += [axis.label.get_text(), tuple(axis.get_majorticklocs()), axis.get_visible()]
-            key += [tuple(label.get_text() for label in axis.get_majorticklabels())]
+    """What the kept pixels of :meth:`Explorer.render` show: the figure's legends, then each axes' :func:`_axes_key`."""
+    return [tuple(text.get_text() for legend in figure.legends for text in legend.get_texts())] + [
+        _axes_key(ax) for ax in figure.axes
+    ]
+
+
+def _axes_key(ax):
+    """An axes' place, limits, scales, ticks and labels: what it shows around its data."""
+    key = [ax.get_position().bounds, ax.get_xlim(), ax.get_ylim(), ax.get_xscale(), ax.get_yscale()]
+    for axis in (ax.xaxis, ax.yaxis):
+        key += [axis.label.get_text(), tuple(axis.get_majorticklocs()), axis.get_visible()]
+        key += [tuple(label.get_text() for label in axis.get_majorticklabels())]
     return key
+
+
+def _region(artist, renderer):
+    """The pixels an axes (ticks and labels included) or a legend covers, on whole pixels and one more."""
+    box = artist.get_tightbbox(renderer)
+    return Bbox.from_extents(
+        math.floor(box.x0) - 1, math.floor(box.y0) - 1, math.ceil(box.x1) + 1, math.ceil(box.y1) + 1
+    )
 
 
 def log_slider(description, value, low, high, *, steps_per_decade=10, readout_format=".2e"):
@@ -164,17 +179,44 @@ class Explorer:
         ]
         for artist in (artist for artists in contents for artist in artists):
             artist.set_animated(self.BLIT)  # left out of the kept pixels
-        key = _frame_key(figure)
-        if not self.BLIT or key != self._frame_key:
+        key, kept = _frame_key(figure), self._frame_key
+        full = not self.BLIT or kept is None or key[0] != kept[0] or len(key) != len(kept)
+        if not full:
+            canvas.restore_region(self._background)
+            changed = [ax for ax, new, old in zip(figure.axes, key[1:], kept[1:], strict=True) if new != old]
+            if changed:
+                full = not self._redraw(changed)
+                self._background, self._frame_key = canvas.copy_from_bbox(figure.bbox), key
+        if full:
             canvas.draw()
             figure.set_layout_engine(None)  # laid out once: later frames keep every panel in place
             self._background, self._frame_key = canvas.copy_from_bbox(figure.bbox), _frame_key(figure)
-        else:
-            canvas.restore_region(self._background)
+            self._regions = {ax: _region(ax, canvas.get_renderer()) for ax in figure.axes}
         for ax, artists in zip(figure.axes, contents, strict=True):
             for artist in artists if self.BLIT else ():
                 ax.draw_artist(artist)
         return _png(canvas)
+
+    def _redraw(self, changed):
+        """Draw again, in place, the frames, ticks and labels of the ``changed`` axes and of any axes they overlap.
+
+        Returns False where that would cut into the figure's legend (then the whole figure is drawn).
+        """
+        figure, renderer = self.figure, self.figure.canvas.get_renderer()
+        for ax in changed:  # where the axes was and where it is now
+            self._regions[ax] = Bbox.union([self._regions[ax], _region(ax, renderer)])
+        spoilt = [self._regions[ax] for ax in changed]
+        if any(_region(legend, renderer).overlaps(r) for legend in figure.legends for r in spoilt):
+            return False
+        redo = [ax for ax in figure.axes if any(self._regions[ax].overlaps(r) for r in spoilt)]
+        for ax in redo:
+            r = self._regions[ax]
+            blank = Rectangle(r.p0, r.width, r.height, transform=IdentityTransform(), linewidth=0)
+            blank.set(facecolor=figure.get_facecolor(), figure=figure)
+            blank.draw(renderer)
+        for ax in redo:
+            ax.draw(renderer)  # what is not animated: its frame, ticks and labels
+        return True
 
     def legend_below(self, **kwargs):
         """One legend for all the panels, below them (never over the data); ``kwargs`` go to ``Figure.legend``."""
