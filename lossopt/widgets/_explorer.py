@@ -59,11 +59,16 @@ def _frame_key(figure):
 
 
 def _axes_key(ax):
-    """An axes' place, limits, scales, ticks and labels: what it shows around its data."""
+    """An axes' place, limits, scales, tick rules and labels: what it shows around its data.
+
+    Automatic ticks follow from the limits; fixed ticks and tick labels are compared themselves
+    (computing every tick label each frame cost a tenth of a frame).
+    """
     key = [ax.get_position().bounds, ax.get_xlim(), ax.get_ylim(), ax.get_xscale(), ax.get_yscale()]
     for axis in (ax.xaxis, ax.yaxis):
-        key += [axis.label.get_text(), tuple(axis.get_majorticklocs()), axis.get_visible()]
-        key += [tuple(label.get_text() for label in axis.get_majorticklabels())]
+        locator, formatter = axis.get_major_locator(), axis.get_major_formatter()
+        key += [axis.label.get_text(), axis.get_visible(), type(locator), tuple(getattr(locator, "locs", ()))]
+        key += [type(formatter), tuple(getattr(formatter, "seq", ()))]
     return key
 
 
@@ -191,7 +196,7 @@ class Explorer:
             canvas.draw()
             figure.set_layout_engine(None)  # laid out once: later frames keep every panel in place
             self._background, self._frame_key = canvas.copy_from_bbox(figure.bbox), _frame_key(figure)
-            self._regions = {ax: _region(ax, canvas.get_renderer()) for ax in figure.axes}
+            self._regions = {item: _region(item, canvas.get_renderer()) for item in [*figure.axes, *figure.legends]}
         for ax, artists in zip(figure.axes, contents, strict=True):
             for artist in artists if self.BLIT else ():
                 ax.draw_artist(artist)
@@ -206,7 +211,7 @@ class Explorer:
         for ax in changed:  # where the axes was and where it is now
             self._regions[ax] = Bbox.union([self._regions[ax], _region(ax, renderer)])
         spoilt = [self._regions[ax] for ax in changed]
-        if any(_region(legend, renderer).overlaps(r) for legend in figure.legends for r in spoilt):
+        if any(self._regions[legend].overlaps(r) for legend in figure.legends for r in spoilt):
             return False
         redo = [ax for ax in figure.axes if any(self._regions[ax].overlaps(r) for r in spoilt)]
         for ax in redo:
