@@ -196,7 +196,8 @@ class Explorer:
             canvas.draw()
             figure.set_layout_engine(None)  # laid out once: later frames keep every panel in place
             self._background, self._frame_key = canvas.copy_from_bbox(figure.bbox), _frame_key(figure)
-            self._regions = {item: _region(item, canvas.get_renderer()) for item in [*figure.axes, *figure.legends]}
+            if self.BLIT:  # where each axes and legend is, for redrawing one in place
+                self._regions = {item: _region(item, canvas.get_renderer()) for item in [*figure.axes, *figure.legends]}
         for ax, artists in zip(figure.axes, contents, strict=True):
             for artist in artists if self.BLIT else ():
                 ax.draw_artist(artist)
