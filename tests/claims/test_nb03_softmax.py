@@ -192,7 +192,7 @@ def test_gradient_is_x_transpose_times_p_minus_y_over_n_plus_2_reg_w():
     P = lo.softmax_probabilities(X @ W)
     Y = np.eye(3)[y]
     derived = X.T @ ((P - Y) / 6) + 2 * reg * W
-    loss, dW = lo.softmax_loss(W, X, y, reg)
+    _, dW = lo.softmax_loss(W, X, y, reg)
     np.testing.assert_allclose(dW, derived, rtol=1e-12)
     numeric = lo.numerical_gradient(lambda V: float(lo.softmax_loss(V, X, y, reg)[0]), W.copy())
     np.testing.assert_allclose(numeric, derived, rtol=1e-6, atol=1e-9)
@@ -281,6 +281,27 @@ def test_notebook_has_both_exercises_and_their_solutions_pass():
     for name, (fn, _) in found.items():
         result = lo.exercises.check(name, fn)
         assert result.passed, result.message
+
+
+def test_gradient_check_cells_pass_a_right_dw_and_flag_one_that_does_not_match_the_loss():
+    """After each exercise, "the next [cell] compares your dW with a numerical gradient": the hidden solutions pass
+    it, the same solution with dW not divided by N fails it, and the unsolved stub is "not attempted yet"."""
+    unaveraged = {
+        "softmax_loss_naive": ("dW = dW / N + 2 * reg * W", "dW = dW + 2 * reg * W"),
+        "softmax_loss_vectorized": ("dW = X.T @ dS / N + 2 * reg * W", "dW = X.T @ dS + 2 * reg * W"),
+    }
+    for name, (fn, source) in solutions().items():
+        assert lo.exercises.check_gradient(name, fn).passed
+        right, wrong = unaveraged[name]
+        assert source.count(right) == 1
+        broken = run_solution(name, source.replace(right, wrong), "a broken copy")
+        result = lo.exercises.check_gradient(name, broken)
+        assert result.state == "failed", result.message
+
+        def stub(W, X, y, reg):
+            raise NotImplementedError
+
+        assert lo.exercises.check_gradient(name, stub).state == "not attempted yet"
 
 
 def test_vectorized_without_the_shift_fails_the_check_at_large_scores():
