@@ -48,8 +48,8 @@ def curves(ax):
 
 
 def test_figure_plot_shows_hinge_terms_and_probabilities_with_the_losses():
-    """ "Left: the SVM's hinge terms, one bar per wrong class (class 0's is 0). Right: the softmax probabilities,
-    with the correct class outlined. Each title gives the loss." """
+    """ "Left: the SVM's hinge terms, one bar per wrong class (class 0's is 0). Right: the softmax probabilities, the
+    correct class outlined. Each title gives the loss." """
     hinge_ax, probability_ax = lo.plots.plot_svm_vs_softmax(np.array(NOTES), 2)
     bars = [container for container in hinge_ax.containers if len(container)]
     assert [container.get_label() for container in bars] == ["class 0", "class 1"]  # the wrong classes only
@@ -85,7 +85,8 @@ def jiggle_counts(seed=0, trials=1000, size=0.1):
 
 def test_svm_is_zero_for_all_three_and_softmax_losses_differ():
     """Answer 1: "The SVM loss is 0 in all three cases" and "The softmax losses all differ: 0.000918, 0.551 and
-    3.38e-48", the [10, 9, 9] one "much higher" than the [10, -100, -100] one (the notes)."""
+    3.38e-48", the [10, 9, 9] one "much higher" than the [10, -100, -100] one (the notes); "The softmax loss changes
+    with every jiggle" is the next test."""
     svm = lo.svm_scores_loss(JIGGLE, [0, 0, 0], per_example=True)[0]
     softmax = lo.softmax_scores_loss(JIGGLE, [0, 0, 0], per_example=True)[0]
     assert np.all(svm == 0)
@@ -94,9 +95,9 @@ def test_svm_is_zero_for_all_three_and_softmax_losses_differ():
 
 
 def test_jiggles_change_softmax_always_and_svm_only_at_the_margin():
-    """ "The SVM loss of [10, -2, 3] and of [10, -100, -100] changed in none of the 1000 jiggles. For [10, 9, 9] it
-    changed in 656. It stays 0 only if neither wrong score gains on the correct one ... That happens in about one
-    jiggle in three. The softmax loss changed in every jiggle, for all three images." """
+    """ "The SVM loss of [10, -2, 3] and [10, -100, -100] changed in none of the 1000 jiggles. For [10, 9, 9] it
+    changed in 656. It stays 0 only if the correct score's random change is the largest of the three, which happens
+    in about one jiggle in three. The softmax loss changed in every jiggle." """
     counts = jiggle_counts()
     assert counts == [(0, 1000), (656, 1000), (0, 1000)]
     for seed in (1, 2):  # not a lucky seed: always none, every one, and about 2/3 for [10, 9, 9]
@@ -106,8 +107,8 @@ def test_jiggles_change_softmax_always_and_svm_only_at_the_margin():
 
 
 def test_10_9_9_loses_its_zero_when_a_wrong_score_comes_closer():
-    """Answer 1: "A jiggle that brings a wrong score closer to the correct one makes the SVM loss positive" for
-    [10, 9, 9], whose hinge terms are max(0, 0)."""
+    """Answer 1: "In [10, 9, 9] each hinge term is max(0, 0), right at the kink: a jiggle that brings a wrong score
+    closer to the correct one makes the SVM loss positive", while the other two's "stays 0"."""
     assert svm_of([10.0, 9.0, 9.0], 0) == 0
     assert svm_of([10.0, 9.001, 9.0], 0) > 0
     assert svm_of([9.999, 9.0, 9.0], 0) > 0
@@ -121,9 +122,8 @@ def test_10_9_9_loses_its_zero_when_a_wrong_score_comes_closer():
 
 
 def test_new_point_leaves_svm_sum_and_gradient_unchanged_changes_softmax():
-    """Answer 2: "Its hinge terms are all 0. It adds nothing to the SVM's sum of losses and nothing to its
-    gradient ... Its softmax loss is small but never 0, and neither is its gradient", and "with the mean ... The
-    mean changes even for the SVM"."""
+    """Answer 2: "Its hinge terms are 0: it adds nothing to the SVM's sum nor to its gradient ... Its softmax loss and
+    gradient are small but never 0", and "with the usual mean ... even the SVM's mean changes"."""
     S, y, _ = lo.datasets.worked_example()
     S_more, y_more = np.vstack([S, [[10.0, -2.0, 3.0]]]), np.append(y, 0)
     svm_before, svm_after = (lo.svm_scores_loss(A, b, per_example=True)[0].sum() for A, b in [(S, y), (S_more, y_more)])
@@ -141,10 +141,23 @@ def test_new_point_leaves_svm_sum_and_gradient_unchanged_changes_softmax():
 # ----------------------------------------------------------------------------
 
 
-def test_explorer_starts_at_the_notes_example():
-    """ "The explorer starts at the notes' example" (SVM 1.58, softmax 1.04), "Right: both losses as the correct
-    score moves ... with dots at the current correct score." """
-    explorer = lo.widgets.ScoreExplorer(scores=NOTES, label=2)
+@pytest.fixture(scope="module")
+def built_explorer():
+    return lo.widgets.ScoreExplorer(scores=NOTES, label=2)
+
+
+@pytest.fixture
+def explorer(built_explorer):
+    """The notebook's explorer, built once per module and put back at the notes' example before each test."""
+    built_explorer.controls["label"].value = 2
+    for k, score in enumerate(NOTES):
+        built_explorer.controls[f"s{k}"].value = score
+    return built_explorer
+
+
+def test_explorer_starts_at_the_notes_example(explorer):
+    """ "it starts at the notes' example" (SVM 1.58, softmax 1.04), "Right: both losses as the correct score moves,
+    dots at its current value." """
     svm, _, softmax, _ = readout(explorer)
     assert (svm, round(softmax, 2)) == (1.58, 1.04)
     lines = curves(explorer.figure.axes[2])
@@ -158,12 +171,11 @@ def test_explorer_starts_at_the_notes_example():
 
 
 @pytest.mark.parametrize("s2", [1.86, 1.87, 2.5, 5.0, 10.0])
-def test_past_1_86_svm_loss_and_derivative_are_zero_softmax_keeps_pushing(s2):
+def test_past_1_86_svm_loss_and_derivative_are_zero_softmax_keeps_pushing(explorer, s2):
     """ "Drag the score of class 2, the correct one, up until the SVM loss reads 0. From there on the SVM's loss and
-    derivative are exactly 0 ... Softmax's derivative is p - 1 ... It stays below 0", and the first Try this: "drag
-    the score of class 2 from 0.28 up to 10. At which score does the SVM loss become 0 ...? Does the softmax loss
-    ever reach 0?" From 1.86 = 0.86 + 1 on; softmax never."""
-    explorer = lo.widgets.ScoreExplorer(scores=NOTES, label=2)
+    derivative are exactly 0 ... Softmax's derivative, p - 1 ..., stays below 0", and the first Try this: "drag the
+    score of class 2 from 0.28 up to 10. At which score does the SVM loss become 0 ...? Does the softmax loss ever
+    reach 0?" From 1.86 = 0.86 + 1 on; softmax never."""
     explorer.controls["s2"].value = s2
     svm, svm_slope, softmax, softmax_slope = readout(explorer)
     assert svm == 0 and svm_slope == 0
@@ -173,18 +185,16 @@ def test_past_1_86_svm_loss_and_derivative_are_zero_softmax_keeps_pushing(s2):
 
 
 @pytest.mark.parametrize("s2", [0.28, 1.0, 1.85])
-def test_below_1_86_the_svm_loss_is_not_zero(s2):
+def test_below_1_86_the_svm_loss_is_not_zero(explorer, s2):
     """The first Try this, the other side: below 1.86 the SVM loss is above 0 and its derivative is -1, so the SVM
     loss first "reads 0" at 1.86."""
-    explorer = lo.widgets.ScoreExplorer(scores=NOTES, label=2)
     explorer.controls["s2"].value = s2
     svm, svm_slope, _, _ = readout(explorer)
     assert svm > 0 and svm_slope == -1
 
 
-def test_explorer_curve_is_flat_past_the_margin_and_softmax_never_flat():
+def test_explorer_curve_is_flat_past_the_margin_and_softmax_never_flat(explorer):
     """ "From there on the SVM's loss and derivative are exactly 0: the flat part of its curve" (right panel)."""
-    explorer = lo.widgets.ScoreExplorer(scores=NOTES, label=2)
     lines = curves(explorer.figure.axes[2])
     x, svm_curve = lines["SVM, delta = 1"]
     assert np.all(svm_curve[x >= 1.87] == 0) and np.all(svm_curve[x <= 1.85] > 0)
@@ -192,10 +202,9 @@ def test_explorer_curve_is_flat_past_the_margin_and_softmax_never_flat():
     assert np.all(softmax_curve > 0) and np.all(np.diff(softmax_curve) < 0)
 
 
-def test_try_class_1_correct_neither_loss_is_zero():
+def test_try_class_1_correct_neither_loss_is_zero(explorer):
     """Try this: "Choose class 1, the top score, as the correct class in the drop-down. Is either loss 0? Why is the
     SVM's not?" Neither is: class 2 (0.28) is within the margin 1 of class 1 (0.86)."""
-    explorer = lo.widgets.ScoreExplorer(scores=NOTES, label=2)
     explorer.controls["label"].value = 1
     svm, _, softmax, _ = readout(explorer)
     assert svm == pytest.approx(0.28 - 0.86 + 1) and svm > 0
@@ -216,9 +225,9 @@ def svm_curve_shape(deltas):
 
 
 def test_each_svm_curve_is_zero_until_0_28_minus_delta_then_slope_1_softmax_rises():
-    """ "Each SVM curve is 0 until the wrong score comes within delta of the correct one, at 0.28 - delta (the dotted
-    lines); from there it rises with slope 1. The softmax loss ... rises all the way, and it is above 0
-    everywhere." """
+    """ "Each SVM curve (delta = 0.5, 1, 2) is 0 until the wrong score comes within delta of the correct one, at
+    0.28 - delta (dotted lines), then rises with slope 1. The softmax curve is smooth, rises all the way and is above
+    0 everywhere." """
     svm, (x, softmax), ax = svm_curve_shape((0.5, 1.0, 2.0))
     for delta, (x, y) in svm.items():
         kink = 0.28 - delta
