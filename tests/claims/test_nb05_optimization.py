@@ -291,6 +291,7 @@ def test_the_step_size_sweep_reads_as_the_text_says(sweep):
     the loss goes up, ... and after 50 steps it is still above where it started.' (Also the hidden answer.) The cited
     values lie far from a rounding edge of the printed table, so the checked cell prints the same everywhere."""
     start = sweep[1e-4][0]
+    assert start == pytest.approx(np.log(10))  # 'Every run starts at ln 10'
     assert all(len(history) == 51 and history[0] == start for history in sweep.values())
     assert sweep[1e-4][50] > 0.99 * start
     assert sweep[0.1][50] < 0.2 * start
