@@ -172,9 +172,9 @@ def test_lossopt_default_step_is_1e_5():
 
 
 def test_try_this_svm_in_the_h_plot_has_no_truncation_until_a_kink():
-    """Try this: put lo.svm_loss in place of both lo.softmax_loss in the error-against-h plot. 'The SVM's loss is
-    made of straight pieces': right of round-off there is no truncation error (the error keeps falling as h grows),
-    until the largest h crosses a kink and the error jumps."""
+    """Try this: put lo.svm_loss in place of both lo.softmax_loss of the toy set, and redraw the error-against-h
+    plot. 'The SVM's loss is made of straight pieces': right of round-off there is no truncation error (the error
+    keeps falling as h grows), until the largest h crosses a kink and the error jumps."""
     steps, errors = toy_errors(lo.svm_loss)
     for method in ("forward", "centered"):
         before_kink = errors[method][steps < 0.05]
