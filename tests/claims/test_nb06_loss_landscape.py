@@ -59,7 +59,7 @@ def plane(train):
 @pytest.fixture(scope="module")
 def explorer():
     explorer = lo.widgets.LandscapeExplorer()
-    explorer._frames.render = lambda: b""  # the sentences are about the readout and the grids, not pixels
+    explorer.render = lambda: b""  # the sentences are about the readout and the grids, not pixels
     return explorer
 
 
@@ -99,14 +99,25 @@ def run_paths(train, batch_sizes):
     return results
 
 
-def path_on_plane(train, batch_size):
-    """One of the notebook's runs: (W_t - W_final as rows (T, D*C), the drawn coordinates (T, 2), directions)."""
+def run_path(train, batch_size, num_iters=100):
+    """One of the notebook's runs: the list of W_t, from the start to the end."""
     X, y = train
     loss_fn = functools.partial(lo.softmax_loss, reg=1e-3)
     W_start = 0.001 * np.random.default_rng(0).standard_normal((D, C))
     path = [W_start]
-    lo.sgd(loss_fn, W_start, X, y, lr=0.5, batch_size=batch_size, num_iters=100, seed=0,
+    lo.sgd(loss_fn, W_start, X, y, lr=0.5, batch_size=batch_size, num_iters=num_iters, seed=0,
            callback=lambda step, W, loss: path.append(W))  # fmt: skip
+    return path
+
+
+@pytest.fixture(scope="module")
+def paths(train):
+    """The notebook's three runs: gradient descent (batches of 500), SGD with batches of 100 and of 10."""
+    return {batch_size: run_path(train, batch_size) for batch_size in (500, 100, 10)}
+
+
+def path_on_plane(path):
+    """(W_t - W_final as rows (T, D*C), the drawn coordinates (T, 2), the two directions as rows (2, D*C))."""
     (p1, p2), coords, _ = landscape.trajectory_directions(path)
     steps = np.array([W - path[-1] for W in path]).reshape(len(path), -1)
     return steps, coords, np.array([p1.ravel(), p2.ravel()])
@@ -126,8 +137,8 @@ def test_the_walk_starts_at_w_zero_along_a_direction_of_length_1(line):
     assert line["direction"].shape == (D, C)
 
 
-def test_question_1_every_example_and_the_average_are_9_at_w_zero(line):
-    """Question 1's answer: 'every example's loss is 9, and so is the average' (C - 1 = 9 at W = 0)."""
+def test_every_example_and_the_average_are_9_at_w_zero(line):
+    """'At W = 0 every score is 0, and every example's loss is C - 1 = 9' (and so is the average, printed)."""
     at_zero = int(np.argmin(np.abs(line["alphas"])))
     np.testing.assert_allclose(line["per_example"][at_zero], C - 1)
     assert line["average"][at_zero] == pytest.approx(C - 1)
@@ -167,11 +178,10 @@ def test_svm_has_facets_softmax_is_smooth_both_convex(plane):
         assert second_differences(softmax, axis).min() > 0  # curved everywhere: no facet, no corner
 
 
-def test_question_2_lambda_pulls_the_lowest_point_towards_w_zero(explorer):
-    """Question 2's answer: with λ = 1e-4 the lowest point lies at a > 0 (for softmax at the edge of the grid); "At
+def test_question_1_lambda_pulls_the_lowest_point_towards_w_zero(explorer):
+    """Question 1's answer: with λ = 1e-4 'the lowest point lies at a > 0 (for softmax, off the edge of the grid). At
     λ = 1 the penalty outweighs the data loss at the trained W (a = 0), and the lowest point is most of the way to
-    a = -1." The explorer's readout shows
-    what the notebook's cell prints (data_losses + λ R)."""
+    a = -1.' The explorer's readout shows what the notebook's cell prints (data_losses + λ R)."""
     steps = explorer.steps
     for loss in ("svm", "softmax"):
         a_values = []
@@ -232,9 +242,9 @@ def test_structured_never_above_the_multiclass_svm_one_vs_all_charges_the_right_
 
 def test_the_explorer_is_as_described(explorer):
     """'The explorer slices the loss of the first 300 training images through a W trained with softmax on the whole
-    training set ... d1 = W itself ... d2 a random direction at right angles to W. Move λ (log scale, from 1e-4 to
-    10) ... Left: the loss along d1 (b = 0): data loss, penalty λR(W) and their total. Right: contours of the total,
-    W = 0 and the lowest point of the grid marked.'"""
+    training set ... d1 = W itself (a = -1 is W = 0), and d2 a random direction at right angles to W. Move λ (log
+    scale, from 1e-4 to 10) ... Left: the loss along d1 (b = 0): data loss, penalty λR(W) and their total. Right:
+    contours of the total, W = 0 and the lowest point of the grid marked.'"""
     data = lo.datasets.digits(seed=0)
     np.testing.assert_array_equal(explorer.X, data.X_train[:300])
     model = lo.LinearClassifier("softmax", lr=0.1, reg=1e-3, epochs=10, seed=0, verbose=False)
@@ -256,15 +266,10 @@ def test_the_explorer_is_as_described(explorer):
     np.testing.assert_allclose(markers["lowest on grid"], lowest(text)[1:])
 
 
-def test_a_random_plane_hardly_contains_the_path(train):
-    """'A random plane through the end point hardly contains the path: in 650 dimensions random directions are
-    nearly at right angles to it.' (gradient descent's path, as in the notebook)"""
-    X, y = train
-    loss_fn = functools.partial(lo.softmax_loss, reg=1e-3)
-    W_start = 0.001 * np.random.default_rng(0).standard_normal((D, C))
-    path = [W_start]
-    lo.sgd(loss_fn, W_start, X, y, lr=0.5, batch_size=500, num_iters=100, seed=0,
-           callback=lambda step, W, loss: path.append(W))  # fmt: skip
+def test_a_random_plane_hardly_contains_the_path(paths):
+    """'A random plane through the end of gradient descent's path hardly contains the path: in 650 dimensions random
+    directions are nearly at right angles to it.'"""
+    path = paths[500]
     steps = np.array([W - path[-1] for W in path]).reshape(len(path), -1)  # (T, 650)
     for seed in range(5):
         q, _ = np.linalg.qr(np.random.default_rng(seed).standard_normal((D * C, 2)))  # a random plane
@@ -274,9 +279,8 @@ def test_a_random_plane_hardly_contains_the_path(train):
 
 
 def test_paths_on_their_principal_planes(train):
-    """'Gradient descent ... almost all of it in one plane (two directions explain nearly all its variance). With
-    batches of 100 ... the plane explains almost as much of the path as for gradient descent. With 10 ... it leaves
-    the plane more (less of its variance explained). Yet after 100 steps all three reach about the same training
+    """'Gradient descent ...: a smooth curve, almost all in one plane. ... With batches of 100 the plane explains
+    almost as much of the path. With 10 ... it leaves the plane more. Yet all three reach about the same training
     loss.'"""
     runs = run_paths(train, (500, 100, 10))
     (gd, gd_loss), (hundred, hundred_loss), (ten, ten_loss) = runs[500], runs[100], runs[10]
@@ -286,28 +290,51 @@ def test_paths_on_their_principal_planes(train):
     assert max(losses) < 1.05 * min(losses)
 
 
-def test_gradient_descent_draws_a_smooth_curve_batches_of_10_zig_zag(train):
+def test_gradient_descent_draws_a_smooth_curve_batches_of_10_zig_zag(paths):
     """'Gradient descent takes the steepest way down ...: a smooth curve' and 'With 10 the path is noisy: it
     zig-zags': on the drawn plane, every turn of gradient descent's path is under 10 degrees; the path with batches
     of 10 turns by more than 90 degrees (doubles back) several times."""
-    _, gd_coords, _ = path_on_plane(train, 500)
-    _, ten_coords, _ = path_on_plane(train, 10)
+    _, gd_coords, _ = path_on_plane(paths[500])
+    _, ten_coords, _ = path_on_plane(paths[10])
     assert turn_cosines(gd_coords).min() > np.cos(np.radians(10))
     assert np.sum(turn_cosines(ten_coords) < 0) >= 5
 
 
-def test_the_path_itself_leaves_the_plane_batches_of_10_most(train):
+def test_the_path_itself_leaves_the_plane_batches_of_10_most(paths):
     """'The path itself leaves the plane (the path with batches of 10 most)': the part of W_t - W_final off the drawn
     plane through W_final (its squared length, as a fraction of the path's) is above 0 for all three runs and
     largest for batches of 10."""
     off = {}
     for batch_size in (500, 100, 10):
-        steps, coords, directions = path_on_plane(train, batch_size)
+        steps, coords, directions = path_on_plane(paths[batch_size])
         np.testing.assert_allclose(coords, steps @ directions.T, atol=1e-12)  # the drawn points are projections
         residual = steps - coords @ directions
         off[batch_size] = np.sum(residual**2) / np.sum(steps**2)
     assert all(value > 1e-4 for value in off.values())
     assert off[10] > 10 * max(off[500], off[100])
+
+
+def plane_of_path(train, path):
+    """The notebook's picture of a path: the grid around its end and the full training loss on its principal plane."""
+    X, y = train
+    (p1, p2), coords, _ = landscape.trajectory_directions(path)
+    reach = 1.15 * np.abs(coords).max()
+    around = np.linspace(-reach, reach, 31)
+    return around, landscape.slice_2d(path[-1], X, y, p1, p2, around, around, loss="softmax", reg=1e-3)
+
+
+def test_no_path_reaches_the_valleys_centre(train, paths):
+    """'None of the three reaches the valley's centre: after 100 steps the lowest loss on each plane still lies
+    ahead, at a > 0.' On each drawn plane the lowest grid point lies at least one grid step along the first
+    direction (the start is at a < 0), and its loss is below the loss at the end of the path."""
+    for batch_size, path in paths.items():
+        around, Z = plane_of_path(train, path)
+        _, coords, _ = path_on_plane(path)
+        centre = len(around) // 2  # a = b = 0: the end of the path
+        i, _ = np.unravel_index(np.argmin(Z), Z.shape)
+        assert coords[0, 0] < 0, batch_size  # the path came from a < 0 ...
+        assert around[i] >= around[centre + 1], batch_size  # ... and the lowest point lies ahead, at a > 0
+        assert Z.min() < 0.95 * Z[centre, centre], batch_size
 
 
 def test_try_this_fewer_images_show_their_kinks(train, line):
@@ -346,38 +373,10 @@ def test_try_this_structured_svm_at_the_lowest_lambda(explorer):
     assert lowest(text)[0] < lowest(set_sliders(explorer, loss="svm"))[0]
 
 
-def test_aside_moving_lambda_computes_no_new_slice(monkeypatch):
-    """Aside: 'The explorer computes the data loss on its 31 x 31 grid once for each loss and margin, and keeps it
-    ... Moving λ only recomputes data loss + λ R.'"""
-    import lossopt.widgets.landscape as module
-
-    calls = []
-    original = module.slice_2d
-    monkeypatch.setattr(module, "slice_2d", lambda *a, **k: calls.append(k.get("loss")) or original(*a, **k))
-    explorer = lo.widgets.LandscapeExplorer()
-    assert explorer.data_losses("svm", 1.0).shape == (31, 31)
-    assert calls == ["svm"]
-    for reg in (1e-3, 0.1, 1.0):
-        explorer.controls["reg"].value = reg
-    assert calls == ["svm"]
-    explorer.controls["loss"].value = "softmax"
-    explorer.controls["reg"].value = 1e-2
-    assert calls == ["svm", "softmax"]
-
-
-def test_aside_slice_agrees_with_the_loss_at_a_point(train, plane):
-    """Aside: 'It agrees with evaluating the loss at each point' (the notebook checks one grid point; here several)."""
-    X, y = train
-    d1, d2 = landscape.random_directions(np.zeros((D, C)), seed=1)
-    grid = plane["grid"]
-    for i, j in [(7, 30), (0, 0), (40, 13), (20, 20)]:
-        expected = lo.svm_loss(grid[i] * d1 + grid[j] * d2, X, y)[0]
-        assert plane["all"][i, j] == pytest.approx(expected, rel=1e-12)
-
-
 def test_the_notebook_says_what_these_tests_check():
     """The sentences above are in the notebook as tested (a reworded sentence must come with its test)."""
     text = "\n".join(c.source for c in nbformat.read(NOTEBOOK, as_version=4).cells if c.cell_type == "markdown")
+    text = " ".join(text.split())  # line breaks inside a sentence do not matter
     for sentence in (
         "set λ to its lowest value, 1e-4, and switch from `svm` to `structured_svm`",
         "Draw the path of SGD with batches of 1",
@@ -386,5 +385,7 @@ def test_the_notebook_says_what_these_tests_check():
         "With 10 the path is noisy: it zig-zags",
         "plane (the path with batches of 10 most)",
         "the penalty outweighs the data loss at the trained W",
+        "None of the three reaches the valley's centre",
+        "every example's loss is C - 1 = 9 (notebook 01's sanity check)",
     ):
         assert sentence in text, sentence
