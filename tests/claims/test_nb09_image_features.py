@@ -71,10 +71,10 @@ def test_answer_1_a_line_in_r_separates_disc_and_ring():
 
 
 def test_answer_1_no_line_in_x_y(explorer):
-    """Answer 1: "On (x, y): no ... every disc point lies between ring points ... So if the classifier called every
-    ring point "ring", it would call every disc point "ring" too. It must get something wrong." Checked on the
-    explorer's data: every disc point is inside the convex hull of the ring points (a mix of them with weights >= 0),
-    so a half-plane that holds all the ring points holds it too."""
+    """Answer 1: "On (x, y): no ... Every disc point lies between ring points, so a classifier that calls every ring
+    point "ring" calls the disc "ring" too." Checked on the explorer's data: every disc point is inside the convex
+    hull of the ring points (a mix of them with weights >= 0), so a half-plane that holds all the ring points holds
+    it too."""
     from scipy.spatial import Delaunay
 
     ring, disc = explorer.X[explorer.y == 1], explorer.X[explorer.y == 0]
@@ -152,7 +152,7 @@ def cat():
 
 
 def test_answer_2_shuffled_pixels_keep_the_colour_histogram(cat):
-    """Answer 2: "No. The histogram only counts how many pixels have each colour, not where they are." """
+    """Answer 2: "No. It counts how many pixels have each colour, not where they are." """
     rng = np.random.default_rng(0)
     shuffled = rng.permutation(cat.reshape(-1, 3)).reshape(cat.shape)
     assert not np.array_equal(shuffled, cat)
@@ -160,8 +160,8 @@ def test_answer_2_shuffled_pixels_keep_the_colour_histogram(cat):
 
 
 def test_the_hog_picture_marks_the_cell_with_the_most_gradient(cat):
-    """ "On the right are the 9 bins of the cell marked in the middle, the one with the most gradient in that part";
-    the middle picture shows the framed part, 9 segments a cell."""
+    """ "Right: the bins of the marked cell, the one with the most gradient"; "In the middle, each cell of the framed
+    part draws its 9 bins as segments"."""
     grey = cat.mean(axis=2)
     cells = lo.features.cell_histograms(grey, cell_size=8, n_bins=9)
     rows, cols = slice(8, 24), slice(14, 42)
@@ -179,7 +179,7 @@ def test_the_hog_picture_marks_the_cell_with_the_most_gradient(cat):
 
 
 def test_hog_segments_run_along_the_edge_and_grow_with_their_bin():
-    """ "A segment runs along the edge, at right angles to the gradient, and is longer when its bin holds more." """
+    """ "a segment runs along the edge, at right angles to the gradient, longer when its bin holds more." """
     cells = np.zeros((1, 1, 9))
     cells[0, 0, 2] = 3.0  # bin 2: gradients at 40 to 60 degrees, drawn at the middle, 50
     cells[0, 0, 6] = 1.0  # bin 6: 120 to 140 degrees
@@ -208,8 +208,8 @@ def test_our_hog_is_scikit_images_up_to_rounding(cat):
 
 def test_answer_3_dimming_changes_the_colour_histogram_not_hog(cat):
     """Question 3: "Halve the photograph's contrast and shift its values up: every value becomes 0.5 × value + 60."
-    Answer 3: "The colour histogram changes: every value moves, into the middle bins. HOG does not (up to
-    rounding)." """
+    Answer 3: "The colour histogram changes: values move into the middle bins. HOG does not (up to rounding)"; the
+    cell prints both."""
     dim = 0.5 * cat.astype(float) + 60
     assert dim.std() == pytest.approx(0.5 * cat.std())  # half the contrast
     assert dim.min() == 0.5 * cat.min() + 60 and dim.max() == 0.5 * cat.max() + 60  # values shifted up
