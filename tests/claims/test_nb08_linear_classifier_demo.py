@@ -234,7 +234,7 @@ def test_more_l2_shrinks_w_and_misclassifies_a_point(toy):
     region' (after the 300 steps above; the notebook's cell takes 300 more, as here)."""
     y = toy[1]
     demo = quick_demo()
-    press_play(demo, 300)
+    demo.step(300)  # the 300 Play ticks above (test_the_notebooks_training_cell_is_the_demos_training)
     before = float(np.sum(demo.W**2))
     demo.controls["reg"].value = 1.0
     counts = []
@@ -256,17 +256,19 @@ def test_the_notebooks_training_cell_is_the_demos_training(toy):
     press_play(demo, 50)
     np.testing.assert_allclose(demo.W, W, rtol=1e-12)
     np.testing.assert_allclose(demo.b, b, rtol=1e-12, atol=1e-15)
+    at_once = quick_demo()
+    at_once.step(50)  # demo.step(n), which the tests use for many ticks at once, takes the same steps
+    assert at_once.steps == 50
+    np.testing.assert_allclose(at_once.W, W, rtol=1e-12)
+    np.testing.assert_allclose(at_once.b, b, rtol=1e-12, atol=1e-15)
 
 
 def test_the_chain_rule_gradients_are_the_demos(toy):
     """'the chain rule gives dL/dW = X^T dS + 2 · reg · W and dL/db = Σ_i dS_i' (dS from the score-level loss), for
-    each of the four losses, at the start and after some steps."""
+    each of the four losses, at the start and at random parameters."""
     X, y = toy
-    demo = quick_demo()
-    for W, b in ((START_W, START_B), (None, None)):
-        if W is None:
-            press_play(demo, 20)
-            W, b = demo.W, demo.b
+    rng = np.random.default_rng(0)
+    for W, b in [(START_W, START_B)] + [(rng.normal(size=(2, 3)), rng.normal(size=3)) for _ in range(5)]:
         for name, score_loss in lo.SCORE_LOSSES.items():
             _, dS = score_loss(X @ W + b, y)
             state = lo.classifier_loss(W, b, X, y, loss=name, reg=0.1)
@@ -351,12 +353,14 @@ def test_try_this_lower_l2_more_margins_met_but_softmax_never_zero():
     demo = quick_demo()
     demo.reset_button.click()
     demo.controls["reg"].value = 0.01
-    press_play(demo, 301)
+    demo.step(300)  # Play's first 300 ticks, taken at once (the same steps: see the training-cell test)
+    press_play(demo, 1)
     svm_above_zero = int(np.sum(demo.state.losses > 0))
     assert svm_above_zero < 7  # fewer than the 7 at L2 strength 0.1
     demo.reset_button.click()
     demo.controls["loss"].value = "softmax"
-    press_play(demo, 301)
+    demo.step(300)  # Play's first 300 ticks, taken at once (the same steps: see the training-cell test)
+    press_play(demo, 1)
     assert demo.steps == 301
     assert np.all(demo.state.losses > 0)
 
