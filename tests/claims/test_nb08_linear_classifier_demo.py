@@ -48,10 +48,7 @@ def quick_demo(**kwargs):
     encoding is 95% of a tick's time (the frame path has its own tests in tests/widgets).
     """
     demo = lo.widgets.LinearClassifierDemo(**kwargs)
-    if hasattr(demo, "_frames"):  # widgets before issue 20's rework
-        demo._frames.render = lambda: b""
-    else:
-        demo.render = lambda: b""
+    demo.render = lambda: b""
     return demo
 
 
