@@ -3,9 +3,10 @@
 Each test names the sentence it backs and does what the notebook does, with the same values.
 """
 
+import contextlib
+import io
 import json
 from pathlib import Path
-from types import SimpleNamespace
 
 import numpy as np
 import pytest
@@ -15,7 +16,6 @@ import skimage.feature
 import lossopt as lo
 
 NOTEBOOK = Path(__file__).resolve().parents[2] / "notebooks" / "09_image_features.ipynb"
-HOG_OPTIONS = dict(cell_size=2, block_size=2)  # section 5's hog_options
 
 
 def code_cells():
@@ -32,7 +32,7 @@ def test_the_notebook_uses_the_values_these_tests_use():
     """The tests below repeat the notebook's settings; this keeps the two together."""
     assert "hog_options = dict(cell_size=2, block_size=2)" in cell_containing("hog_options =")
     assert "shift = 1  #" in cell_containing("shift = 1")
-    assert "explorer = lo.widgets.FeatureExplorer()" in cell_containing("FeatureExplorer(")
+    assert 'explorer = lo.widgets.FeatureExplorer(features="polar")' in cell_containing("FeatureExplorer(")
     assert "lo.features.kmeans(patches, 8, seed=0)" in cell_containing("kmeans(")
 
 
@@ -43,7 +43,20 @@ def test_the_notebook_uses_the_values_these_tests_use():
 
 @pytest.fixture(scope="module")
 def explorer():
-    return lo.widgets.FeatureExplorer()
+    return lo.widgets.FeatureExplorer(features="polar")
+
+
+def test_the_explorer_opens_on_the_polar_view_in_the_saved_output():
+    """ "It opens on the polar features": the explorer made as the notebook makes it shows the polar view, and so does
+    the picture saved with the notebook (its readout, saved beside the PNG, names the view)."""
+    explorer = lo.widgets.FeatureExplorer(features="polar")
+    assert explorer.values["features"] == "polar"
+    assert explorer.text.startswith("features: polar (r, θ)")
+    assert explorer.figure.axes[1].get_xlabel().startswith("r =")  # the right-hand axes are (r, θ)
+    cells = json.loads(NOTEBOOK.read_text(encoding="utf-8"))["cells"]
+    (cell,) = [c for c in cells if c["cell_type"] == "code" and "FeatureExplorer(" in "".join(c["source"])]
+    (output,) = [o for o in cell["outputs"] if "image/png" in o.get("data", {})]
+    assert "".join(output["data"]["text/plain"]).startswith("features: polar (r, θ)")
 
 
 def test_answer_1_a_line_in_r_separates_disc_and_ring():
@@ -58,10 +71,10 @@ def test_answer_1_a_line_in_r_separates_disc_and_ring():
 
 
 def test_answer_1_no_line_in_x_y(explorer):
-    """Answer 1: "On (x, y): no ... every disc point lies between ring points ... So if the classifier called every
-    ring point "ring", it would call every disc point "ring" too. It must get something wrong." Checked on the
-    explorer's data: every disc point is inside the convex hull of the ring points (a mix of them with weights >= 0),
-    so a half-plane that holds all the ring points holds it too."""
+    """Answer 1: "On (x, y): no ... Every disc point lies between ring points, so a classifier that calls every ring
+    point "ring" calls the disc "ring" too." Checked on the explorer's data: every disc point is inside the convex
+    hull of the ring points (a mix of them with weights >= 0), so a half-plane that holds all the ring points holds
+    it too."""
     from scipy.spatial import Delaunay
 
     ring, disc = explorer.X[explorer.y == 1], explorer.X[explorer.y == 0]
@@ -72,8 +85,8 @@ def test_answer_1_no_line_in_x_y(explorer):
 
 
 def test_raw_boundary_is_a_line_and_hardly_beats_guessing(explorer):
-    """ "With raw (x, y) the boundary is a straight line in the plane, and the classifier gets hardly more points
-    right than guessing would (the accuracies printed above)." """
+    """ "Toggle to raw (x, y): the boundary is a straight line in the plane, and hardly more points are right than by
+    guessing." """
     explorer.controls["features"].value = "raw"
     (image,) = explorer.figure.axes[0].get_images()
     regions = np.asarray(image.get_array())
@@ -87,9 +100,8 @@ def test_raw_boundary_is_a_line_and_hardly_beats_guessing(explorer):
 
 
 def test_polar_boundary_is_a_line_on_the_right_and_goes_around_the_disc(explorer):
-    """ "With polar (r, θ) the boundary on the right is again a straight line: the classifier is still linear.
-    Drawn back in the plane (left), it goes all the way around the disc, and every training and test point is
-    right." """
+    """ "With polar (r, θ) the boundary on the right is a straight line, yet on the left it goes around the disc, and
+    every training and test point is right." """
     explorer.controls["features"].value = "polar"
     ax_plane, ax_features = explorer.figure.axes
     (right,) = ax_features.get_images()
@@ -112,7 +124,7 @@ def test_polar_boundary_is_a_line_on_the_right_and_goes_around_the_disc(explorer
 
 
 def test_each_choice_has_its_own_linear_softmax_classifier(explorer):
-    """ "Each choice has its own linear softmax classifier (lo.LinearClassifier), trained once." """
+    """ "The explorer trains one linear softmax classifier (lo.LinearClassifier) per choice of features, once." """
     raw, polar = explorer.models["raw"], explorer.models["polar"]
     assert raw is not polar
     for model in (raw, polar):
@@ -121,7 +133,7 @@ def test_each_choice_has_its_own_linear_softmax_classifier(explorer):
 
 
 def test_the_toggle_only_redraws(explorer):
-    """Aside: "The explorer trains its two classifiers once, when it is made; the toggle only redraws." """
+    """ "... per choice of features, once": the toggle only redraws, it does not train again."""
     models = dict(explorer.models)
     for value in ("raw", "polar", "raw"):
         explorer.controls["features"].value = value
@@ -140,7 +152,7 @@ def cat():
 
 
 def test_answer_2_shuffled_pixels_keep_the_colour_histogram(cat):
-    """Answer 2: "No. The histogram only counts how many pixels have each colour, not where they are." """
+    """Answer 2: "No. It counts how many pixels have each colour, not where they are." """
     rng = np.random.default_rng(0)
     shuffled = rng.permutation(cat.reshape(-1, 3)).reshape(cat.shape)
     assert not np.array_equal(shuffled, cat)
@@ -148,8 +160,8 @@ def test_answer_2_shuffled_pixels_keep_the_colour_histogram(cat):
 
 
 def test_the_hog_picture_marks_the_cell_with_the_most_gradient(cat):
-    """ "On the right are the 9 bins of the cell marked in the middle, the one with the most gradient in that part";
-    the middle picture shows the framed part, 9 segments a cell."""
+    """ "Right: the bins of the marked cell, the one with the most gradient"; "In the middle, each cell of the framed
+    part draws its 9 bins as segments"."""
     grey = cat.mean(axis=2)
     cells = lo.features.cell_histograms(grey, cell_size=8, n_bins=9)
     rows, cols = slice(8, 24), slice(14, 42)
@@ -167,7 +179,7 @@ def test_the_hog_picture_marks_the_cell_with_the_most_gradient(cat):
 
 
 def test_hog_segments_run_along_the_edge_and_grow_with_their_bin():
-    """ "A segment runs along the edge, at right angles to the gradient, and is longer when its bin holds more." """
+    """ "a segment runs along the edge, at right angles to the gradient, longer when its bin holds more." """
     cells = np.zeros((1, 1, 9))
     cells[0, 0, 2] = 3.0  # bin 2: gradients at 40 to 60 degrees, drawn at the middle, 50
     cells[0, 0, 6] = 1.0  # bin 6: 120 to 140 degrees
@@ -182,10 +194,8 @@ def test_hog_segments_run_along_the_edge_and_grow_with_their_bin():
 
 
 def test_our_hog_is_scikit_images_up_to_rounding(cat):
-    """ "Our hog and scikit-image's skimage.feature.hog compute the same thing ... orientations=9,
-    pixels_per_cell=(8, 8), cells_per_block=(2, 2), block_norm="L2" ... The largest difference below is about 1e-7,
-    on features that lie between 0 and 1". Aside: "our_hog.ravel() matches skimage.feature.hog(...,
-    feature_vector=True), up to rounding, for the settings above." """
+    """ "Our hog agrees with scikit-image's asked for the same (block_norm="L2")": the cell prints that the largest
+    difference is below 1e-6, on features that lie between 0 and 1; and in scikit-image's order too."""
     grey = cat.mean(axis=2)
     ours = lo.features.hog(grey, cell_size=8, n_bins=9, block_size=2)
     options = dict(orientations=9, pixels_per_cell=(8, 8), cells_per_block=(2, 2), block_norm="L2")
@@ -198,8 +208,8 @@ def test_our_hog_is_scikit_images_up_to_rounding(cat):
 
 def test_answer_3_dimming_changes_the_colour_histogram_not_hog(cat):
     """Question 3: "Halve the photograph's contrast and shift its values up: every value becomes 0.5 × value + 60."
-    Answer 3: "The colour histogram changes: every value moves, into the middle bins. HOG does not (up to
-    rounding)." """
+    Answer 3: "The colour histogram changes: values move into the middle bins. HOG does not (up to rounding)"; the
+    cell prints both."""
     dim = 0.5 * cat.astype(float) + 60
     assert dim.std() == pytest.approx(0.5 * cat.std())  # half the contrast
     assert dim.min() == 0.5 * cat.min() + 60 and dim.max() == 0.5 * cat.max() + 60  # values shifted up
@@ -212,8 +222,8 @@ def test_answer_3_dimming_changes_the_colour_histogram_not_hog(cat):
 
 
 def test_each_image_becomes_8_numbers_whatever_its_size(cat):
-    """ "Each image, whatever its size, becomes one vector of 8 numbers" (the bag of words); "The patches are the
-    non-overlapping 8 × 8 patches of the grey cat, each shifted to mean 0 and scaled to length 1"."""
+    """ "Each image, whatever its size, becomes one vector of 8 numbers" (the bag of words); "the 8 × 8 patches of
+    the grey cat, each shifted to mean 0 and scaled to length 1"."""
     grey = cat.mean(axis=2)
     patches = lo.features.image_patches(grey, patch_size=8)
     assert len(patches) == (grey.shape[0] // 8) * (grey.shape[1] // 8)  # non-overlapping: one per 8 x 8 tile
@@ -247,44 +257,90 @@ def test_try_3_shuffled_brick_changes_its_bag_of_words(cat):
 # ----------------------------------------------------------------------------
 
 
-def digits_run(hog_options, shift):
-    """Section 5's two cells: raw pixels and HOG, then the test digits moved by ``shift`` pixels."""
-    data = lo.datasets.digits(seed=0, standardize=False, bias=False)
-    splits = {"train": data.X_train, "val": data.X_val, "test": data.X_test}
-    images = {name: X.reshape(-1, 8, 8) for name, X in splits.items()}
-    feature_sets = {
-        "raw pixels": {name: im.reshape(len(im), -1) for name, im in images.items()},
-        "HOG": {name: lo.features.hog_features(im, **hog_options) for name, im in images.items()},
-    }
-    moved = lo.features.shift_images(images["test"], shift)
-    moved_features = {
-        "raw pixels": moved.reshape(len(moved), -1),
-        "HOG": lo.features.hog_features(moved, **hog_options),
-    }
-    result = {}
-    for name, F in feature_sets.items():
-        fitted = lo.features.fit_linear_on_features(F["train"], data.y_train, F["val"], data.y_val)
-        result[name] = SimpleNamespace(
-            test=fitted.score(F["test"], data.y_test), moved=fitted.score(moved_features[name], data.y_test)
+def run_cells(*markers, replace=(), namespace=None):
+    """Exec the notebook's code cells that contain ``markers``, in order, with ``(old, new)`` text replacements."""
+    namespace = {"lo": lo, "np": np} if namespace is None else namespace
+    for marker in markers:
+        source = cell_containing(marker)
+        for old, new in replace:
+            source = source.replace(old, new)
+        exec(source, namespace)
+    return namespace
+
+
+SEARCH_CELLS = (
+    "data = lo.datasets.digits(",
+    "hyperparameter_search = None",
+    "def solution_07(",
+    "learning_rates = [0.1",
+)
+
+
+def digits_run(hog_options="dict(cell_size=2, block_size=2)", shift=1):
+    """Section 5's cells as the notebook runs them (search, then the moved digits), with a try-this's settings.
+
+    Returns {features: (test accuracy, moved accuracy)} and the namespace.
+    """
+    replace = [("hog_options = dict(cell_size=2, block_size=2)", f"hog_options = {hog_options}")]
+    replace += [("shift = 1  #", f"shift = {shift}  #")]
+    with contextlib.redirect_stdout(io.StringIO()):
+        ns = run_cells(*SEARCH_CELLS, "shift = 1", replace=replace)
+    accuracy = {}
+    for name, model in ns["classifiers"].items():
+        moved = ns["standardize"](ns["train_features"][name], ns["features"](name, ns["moved"]))
+        accuracy[name] = (
+            model.score(ns["feature_sets"][name]["test"], ns["data"].y_test),
+            model.score(moved, ns["data"].y_test),
         )
-    return result
+    return accuracy, ns
 
 
 @pytest.fixture(scope="module")
 def digits_default():
-    return digits_run(HOG_OPTIONS, 1)
+    return digits_run()
+
+
+def test_section_5_standardizes_as_features_ipynb_and_uses_the_stand_in_until_one_is_pasted(digits_default):
+    """ "each feature is standardized with the training split's statistics and gets the bias column"; "Paste your
+    solved hyperparameter_search ... Until then, notebook 07's solution stands in." """
+    _, ns = digits_default
+    for F in ns["feature_sets"].values():
+        np.testing.assert_allclose(F["train"][:, :-1].mean(axis=0), 0, atol=1e-9)
+        spread = F["train"][:, :-1].std(axis=0)
+        assert np.all(np.isclose(spread, 1) | np.isclose(spread, 0))  # constant pixels stay 0
+        assert np.all(F["test"][:, -1] == 1)  # the bias column
+    assert ns["search"] is ns["solution_07"]
+    calls = []
+
+    def pasted(*args, **kwargs):  # what a student pastes: the search below must use it
+        calls.append(args[4:6])
+        return ns["solution_07"](*args, **kwargs)
+
+    with contextlib.redirect_stdout(io.StringIO()) as out:
+        run_cells("def solution_07(", "learning_rates = [0.1", namespace={**ns, "hyperparameter_search": pasted})
+    assert "your hyperparameter_search" in out.getvalue()
+    assert calls == [([0.1, 0.3, 1.0], [1e-4, 1e-2])] * 2
+
+
+def test_the_stand_in_is_a_correct_hyperparameter_search(digits_default):
+    """ "notebook 07's solution stands in": the checker of notebook 07's exercise passes it."""
+    _, ns = digits_default
+    if "hyperparameter_search" not in lo.exercises.names():
+        pytest.skip("the hyperparameter_search checker has not landed")
+    result = lo.exercises.check("hyperparameter_search", ns["solution_07"])
+    assert result.passed, result.message
 
 
 def test_on_digits_hog_and_raw_pixels_do_about_equally_well(digits_default):
-    """ "On these digits HOG and raw pixels do about equally well (compare the test accuracies above)." """
-    assert abs(digits_default["HOG"].test - digits_default["raw pixels"].test) <= 0.02
-    assert min(r.test for r in digits_default.values()) > 0.9
+    """ "HOG and raw pixels do about equally well (the test accuracies above)." """
+    accuracy, _ = digits_default
+    assert abs(accuracy["HOG"][0] - accuracy["raw pixels"][0]) <= 0.02
+    assert min(test for test, _ in accuracy.values()) > 0.9
 
 
 def test_the_digits_description_says_what_the_notebook_quotes():
-    """ "scikit-learn's description of the data set says they are "normalized bitmaps", and each of the 64 values
-    counts the ink in a small block of a larger bitmap, which, in its words, "gives invariance to small
-    distortions"." """
+    """ "scikit-learn's description calls them "normalized bitmaps", each value counting the ink in a block of a
+    larger bitmap, which "gives invariance to small distortions"." """
     from sklearn.datasets import load_digits
 
     description = " ".join(load_digits().DESCR.split())
@@ -295,26 +351,26 @@ def test_the_digits_description_says_what_the_notebook_quotes():
 
 
 def test_answer_4_raw_pixels_lose_far_more_when_digits_move(digits_default):
-    """Answer 4 and the sentence after it: "Raw pixels lose far more than HOG when the digits move by one pixel";
-    "HOG loses accuracy too, only less." """
-    raw, hog = digits_default["raw pixels"], digits_default["HOG"]
-    raw_loss, hog_loss = raw.test - raw.moved, hog.test - hog.moved
-    assert hog_loss > 0
-    assert raw_loss > hog_loss + 0.15
+    """Answer 4 and the summary: moved by one pixel, "raw pixels lose far more"; "HOG loses accuracy too, only
+    less." """
+    accuracy, _ = digits_default
+    (raw_test, raw_moved), (hog_test, hog_moved) = accuracy["raw pixels"], accuracy["HOG"]
+    assert hog_test - hog_moved > 0
+    assert raw_test - raw_moved > hog_test - hog_moved + 0.15
 
 
 def test_try_1_moving_left_also_hurts_raw_pixels_more():
-    """Try this 1: "set shift = -1 ...: raw pixels again lose more than HOG." """
-    run = digits_run(HOG_OPTIONS, -1)
-    raw, hog = run["raw pixels"], run["HOG"]
-    assert raw.test - raw.moved > hog.test - hog.moved + 0.1
+    """Try this 1: "set shift = -1: raw pixels again lose more than HOG." """
+    accuracy, _ = digits_run(shift=-1)
+    (raw_test, raw_moved), (hog_test, hog_moved) = accuracy["raw pixels"], accuracy["HOG"]
+    assert raw_test - raw_moved > hog_test - hog_moved + 0.1
 
 
 def test_try_2_big_cells_make_hog_worse_than_raw_pixels():
-    """Try this 2: "set hog_options = dict(cell_size=4, block_size=1): ... HOG's test accuracy falls below that of
-    raw pixels." """
-    run = digits_run(dict(cell_size=4, block_size=1), 1)
-    assert run["HOG"].test < run["raw pixels"].test - 0.03
+    """Try this 2: "set hog_options = dict(cell_size=4, block_size=1): HOG's test accuracy falls below raw
+    pixels'." """
+    accuracy, _ = digits_run(hog_options="dict(cell_size=4, block_size=1)")
+    assert accuracy["HOG"][0] < accuracy["raw pixels"][0] - 0.03
 
 
 # ----------------------------------------------------------------------------
@@ -322,32 +378,44 @@ def test_try_2_big_cells_make_hog_worse_than_raw_pixels():
 # ----------------------------------------------------------------------------
 
 
-def run_cifar_cell(monkeypatch, loader, capsys):
+def run_cifar_cell(monkeypatch, loader, capsys, digits_default):
     monkeypatch.setattr(lo.datasets, "cifar10", loader)
-    exec(cell_containing("lo.datasets.cifar10("), {"lo": lo, "np": np})
+    _, ns = digits_default
+    exec(
+        cell_containing("lo.datasets.cifar10("),
+        {"lo": lo, "np": np, "search": ns["solution_07"], "standardize": ns["standardize"]},
+    )
     return capsys.readouterr().out
 
 
-def test_cifar_cell_skips_with_a_clear_message(monkeypatch, capsys):
-    """ "without it the cell says how to get it and skips." """
+def test_cifar_cell_skips_with_a_clear_message(monkeypatch, capsys, digits_default):
+    """ "Without the CIFAR-10 archive, the cell says how to get it and skips." """
 
     def absent(**kwargs):
         raise lo.datasets.DatasetNotFoundError("not here")
 
-    out = run_cifar_cell(monkeypatch, absent, capsys)
+    out = run_cifar_cell(monkeypatch, absent, capsys, digits_default)
     assert "CIFAR-10 is not in" in out and "download=True" in out and "skipping" in out
 
 
-def test_cifar_cell_compares_four_feature_sets_when_present(monkeypatch, capsys):
-    """The CIFAR-10 comparison runs: raw pixels, colour histogram, HOG, both (on stand-in data of CIFAR's shape)."""
+def test_cifar_cell_tunes_colour_histogram_plus_hog_when_present(monkeypatch, capsys, digits_default):
+    """ "HOG and colour histogram side by side, tuned with your search, on 2000 training, 500 validation and 500
+    test images" (on stand-in data of CIFAR's shape), beside raw pixels."""
     rng = np.random.default_rng(0)
+    sizes = []
 
     def fake(**kwargs):
         images = rng.integers(0, 256, size=(3000, 32, 32, 3)).astype(np.float32)
         labels = rng.integers(0, 10, size=3000)
         return lo.datasets.CIFAR10(images[:2500], labels[:2500], images[2500:], labels[2500:], ("c",) * 10)
 
-    out = run_cifar_cell(monkeypatch, fake, capsys)
+    def search(X_train, y_train, X_val, y_val, *args):
+        sizes.append((len(X_train), len(X_val)))
+        return (0.01, 1e-4), {(0.01, 1e-4): (0.0, 0.0)}
+
+    monkeypatch.setitem(digits_default[1], "solution_07", search)
+    out = run_cifar_cell(monkeypatch, fake, capsys, digits_default)
     rows = out.strip().splitlines()[1:]
-    assert [row[:24].strip() for row in rows] == ["raw pixels", "colour histogram", "HOG", "HOG + colour histogram"]
-    assert [int(row[24:30]) for row in rows] == [3072, 24, 324, 348]
+    assert [row[:24].strip() for row in rows] == ["raw pixels", "HOG + colour histogram"]
+    assert [int(row[24:30]) for row in rows] == [3072, 324 + 24]
+    assert sizes == [(2000, 500)] * 2
