@@ -1,6 +1,6 @@
 """Binder and conda get the runtime only, and all of it.
 
-A Binder launch builds ``binder/environment.yml``; every package there is
+A Binder launch builds ``environment.yml``; every package there is
 installed on every launch, so the developer tools stay out of it. The
 runtime there must match ``pyproject.toml``'s dependencies (plus JupyterLab
 and Voila to open the notebooks and the demo), or a launch would lack one.
@@ -16,7 +16,7 @@ else:
     import tomli as tomllib
 
 REPO = Path(__file__).resolve().parents[1]
-BINDER = REPO / "binder" / "environment.yml"
+BINDER = REPO / "environment.yml"
 
 
 def requirement_name(spec):
@@ -44,17 +44,17 @@ def pyproject():
 def test_binder_has_every_runtime_dependency():
     runtime = {requirement_name(spec) for spec in pyproject()["project"]["dependencies"]}
     missing = runtime - set(conda_dependencies())
-    assert not missing, f"binder/environment.yml lacks runtime dependencies: {sorted(missing)}"
+    assert not missing, f"environment.yml lacks runtime dependencies: {sorted(missing)}"
     assert {"jupyterlab", "voila"} <= set(conda_dependencies())
 
 
 def test_binder_has_no_developer_tools():
     tools = {requirement_name(spec) for spec in pyproject()["project"]["optional-dependencies"]["test"]}
     extra = tools & set(conda_dependencies())
-    assert not extra, f"binder/environment.yml installs developer tools on every launch: {sorted(extra)}"
+    assert not extra, f"environment.yml installs developer tools on every launch: {sorted(extra)}"
 
 
 def test_binder_installs_this_package_without_its_dependencies_again():
-    post_build = (REPO / "binder" / "postBuild").read_text(encoding="utf-8")
+    post_build = (REPO / "postBuild").read_text(encoding="utf-8")
     assert "pip install --no-deps -e ." in post_build
     assert "http" not in post_build, "postBuild must install from this repository, nothing from the internet"

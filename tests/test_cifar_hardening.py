@@ -32,7 +32,8 @@ ENV = {**os.environ, "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1"}
 
 
 def names_in(path):
-    return sorted(p.name for p in path.iterdir())
+    """What a folder holds, less the lock file that lets processes take turns."""
+    return sorted(p.name for p in path.iterdir() if p.name != ".cifar10.lock")
 
 
 @pytest.fixture
@@ -68,9 +69,9 @@ WORKER = textwrap.dedent(
 
 @pytest.mark.parametrize("download", [False, True], ids=["archive in place", "both download"])
 def test_two_processes_loading_at_once_both_succeed(tmp_path, tiny, download):
-    """Two real processes load into one folder at the same instant, ten times: both get the data, nothing is left."""
+    """Two real processes load into one folder at the same instant, three times: both get the data, nothing is left."""
     source, md5, batch_md5 = tiny
-    trials = 10
+    trials = 3  # the lock serializes them; a few trials show that both still get whole data
     roots = [tmp_path / f"root{k}" for k in range(trials)]
     for root in roots:
         root.mkdir()
@@ -190,44 +191,6 @@ def test_a_damaged_batch_gets_one_clear_error(tiny, payload, why):
         lo.datasets.cifar10(source.parent)
 
 
-# --- size limits -------------------------------------------------------------------------------------
-
-
-def test_a_size_bomb_is_refused_before_it_is_written(tmp_path):
-    """64 MiB of zeros compress to about 64 KB: refused from its header, nothing lands on disk."""
-    root = tmp_path / "data"
-    root.mkdir()
-    with tarfile.open(root / ARCHIVE, "w:gz") as tar:
-        info = tarfile.TarInfo(f"{FOLDER}/data_batch_1")
-        info.size = 64 * 2**20
-        tar.addfile(info, io.BytesIO(bytes(info.size)))
-    assert (root / ARCHIVE).stat().st_size < 2**20
-    md5 = datasets._md5_of(root / ARCHIVE)
-    with pytest.raises(ValueError, match="exceed the size of the real data set") as caught:
-        lo.datasets.cifar10(root, md5=md5)
-    assert "Delete it" in str(caught.value)
-    assert names_in(root) == [ARCHIVE]  # no folder, no scratch
-
-
-def test_members_together_larger_than_the_data_set_are_refused(tmp_path, monkeypatch):
-    root = tmp_path / "data"
-    root.mkdir()
-    _, md5, batch_md5 = make_cifar_archive(root / ARCHIVE, images_per_batch=4)  # six batches of about 12 KB
-    monkeypatch.setattr(datasets, "CIFAR10_MAX_TOTAL_BYTES", 50_000)  # as if the real set were 50 KB
-    with pytest.raises(ValueError, match="exceed the size of the real data set"):
-        lo.datasets.cifar10(root, md5=md5, batch_md5=batch_md5)
-    assert names_in(root) == [ARCHIVE]
-
-
-def test_an_oversized_planted_batch_is_not_read(tiny):
-    source, md5, batch_md5 = tiny
-    lo.datasets.cifar10(source.parent, md5=md5, batch_md5=batch_md5)
-    with open(source.parent / FOLDER / "data_batch_2", "r+b") as file:
-        file.truncate(datasets.CIFAR10_MAX_FILE_BYTES + 1)  # sparse: costs no disk
-    with pytest.raises(ValueError, match="data_batch_2 is larger than any CIFAR-10 batch"):
-        lo.datasets.cifar10(source.parent)
-
-
 # --- leftovers of a killed download ------------------------------------------------------------------
 
 
@@ -272,14 +235,10 @@ def test_a_partial_file_left_by_a_killed_download_is_cleaned(tmp_path, tiny):
             time.sleep(0.05)
         process.send_signal(signal.SIGKILL)  # killed mid-download: no finally block runs
         process.wait()
-        (leftover,) = root.glob("*.part")
-        # Another process's download in progress (this one: alive, just written) must be left alone.
-        alive = root / f"{ARCHIVE}.{os.getpid()}.0a1b2c3d.part"
-        alive.write_bytes(b"in progress")
+        assert len(list(root.glob("*.part"))) == 1  # the killed download's partial file
         data = lo.datasets.cifar10(root, download=True, url=source.as_uri(), md5=md5, batch_md5=batch_md5)
         assert data.X_train.shape == (250, 32, 32, 3)
-        assert not leftover.exists()
-        assert names_in(root) == sorted([ARCHIVE, FOLDER, alive.name])
+        assert names_in(root) == sorted([ARCHIVE, FOLDER])  # the partial file was written over, then renamed
     finally:
         StallingHandler.release.set()
         server.shutdown()
@@ -287,20 +246,6 @@ def test_a_partial_file_left_by_a_killed_download_is_cleaned(tmp_path, tiny):
         if process.poll() is None:
             process.kill()
             process.wait()
-
-
-def test_old_leftovers_without_a_process_id_are_cleaned_by_age(tmp_path, tiny):
-    source, md5, batch_md5 = tiny
-    (tmp_path / "cache").mkdir()
-    old = tmp_path / "cache" / f"{ARCHIVE}k3j_x9.part"  # the name an earlier lossopt gave it
-    old.write_bytes(b"half")
-    young = tmp_path / "cache" / f"{ARCHIVE}q7w_z2.part"
-    young.write_bytes(b"half")
-    two_hours_ago = time.time() - 2 * 3600
-    os.utime(old, (two_hours_ago, two_hours_ago))
-    lo.datasets.cifar10(tmp_path / "cache", download=True, url=source.as_uri(), md5=md5, batch_md5=batch_md5)
-    assert not old.exists()
-    assert young.exists()  # it may be another process's download in progress
 
 
 # --- damaged archives and folders: one clear error each ------------------------------------------
@@ -341,13 +286,14 @@ def test_a_missing_batch_says_which_and_what_to_do(tiny):
     assert lo.datasets.cifar10(root, md5=md5, batch_md5=batch_md5).X_train.shape == (250, 32, 32, 3)
 
 
-def test_an_archive_without_a_batch_is_refused(tmp_path):
+@pytest.mark.parametrize("check_batches", [True, False], ids=["batch md5s", "batch_md5=None"])
+def test_an_archive_without_a_batch_is_refused_and_nothing_is_left(tmp_path, check_batches):
+    """With or without the batch digests, a missing batch stops extraction before the folder appears."""
     root = tmp_path / "data"
     root.mkdir()
-    _, md5, batch_md5 = make_cifar_archive(root / ARCHIVE)
-    batch_md5["data_batch_6"] = "0" * 32  # a batch this archive does not have
-    with pytest.raises(ValueError, match="it has no cifar-10-batches-py/data_batch_6"):
-        lo.datasets.cifar10(root, md5=md5, batch_md5=batch_md5)
+    _, md5, batch_md5 = make_cifar_archive(root / ARCHIVE, skip="data_batch_3")
+    with pytest.raises(ValueError, match="it has no cifar-10-batches-py/data_batch_3"):
+        lo.datasets.cifar10(root, md5=md5, batch_md5=batch_md5 if check_batches else None)
     assert names_in(root) == [ARCHIVE]
 
 
@@ -361,9 +307,9 @@ def test_a_file_where_a_folder_should_be(tmp_path, where):
     else:
         root.write_text("not a folder")
         blocked = root
-    with pytest.raises(ValueError, match="is a file, but it should be") as caught:
+    with pytest.raises(ValueError, match="is a file, but it should be a folder") as caught:
         lo.datasets.cifar10(root, download=True, url="http://127.0.0.1:9/never-used")
-    assert str(blocked) in str(caught.value) and "delete or move that file" in str(caught.value)
+    assert str(blocked) in str(caught.value) and "move or delete it" in str(caught.value)
 
 
 def test_a_corrupt_download_names_the_url_not_a_deleted_partial_file(tmp_path, tiny):
@@ -374,16 +320,7 @@ def test_a_corrupt_download_names_the_url_not_a_deleted_partial_file(tmp_path, t
     message = str(caught.value)
     assert source.as_uri() in message and ".part" not in message
     assert "nothing was kept" in message
-    assert list(root.iterdir()) == []
-
-
-def test_a_download_larger_than_the_data_set_is_stopped(tmp_path, tiny, monkeypatch):
-    source, md5, _ = tiny
-    monkeypatch.setattr(datasets, "CIFAR10_MAX_DOWNLOAD_BYTES", 1000)
-    root = tmp_path / "cache"
-    with pytest.raises(ValueError, match="larger than 1000 bytes"):
-        lo.datasets.cifar10(root, download=True, url=source.as_uri(), md5=md5)
-    assert list(root.iterdir()) == []
+    assert names_in(root) == []
 
 
 def test_a_download_cut_short_says_so(tmp_path, monkeypatch):
@@ -399,26 +336,33 @@ def test_a_download_cut_short_says_so(tmp_path, monkeypatch):
     finally:
         server.shutdown()
         server.server_close()
-    assert list(tmp_path.iterdir()) == []
+    assert names_in(tmp_path) == []
 
 
-def dead_process_id():
-    """The id of a process that has just finished."""
-    finished = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
-    return int(finished.stdout)
-
-
-def test_leftovers_of_dead_processes_are_cleaned_on_every_call(tiny):
+def test_a_scratch_folder_left_by_a_killed_extraction_is_replaced(tiny):
+    """An extraction killed half-way leaves its scratch folder; the next call (holding the lock) starts afresh."""
     source, md5, batch_md5 = tiny
     root = source.parent
-    lo.datasets.cifar10(root, md5=md5, batch_md5=batch_md5)
-    pid = dead_process_id()
-    scratch = root / f".{FOLDER}.{pid}.0a1b2c3d.tmp"  # an extraction killed half-way
+    scratch = root / f".{FOLDER}.tmp"
     (scratch / FOLDER).mkdir(parents=True)
     (scratch / FOLDER / "data_batch_1").write_bytes(b"half")
-    partial = root / f"{ARCHIVE}.{pid}.0a1b2c3d.part"  # a download killed half-way
-    partial.write_bytes(b"half")
-    mine = root / f".{FOLDER}.{os.getpid()}.0a1b2c3d.tmp"  # a live process's extraction: left alone
-    mine.mkdir()
-    lo.datasets.cifar10(root)  # the folder is there: a plain load still cleans up
-    assert names_in(root) == sorted([ARCHIVE, FOLDER, mine.name])
+    assert lo.datasets.cifar10(root, md5=md5, batch_md5=batch_md5).X_train.shape == (250, 32, 32, 3)
+    assert names_in(root) == sorted([ARCHIVE, FOLDER])
+
+
+def test_a_link_in_the_archive_is_refused(tmp_path):
+    """A symbolic link inside the folder (to a file outside it) is refused; nothing is extracted."""
+    root = tmp_path / "data"
+    root.mkdir()
+    make_cifar_archive(root / ARCHIVE)
+    with tarfile.open(root / ARCHIVE, "r:gz") as tar:
+        members = [(m, tar.extractfile(m).read()) for m in tar.getmembers()]
+    with tarfile.open(root / ARCHIVE, "w:gz") as tar:
+        for member, data in members:
+            tar.addfile(member, io.BytesIO(data))
+        link = tarfile.TarInfo(f"{FOLDER}/readme.html")
+        link.type, link.linkname = tarfile.SYMTYPE, "/etc/passwd"
+        tar.addfile(link)
+    with pytest.raises(ValueError, match=r"'cifar-10-batches-py/readme\.html' is a link"):
+        lo.datasets.cifar10(root, md5=datasets._md5_of(root / ARCHIVE), batch_md5=None)
+    assert names_in(root) == [ARCHIVE]

@@ -69,7 +69,9 @@ def test_the_scan_finds_a_leak_and_a_keyless_answer():
         nbformat.v4.new_markdown_cell("What you will learn: why 2W also has zero loss."),
         nbformat.v4.new_markdown_cell("<details><summary>Click to see a solution (f)</summary>2W here</details>"),
         nbformat.v4.new_markdown_cell("**Question 7.** Is a W with zero loss unique?"),
-        nbformat.v4.new_markdown_cell("<details>\n<summary>Answer</summary>\n<!-- key: 2W; not unique -->\nNo.</details>"),
+        nbformat.v4.new_markdown_cell(
+            "<details>\n<summary>Answer</summary>\n<!-- key: 2W; not unique -->\nNo.</details>"
+        ),
         nbformat.v4.new_markdown_cell("<details>\n<summary>Answer</summary>\nNo key here.</details>"),
     ]
     leaks, keyless = early_answers(notebook)
