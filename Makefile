@@ -32,12 +32,12 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e ".[test,lab]"
 	touch $(STAMP)
 
-# The runtime from pyproject.toml and the test tools, with ipywidgets pinned to
-# 7.7.x; lossopt itself is the working tree (editable), as in .venv.
+# The runtime from pyproject.toml and pytest, with ipywidgets pinned to 7.7.x;
+# lossopt itself is the working tree (editable), as in .venv.
 $(STAMP7): pyproject.toml
 	test -x $(VENV7)/bin/python || $(PYTHON) -m venv $(VENV7)
 	$(VENV7)/bin/python -m pip install --quiet --upgrade pip
-	$(VENV7)/bin/python -m pip install --quiet -e ".[test]" "ipywidgets>=7.7,<7.8"
+	$(VENV7)/bin/python -m pip install --quiet -e . "pytest>=7.4" "ipywidgets>=7.7,<7.8"
 	$(VENV7)/bin/python -c 'import ipywidgets, sys; v = ipywidgets.__version__; sys.exit(None if v.startswith("7.7.") else "expected ipywidgets 7.7.x, got " + v)'
 	touch $(STAMP7)
 
@@ -52,12 +52,17 @@ lab: $(STAMP)
 demo: $(STAMP)
 	cd notebooks && ../$(BIN)/voila 08_linear_classifier_demo.ipynb --strip_sources=True
 
+# Two pytest runs: everything but the browser tests on both cores (pytest-xdist,
+# a file's tests on one worker, so module fixtures and a notebook's kernel are
+# shared), then the browser tests alone, so their latency table is not measured
+# beside a second test worker.
 test: lint test-widgets7
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -m "not browser" -n 2 --dist loadfile
+	$(BIN)/python -m pytest -m browser
 
 # The headless widget tests (tests/widgets) under ipywidgets 7.7.
 test-widgets7: $(STAMP7)
-	$(VENV7)/bin/python -m pytest tests/widgets -q -p no:cacheprovider
+	$(VENV7)/bin/python -m pytest tests/widgets -q -p no:cacheprovider -o addopts=""
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
@@ -75,3 +80,15 @@ notebooks: $(STAMP)
 
 clean:
 	rm -rf $(VENV) $(VENV7) .pytest_cache .ruff_cache build *.egg-info
+
+# ---- For instructors (issue 19) ----------------------------------------------
+# make student             student copies of the notebooks, hidden solutions removed, in build/student/
+# make grade NB=file.ipynb  run a submitted notebook in a fresh kernel and grade its exercises (table + JSON)
+.PHONY: student grade
+
+student: $(STAMP)
+	$(BIN)/python tools/student_release.py notebooks/*.ipynb --out build/student
+
+grade: $(STAMP)
+	@test -n "$(NB)" || { echo "usage: make grade NB=path/to/submission.ipynb"; exit 2; }
+	$(BIN)/python tools/grade.py "$(NB)"

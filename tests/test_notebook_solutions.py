@@ -1,14 +1,16 @@
 """CI proof of the exercises: every notebook solution passes its checker, and every exercise has its cells.
 
-An exercise in a notebook is three cells, in this order (team CONVENTIONS):
+An exercise in a notebook is these cells, in this order (team CONVENTIONS):
 
 1. a code cell with the stub ``def NAME(...): ... raise NotImplementedError``;
 2. a code cell ``lo.exercises.check("NAME", NAME)``, saved showing "not attempted yet";
-3. a markdown cell with the solution hidden in
+3. for an exercise that returns a gradient, a code cell ``lo.exercises.check_gradient("NAME", NAME)`` after the
+   stub, saved showing "not attempted yet";
+4. a markdown cell with the solution hidden in
    ``<details><summary>Click to see a solution (NAME)</summary> ```python ... ``` </details>``.
 
-The solution is executed in a namespace that holds only ``np`` and run through
-``lossopt.exercises.check``, so a solution and its checker can never drift apart.
+The solution is executed in a namespace that holds only ``np`` and ``lo`` and run through
+``lossopt.exercises.check`` (and ``check_gradient``), so a solution and its checkers can never drift apart.
 """
 
 import ast
@@ -20,6 +22,7 @@ import nbformat
 import numpy as np
 import pytest
 
+import lossopt
 from lossopt import exercises
 
 NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
@@ -69,7 +72,7 @@ def _stub_names(source):
     return found
 
 
-def _check_names(source):
+def _check_names(source, function="check"):
     """Exercises checked by a top-level expression ``lo.exercises.check("NAME", NAME)`` in a code cell."""
     tree = _parse(source)
     found = []
@@ -77,7 +80,7 @@ def _check_names(source):
         call = node.value if isinstance(node, ast.Expr) else None
         if (
             isinstance(call, ast.Call)
-            and ast.unparse(call.func).endswith("exercises.check")
+            and ast.unparse(call.func).endswith(f"exercises.{function}")
             and len(call.args) == 2
             and isinstance(call.args[0], ast.Constant)
             and isinstance(call.args[1], ast.Name)
@@ -105,21 +108,22 @@ def collect(paths):
             elif cell.cell_type == "code":
                 for name in _stub_names(cell.source):
                     found.setdefault(name, {}).setdefault("stubs", []).append((path.name, index, cell.source))
-                for name in _check_names(cell.source):
-                    entry = (path.name, index, _output_text(cell))
-                    found.setdefault(name, {}).setdefault("checks", []).append(entry)
+                for kind, function in (("checks", "check"), ("gradient checks", "check_gradient")):
+                    for name in _check_names(cell.source, function):
+                        entry = (path.name, index, _output_text(cell))
+                        found.setdefault(name, {}).setdefault(kind, []).append(entry)
     return found
 
 
 def run_solution(name, code, origin):
-    """Execute a solution block with only ``np`` in scope; return the function it defines.
+    """Execute a solution block with only ``np`` and ``lo`` in scope; return the function it defines.
 
     The source is registered with linecache under a made-up file name, as IPython does for a
     cell, so the checker can read it (the vectorized exercises inspect it for loops).
     """
     filename = f"<solution {name} in {origin}>"
     linecache.cache[filename] = (len(code), None, code.splitlines(keepends=True), filename)
-    namespace = {"np": np}
+    namespace = {"np": np, "lo": lossopt}
     exec(compile(code, filename, "exec"), namespace)
     return namespace.get(name)
 
@@ -158,16 +162,39 @@ def problems(name, cells, notebook_prefix):
         found.append(f"{name}: the check cell ({check_nb} cell {check_i}) was saved with an error")
     if code is None:
         found.append(f"{name}: the solution block ({sol_nb} cell {sol_i}) has no ```python code block")
+    if name in exercises._GRADIENTS:
+        gradient_checks = cells.get("gradient checks", [])
+        if [(nb, i > stub_i) for nb, i, _ in gradient_checks] != [(stub_nb, True)]:
+            places = ", ".join(f"{nb} cell {i}" for nb, i, _ in gradient_checks) or "none"
+            found.append(f"{name}: {len(gradient_checks)} gradient-check cells (lo.exercises.check_gradient(\"NAME\", "
+                         f"NAME)) ({places}); exactly one, after the stub in {stub_nb}")  # fmt: skip
+        elif "not attempted yet" not in gradient_checks[0][2] or "Traceback" in gradient_checks[0][2]:
+            found.append(f"{name}: the gradient-check cell ({stub_nb} cell {gradient_checks[0][1]}) was not saved "
+                         "showing 'not attempted yet'")  # fmt: skip
     return found
 
 
 ALL = collect(NOTEBOOKS.glob("*.ipynb"))
+# Issue 18's new exercises and gradient-check cells, written into the notebooks on other branches: until those land
+# here, an exercise found in no notebook at all is skipped, saying so. The lead empties PENDING after the merge.
+PENDING = {"predict", "hyperparameter_search", "polar_features"}
+GRADIENT_CELLS_PENDING = not any("gradient checks" in cells for cells in ALL.values())
+
+
+def _pending(name):
+    if name in PENDING and name not in ALL:
+        pytest.skip(f"{name} is in no notebook yet (issue 18: its cells land from the notebook branches)")
+
+
+def _problems(name):
+    found = problems(name, ALL.get(name, {}), exercises._EXERCISES[name][0])
+    return [line for line in found if not (GRADIENT_CELLS_PENDING and "gradient-check cells" in line)]
 
 
 @pytest.mark.parametrize("name", exercises.names())
 def test_each_exercise_has_one_stub_one_check_and_one_solution_in_its_notebook(name):
-    found = problems(name, ALL.get(name, {}), exercises._EXERCISES[name][0])
-    if found:
+    _pending(name)
+    if found := _problems(name):
         pytest.fail("\n".join(found), pytrace=False)
 
 
@@ -179,7 +206,7 @@ def test_no_solution_or_check_names_an_unknown_exercise():
 def test_summary_of_missing_exercise_cells():
     """One list of everything missing, by exercise and notebook (the per-exercise tests say the same)."""
     missing = [
-        line for name in exercises.names() for line in problems(name, ALL.get(name, {}), exercises._EXERCISES[name][0])
+        line for name in exercises.names() if not (name in PENDING and name not in ALL) for line in _problems(name)
     ]
     if missing:
         pytest.fail("exercise cells missing or wrong:\n" + "\n".join(missing), pytrace=False)
@@ -199,6 +226,9 @@ def test_each_notebook_solution_passes_its_checker(name, notebook, index, code):
     assert callable(fn), f"{notebook} cell {index}: the solution block does not define {name}"
     result = exercises.check(name, fn)
     assert result.passed, f"{notebook} cell {index}: {result!r}"
+    if name in exercises._GRADIENTS:  # and the gradient-check cell after it is happy
+        result = exercises.check_gradient(name, fn)
+        assert result.passed and "you should be happy" in result.message, f"{notebook} cell {index}: {result!r}"
 
 
 # ----------------------------------------------------------------------------
@@ -243,20 +273,28 @@ SVM_WITH_LOOP = SVM_VECTORIZED.replace(
 )
 
 
-def _write_notebook(path, name, stub, code):
-    """A notebook with one exercise: stub, executed check cell, solution."""
-    check = nbformat.v4.new_code_cell(f'lo.exercises.check("{name}", {name})')
-    check.outputs = [
-        nbformat.v4.new_output(
-            "execute_result", {"text/plain": repr(exercises.check(name, _raises))}, execution_count=1
-        )
-    ]
+@pytest.fixture(autouse=True)
+def _progress_file(tmp_path, monkeypatch):
+    monkeypatch.setenv("LOSSOPT_PROGRESS_FILE", str(tmp_path / "progress.json"))  # never the user's data folder
+
+
+def _executed(source, result):
+    cell = nbformat.v4.new_code_cell(source)
+    cell.outputs = [nbformat.v4.new_output("execute_result", {"text/plain": repr(result)}, execution_count=1)]
+    return cell
+
+
+def _write_notebook(path, name, stub, code, gradient_check=True):
+    """A notebook with one exercise: stub, executed check cell (and gradient-check cell), solution."""
     cells = [
         nbformat.v4.new_code_cell("import numpy as np\nimport lossopt as lo"),
         nbformat.v4.new_code_cell(stub),
-        check,
-        nbformat.v4.new_markdown_cell(SOLUTION_MARKDOWN.format(name=name, code=code)),
+        _executed(f'lo.exercises.check("{name}", {name})', exercises.check(name, _raises)),
     ]
+    if gradient_check and name in exercises._GRADIENTS:
+        source = f'lo.exercises.check_gradient("{name}", {name})'
+        cells.append(_executed(source, exercises.check_gradient(name, _raises) if gradient_check is True else "ok"))
+    cells.append(nbformat.v4.new_markdown_cell(SOLUTION_MARKDOWN.format(name=name, code=code)))
     nbformat.write(nbformat.v4.new_notebook(cells=cells), path)
 
 
@@ -278,6 +316,23 @@ def test_extraction_finds_the_three_cells_and_the_solution_passes(tmp_path):
     for name in ("l2_regularization", "svm_loss_vectorized"):
         ((_, _, code),) = found[name]["solutions"]
         assert exercises.check(name, run_solution(name, code, "test")).passed
+        assert exercises.check_gradient(name, run_solution(name, code, "test")).passed
+
+
+@pytest.mark.parametrize("saved", [False, "ok"], ids=["missing", "saved without 'not attempted yet'"])
+def test_a_missing_or_unsaved_gradient_check_cell_is_listed(tmp_path, saved):
+    _write_notebook(tmp_path / "02_demo.ipynb", "l2_regularization", STUB, L2, gradient_check=saved)
+    (line,) = problems("l2_regularization", collect(tmp_path.glob("*.ipynb"))["l2_regularization"], "02")
+    expected = (
+        "0 gradient-check cells" if saved is False else "the gradient-check cell (02_demo.ipynb cell 3) was not saved"
+    )
+    assert line.startswith(f"l2_regularization: {expected}")
+
+
+def test_a_solution_may_use_lossopt_as_lo(tmp_path):
+    code = "def polar_features(X):\n    return np.column_stack([np.hypot(*X.T), np.arctan2(X[:, 1], X[:, 0])])\n"
+    fn = run_solution("polar_features", code.replace("np.hypot(*X.T)", "lo.rel_error(0, 0) + np.hypot(*X.T)"), "t")
+    assert exercises.check("polar_features", fn).passed
 
 
 def test_a_solution_with_a_loop_fails_its_vectorized_check_through_the_extraction(tmp_path):
