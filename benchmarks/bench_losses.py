@@ -16,7 +16,8 @@ import numpy as np
 import lossopt as lo
 
 N, D, C = 500, 3073, 10  # the CS231n dev set
-ROUNDS = 15
+ROUNDS = 30
+TARGETS = {"float64": 1.10, "float32": 1.15}  # issue 20: x the two-GEMM floor
 
 
 def best_of(candidates, number):
@@ -74,12 +75,17 @@ def worked_example_table():
 
 def main():
     print(f"Losses at N={N}, D={D}, C={C}: loss + gradient, best of {ROUNDS} interleaved rounds")
-    print(f"{'loss':<12} {'dtype':<8} {'time ms':>8} {'floor ms':>9} {'x floor':>8} {'x faster than naive':>20}")
+    header = f"{'loss':<12} {'dtype':<8} {'time ms':>8} {'floor ms':>9} {'x floor':>8} {'target':>7} {'ok':>3}"
+    print(f"{header} {'x naive':>8}")
     rng = np.random.default_rng(0)
     rows = [row for dtype in (np.float64, np.float32) for row in w_level_rows(dtype, rng)]
     for name, dtype, seconds, floor, speedup in rows:
-        print(f"{name:<12} {dtype:<8} {1e3 * seconds:8.3f} {1e3 * floor:9.3f} {seconds / floor:8.3f} {speedup:20.0f}")
-    print("  floor = X @ W plus X.T @ G, timed in the same rounds; target <= 1.10 x floor; 'reg' rows use reg=1e-3")
+        ratio, target = seconds / floor, TARGETS[dtype]
+        ok = "yes" if ratio <= target else "NO"
+        times = f"{1e3 * seconds:8.3f} {1e3 * floor:9.3f}"
+        print(f"{name:<12} {dtype:<8} {times} {ratio:8.3f} {target:7.2f} {ok:>3} {speedup:8.0f}")
+    print("  floor = X @ W plus X.T @ G, timed in the same rounds; 'reg' rows use reg=1e-3; x naive: how much faster")
+    print("  than svm_loss_naive / softmax_loss_naive (assignment 1's loops)")
     print()
     print("The lecture's worked example (3 images x 3 classes), one call, input checks included:")
     for name, seconds in worked_example_table().items():

@@ -1,5 +1,11 @@
 """`make bench`: every benchmark, one table each; then the explorers' latency measured in a browser.
 
+The tables, in one run: bench_explorers (headless explorer frames), bench_fit (LinearClassifier.fit
+against a plain assignment-style SGD loop, target <= 1.15), bench_landscape (a 201 x 201 slice against
+the loss at each point) and bench_losses (loss + gradient against the two-GEMM floor, targets 1.10 in
+float64 and 1.15 in float32). The machine may be shared: each table interleaves its rounds and keeps the
+best, so the ratios (not the absolute times) are what repeat.
+
 The browser part runs the notebook browser tests (tests/browser, JupyterLab
 in headless Chromium), whose summary is the per-explorer table of issue 14:
 slider step to new picture (median, worst) and a ten-step burst's settle

@@ -35,9 +35,7 @@ try:
 except ImportError:  # numpy 1.x
     from numpy.core.multiarray import _reconstruct
 
-# ----------------------------------------------------------------------------
-# The lecture's examples
-# ----------------------------------------------------------------------------
+# --- The lecture's examples ---
 
 
 class ScoreTable(NamedTuple):
@@ -49,19 +47,10 @@ class ScoreTable(NamedTuple):
 
 
 def worked_example():
-    """The lecture's three images (cat, car, frog) scored for three classes.
+    """The lecture's three images (cat, car, frog) scored for three classes: a :class:`ScoreTable`.
 
-    The slide shows one column per image; here, as everywhere in lossopt,
-    there is one row per example. Its multiclass SVM losses are 2.9, 0 and
-    12.9, mean 5.27.
+    One row per image (the slide shows columns). Its multiclass SVM losses are 2.9, 0 and 12.9, mean 5.27.
 
-    Returns
-    -------
-    ScoreTable
-        ``scores`` (3, 3), ``labels`` [0, 1, 2], ``class_names`` ("cat", "car", "frog").
-
-    Examples
-    --------
     >>> S, y, names = worked_example()
     >>> S[0], names[y[0]]
     (array([ 3.2,  5.1, -1.7]), 'cat')
@@ -77,15 +66,9 @@ def worked_example():
 
 
 def toy_2d():
-    """The nine 2-D points, three classes, of the CS231n linear-classification web demo.
+    """The nine 2-D points of the CS231n linear-classification web demo (as the notes' screenshot shows them).
 
-    The coordinates and labels are those the demo's screenshot in the course
-    notes shows (https://cs231n.github.io/linear-classify/#interactive-web-demo).
-
-    Returns
-    -------
-    X : ndarray, shape (9, 2)
-    y : ndarray of int, shape (9,)
+    Returns X (9, 2) and y (9,): three points in each of three classes.
     """
     X = np.array(
         [
@@ -98,10 +81,7 @@ def toy_2d():
 
 
 def spiral(n_per_class=100, n_classes=3, *, noise=0.2, seed=0):
-    """Interleaved spiral arms in 2-D, one per class, no line separates them: X (N, 2) in the unit disc, y (N,).
-
-    ``noise`` is the standard deviation of the angular noise; N = n_per_class * n_classes.
-    """
+    """Interleaved spiral arms in 2-D, one per class (no line separates them): X (N, 2) in the unit disc, y (N,)."""
     n_per_class = check_positive_int(n_per_class, "n_per_class")
     n_classes = _check_classes(n_classes)
     noise = check_nonnegative(noise, "noise")
@@ -138,29 +118,12 @@ TOY_DATASETS = ("nine points", "blobs", "spiral")
 
 
 def make_dataset(name="nine points", n_per_class=30, seed=0, extra=0):
-    """A named 2-D toy set, with ``extra`` random points added (or ``-extra`` removed).
+    """A named 2-D toy set for notebook 08's demo, with ``extra`` random points added (or ``-extra`` removed).
 
-    The data of the linear-classifier demo (notebook 08, ``lossopt.widgets.LinearClassifierDemo``).
+    ``name`` is "nine points" (:func:`toy_2d`), "blobs" or "spiral" (``n_per_class`` points in each of three
+    classes). Added points are uniform in the data's box with random labels; at least three points are kept.
+    Returns X (N, 2) and y (N,).
 
-    Parameters
-    ----------
-    name : {"nine points", "blobs", "spiral"}
-        The web demo's nine points (:func:`toy_2d`), or :func:`blobs` /
-        :func:`spiral` with ``n_per_class`` points per class (three classes).
-    n_per_class : int
-    seed : int
-        Seeds the blobs and the spiral, and which points are added or removed.
-    extra : int
-        Points added (uniformly in the data's box, random labels) when > 0,
-        removed (at random) when < 0; at least three points are kept.
-
-    Returns
-    -------
-    X : array, shape (N, 2)
-    y : array of int, shape (N,)
-
-    Examples
-    --------
     >>> X, y = make_dataset("nine points", extra=2)
     >>> X.shape, y.shape
     ((11, 2), (11,))
@@ -187,19 +150,11 @@ def make_dataset(name="nine points", n_per_class=30, seed=0, extra=0):
 
 
 def blobs_with_outliers(n_per_class=30, n_outliers=4, *, seed=0):
-    """Three 2-D blobs (:func:`blobs`) plus a few class-0 points far out on the other side.
+    """Three 2-D blobs (:func:`blobs`) plus ``n_outliers`` class-0 points far out on the other side (notebook 02).
 
-    The data of the lambda explorer (notebook 02, ``lossopt.widgets.LambdaExplorer``).
-    Class 0 sits around (2, 0); its outliers sit around (-6, 0), beyond classes 1 and 2.
+    Class 0 sits around (2, 0); its outliers around (-6, 0), beyond classes 1 and 2. Returns X (N, 2), y (N,) and
+    is_outlier (N,) bool.
 
-    Returns
-    -------
-    X : ndarray, shape (3 * n_per_class + n_outliers, 2)
-    y : ndarray of int, shape (3 * n_per_class + n_outliers,)
-    is_outlier : ndarray of bool, same length
-
-    Examples
-    --------
     >>> X, y, is_outlier = blobs_with_outliers(10, 2)
     >>> X.shape, y[is_outlier]
     ((32, 2), array([0, 0]))
@@ -238,9 +193,7 @@ def add_bias(X):
     return np.hstack([X, np.ones((X.shape[0], 1), dtype=X.dtype)])
 
 
-# ----------------------------------------------------------------------------
-# Digits (bundled with scikit-learn, no download)
-# ----------------------------------------------------------------------------
+# --- Digits (bundled with scikit-learn, no download) ---
 
 
 class Split(NamedTuple):
@@ -255,26 +208,12 @@ class Split(NamedTuple):
 
 
 def digits(*, val_size=300, test_size=300, seed=0, bias=True, standardize=True, dtype=np.float64):
-    """scikit-learn's 1797 handwritten 8 x 8 digits, split three ways.
+    """scikit-learn's 1797 handwritten 8 x 8 digits, shuffled by ``seed`` and split three ways: a :class:`Split`.
 
-    Parameters
-    ----------
-    val_size, test_size : int, default 300
-        Examples in the validation and test splits; the rest (1197) train.
-    seed : int >= 0 or numpy Generator, default 0
-        Shuffles the examples before splitting.
-    bias : bool, default True
-        Append a column of ones (the bias trick), so D = 65.
-    standardize : bool, default True
-        Centre each pixel and scale it to unit variance, with the mean and
-        standard deviation of the training split only (pixels that are
-        constant there are only centred).
-    dtype : float32 or float64, default float64
-
-    Returns
-    -------
-    Split
-        ``X_*`` of shape (n, 64) or (n, 65), ``y_*`` labels in [0, 10).
+    ``val_size`` and ``test_size`` examples go to validation and test, the rest (1197) train. ``standardize``
+    centres each pixel and scales it to unit variance with the training split's statistics only (pixels
+    constant there are only centred); ``bias`` appends a column of ones (the bias trick), so D = 65.
+    X_* are (n, D) of ``dtype``, y_* labels in [0, 10).
     """
     from sklearn.datasets import load_digits  # imported here: it is slow to import
 
@@ -300,9 +239,7 @@ def digits(*, val_size=300, test_size=300, seed=0, bias=True, standardize=True, 
     return Split(*(array for part in parts for array in (X[part], y[part])))
 
 
-# ----------------------------------------------------------------------------
-# CIFAR-10 (the official python archive, downloaded once into a cache)
-# ----------------------------------------------------------------------------
+# --- CIFAR-10 (the official python archive, downloaded once into a cache) ---
 
 CIFAR10_URL = "https://www.cs.toronto.edu/~kriz/cifar-10-python.tar.gz"
 CIFAR10_MD5 = "c58f30108f718f92721af3b95e74349a"
@@ -348,47 +285,20 @@ def default_data_dir():
 def cifar10(
     root=None, download=False, *, dtype=np.float64, url=CIFAR10_URL, md5=CIFAR10_MD5, batch_md5=CIFAR10_BATCH_MD5
 ):
-    """Load CIFAR-10 from the official python archive, as the CS231n assignments do.
+    """Load CIFAR-10 from the official python archive, as the CS231n assignments do: a :class:`CIFAR10`.
 
-    Looks in ``root`` for the extracted folder ``cifar-10-batches-py``, else
-    for the archive ``cifar-10-python.tar.gz`` (checked against its md5, then
-    extracted), else downloads the archive when ``download`` is true.
+    Looks in ``root`` (default :func:`default_data_dir`) for the folder ``cifar-10-batches-py``, else for the
+    archive ``cifar-10-python.tar.gz``, else downloads it (about 163 MB) from ``url`` when ``download`` is true.
 
-    The files are treated as untrusted: the archive must match its md5;
-    extraction uses tarfile's "data" filter and refuses links and members
-    outside the folder; the batches must match their md5 and are read by an
-    unpickler that builds only what a batch contains, so a planted file cannot
-    run code. Downloading and extracting happen under a file lock (several
-    processes may load at once) into scratch names, and the folder appears
-    whole, by one rename: an interrupted run leaves nothing half written.
+    The files are untrusted: the archive must match ``md5``; extraction refuses links and members outside the
+    folder (and uses tarfile's "data" filter); every batch must be there and match ``batch_md5`` (None skips
+    the digests, for a trusted copy); batches are read by an unpickler that builds only what a batch holds, so
+    a planted file cannot run code. Work happens under a file lock (processes take turns) and scratch names:
+    the folder appears whole, by one rename, and an interrupted run leaves nothing half written.
 
-    Parameters
-    ----------
-    root : str or Path, optional
-        The data folder; default :func:`default_data_dir`.
-    download : bool, default False
-        Fetch the archive (about 163 MB) if it is not in ``root``.
-    dtype : float32 or float64, default float64
-        Of the returned images (CS231n uses float64; float32 halves memory).
-    url, md5 : str
-        Where to fetch the archive and its expected md5 (for mirrors and tests).
-    batch_md5 : dict or None
-        The expected md5 of each extracted batch file, by name (default: the
-        official ones); None skips this check (for a trusted copy that is not
-        the official one; the safe unpickler still applies).
-
-    Returns
-    -------
-    CIFAR10
-        ``X_train`` (50000, 32, 32, 3), ``y_train`` (50000,), ``X_test``
-        (10000, 32, 32, 3), ``y_test`` (10000,), ``class_names``.
-
-    Raises
-    ------
-    DatasetNotFoundError
-        The data is not there and could not be downloaded; the message says what to do.
-    ValueError
-        The archive or a batch is corrupt or unsafe, or a file sits where a folder should be.
+    Returns X_train (50000, 32, 32, 3), y_train (50000,), X_test (10000, 32, 32, 3), y_test (10000,) as
+    ``dtype`` (float32 halves memory). Raises DatasetNotFoundError (absent, not downloadable) or ValueError
+    (corrupt or unsafe files, a file where a folder should be), each saying what to do.
     """
     dtype = _check_float_dtype(dtype)
     download = check_bool(download, "download")
@@ -506,12 +416,10 @@ _DATA_FILTER = {"filter": "data"} if hasattr(tarfile, "data_filter") else {}
 
 
 class _BatchUnpickler(pickle.Unpickler):
-    """Unpickles only what CIFAR-10's batch files contain: dicts, lists, bytes, str, int and numpy arrays.
+    """Unpickles only what CIFAR-10's batches contain: containers, numbers, bytes, str and numpy arrays.
 
-    Plain containers and numbers need no code. Numpy arrays need three
-    names (rebuild an empty array, its class, its dtype), and bytes written by
-    Python 3 need a latin-1 encoder. Any other name (``os.system``,
-    ``builtins.exec``, ...) is refused before it can be called.
+    Arrays need three names (an empty array, its class, its dtype), Python 3's bytes a latin-1 encoder; any
+    other name (``os.system``, ``builtins.exec``, ...) is refused before it can be called.
     """
 
     ALLOWED: ClassVar[dict] = {

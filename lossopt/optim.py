@@ -1,11 +1,6 @@
-"""Minibatch stochastic gradient descent, and a linear classifier trained by it.
+"""Minibatch stochastic gradient descent, ``W <- W - lr * dL_batch/dW``, and a linear classifier trained by it.
 
-The lecture's update, on a small random batch each step::
-
-    W <- W - lr * dL_batch/dW
-
-The full-batch gradient is an average over N examples; a batch of a few
-hundred estimates it well for a fraction of the cost.
+The full-batch gradient is an average over N examples; a batch of a few hundred estimates it for a fraction of the cost.
 """
 
 import math
@@ -22,197 +17,100 @@ from sklearn.utils.multiclass import type_of_target
 from sklearn.utils.validation import validate_data
 from tqdm.auto import tqdm
 
-from ._validate import (
-    as_float_array,
-    as_labels,
-    check_bool,
-    check_choice,
-    check_finite,
-    check_linear_problem,
-    check_nonnegative,
-    check_positive,
-    check_positive_int,
-    check_seed,
-)
-from .losses import SCORE_LOSSES, linear_loss, softmax_probabilities
+from ._validate import check_array, check_bool, check_choice, check_labels, check_problem, check_scalar, check_seed
+from .losses import SCORE_LOSSES, linear_kernel, softmax_probabilities
 from .regularization import PENALTIES
 
-PROGRESS_DELAY = 0.5
-"""Seconds a fit runs before its progress bar appears (short fits show none)."""
+PROGRESS_DELAY = 0.5  # seconds a fit runs before its progress bar appears (short fits show none)
 
 
 class SGDResult(NamedTuple):
-    """What :func:`sgd` returns."""
+    """What :func:`sgd` returns: the final W (D, C), the minibatch loss of every step taken, and whether it blew up."""
 
     W: np.ndarray
-    """The final weights, shape (D, C)."""
     loss_history: np.ndarray
-    """The minibatch loss of every step taken, shape (steps,); all finite."""
     diverged: bool
-    """True if the run blew up (see :func:`sgd`); W is then the last W before it did."""
 
 
 class DivergenceWarning(UserWarning):
-    """A training run diverged (the learning rate is too large for the problem) and was stopped.
-
-    Silence it where divergence is expected, e.g. in a hyperparameter search::
-
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", lossopt.DivergenceWarning)
-            ...
-    """
+    """A training run diverged (the learning rate is too large) and was stopped; silence it where that is expected."""
 
 
 def divergence_limit(dtype):
-    """The size of a weight past which :func:`sgd` calls a run diverged: 1.2e77 in float64, 4.3e9 in float32.
-
-    It is the fourth root of the dtype's largest number: far beyond any useful
-    weight, yet small enough that ``X @ W``, ``sum(W**2)`` and ``reg * sum(W**2)``
-    cannot overflow on their way there, so no numpy overflow warning is ever raised.
-
-    Examples
-    --------
-    >>> f"{divergence_limit(np.float64):.1e}", f"{divergence_limit(np.float32):.1e}"
-    ('1.2e+77', '4.3e+09')
+    """The size of a weight past which :func:`sgd` calls a run diverged: 1.2e77 in float64, 4.3e9 in float32: the
+    fourth root of the largest number, so ``X @ W`` and ``reg * sum(W**2)`` cannot overflow on the way there.
     """
     return float(np.finfo(dtype).max) ** 0.25
 
 
 def step_decay(every, factor=0.5):
-    """A schedule for :func:`sgd`: multiply the learning rate by ``factor`` every ``every`` steps.
+    """A schedule for :func:`sgd`: the learning rate times ``factor`` (in [0, 1]) every ``every`` steps.
 
-    Examples
-    --------
     >>> schedule = step_decay(100, 0.5)
     >>> schedule(0), schedule(99), schedule(100), schedule(250)
     (1.0, 1.0, 0.5, 0.25)
     """
-    every = check_positive_int(every, "every")
-    factor = check_positive(factor, "factor")
+    every = int(check_scalar(every, "every", numbers.Integral, low=1))
+    factor = float(check_scalar(factor, "factor", low=0, high=1))
     return lambda step: factor ** (step // every)
 
 
 def check_training_data(X, y):
-    """Check finite X (N x D) and integer labels y (N,); return them and the number of classes."""
-    X = as_float_array(X, "X", ndim=2)
-    if X.shape[0] == 0:
-        raise ValueError("X is empty: it has no rows (examples)")
-    if X.shape[1] == 0:
-        raise ValueError(f"X has 0 feature(s) (shape={X.shape}) while a minimum of 1 is required.")
-    check_finite(X, "X")
-    labels = np.asarray(y)
-    if labels.dtype.kind not in "iu":
-        raise TypeError(f"y must hold integer class labels, got dtype {labels.dtype}")
-    num_classes = int(labels.max()) + 1 if labels.size else 0
-    labels = as_labels(labels, X.shape[0], max(num_classes, 2))
+    """X (N x D) finite, N, D >= 1, and integer labels y (N,) with at least two classes: ``(X, y, C)``."""
+    X = check_array(X, "X", 2, finite=True)
+    if X.size == 0:
+        raise ValueError(f"X is empty: it needs at least one row (example) and one column, got shape {X.shape}")
+    labels = check_labels(y, X.shape[0], np.inf)
     if np.unique(labels).size < 2:
         raise ValueError(f"y must contain at least two classes, got {np.unique(labels).size} class")
-    return X, labels, num_classes
+    return X, labels, int(labels.max()) + 1
 
 
-def _step_size(schedule, lr, step):
-    """``lr * schedule(step)``, after checking the schedule gave a finite number >= 0."""
-    if schedule is None:
-        return lr
+def _learning_rate(schedule, lr, step):
+    """``lr * schedule(step)``, after checking the schedule (a user's function) gave a finite number >= 0."""
     factor = schedule(step)
-    if isinstance(factor, (bool, np.bool_)) or not isinstance(factor, (numbers.Real, np.floating, np.integer)):
+    if isinstance(factor, (bool, np.bool_)) or not isinstance(factor, numbers.Real):
         raise TypeError(f"schedule({step}) must return a number, got {type(factor).__name__}")
     if not (math.isfinite(factor) and factor >= 0):
-        raise ValueError(
-            f"schedule({step}) returned {factor}: a learning-rate factor must be a finite number >= 0 "
-            "(a negative rate climbs the loss, NaN destroys W)"
-        )
+        raise ValueError(f"schedule({step}) returned {factor}: a learning-rate factor must be a finite number >= 0")
     return lr * float(factor)
 
 
-def _checked_step(loss_fn, W, X_batch, y_batch):
-    """``loss_fn(W, X_batch, y_batch)``, after checking it returned a number and a dW shaped like W."""
-    out = loss_fn(W, X_batch, y_batch)
+def _check_first_step(out, shape):
+    """The first ``loss_fn`` result, checked once: a number and a dW of W's shape."""
     if not (isinstance(out, tuple) and len(out) == 2):
         raise TypeError(f"loss_fn must return a pair (loss, dW), got {type(out).__name__}")
-    loss, dW = out
-    if np.ndim(loss) != 0 or np.asarray(loss).dtype.kind not in "fiu":
-        raise TypeError(f"loss_fn must return a number as its loss, got {type(loss).__name__} {np.shape(loss)}")
-    dW = np.asarray(dW)
-    if dW.shape != W.shape:
-        raise ValueError(f"loss_fn returned dW of shape {dW.shape}; it must have the shape of W, {W.shape}")
-    return float(loss), dW
+    if np.ndim(out[0]) != 0 or np.asarray(out[0]).dtype.kind not in "fiu":
+        raise TypeError(f"loss_fn must return a number as its loss, got {type(out[0]).__name__} {np.shape(out[0])}")
+    if np.shape(out[1]) != shape:
+        raise ValueError(f"loss_fn returned dW of shape {np.shape(out[1])}; it must have the shape of W, {shape}")
 
 
-def sgd(
-    loss_fn,
-    W0,
-    X,
-    y,
-    *,
-    lr=1e-3,
-    batch_size=200,
-    num_iters=None,
-    epochs=None,
-    schedule=None,
-    callback=None,
-    seed=None,
-    verbose=False,
-):
-    """Minimize ``loss_fn`` over W by minibatch stochastic gradient descent.
+def sgd(loss_fn, W0, X, y, *, lr=1e-3, batch_size=200, num_iters=None, epochs=None, schedule=None, callback=None,
+        seed=None, verbose=False):  # fmt: skip
+    """Minimize ``loss_fn(W, X_batch, y_batch) -> (loss, dW)`` over W (D, C) from W0 by minibatch SGD.
 
-    Each epoch visits the examples in a fresh random order, in batches of
-    ``batch_size`` (the last batch of an epoch may be smaller).
-
-    A run whose learning rate is too large blows up: the weights grow by a
-    factor every step. It is stopped at the first step whose loss or new W is
-    not finite, or whose new W has an entry past :func:`divergence_limit`
-    (1.2e77 in float64), before anything overflows; the result then has
-    ``diverged=True``, the last W before that step, and the losses so far.
-
-    Parameters
-    ----------
-    loss_fn : callable
-        ``loss_fn(W, X_batch, y_batch) -> (loss, dW)``, e.g. ``lossopt.svm_loss``
-        or ``functools.partial(lossopt.softmax_loss, reg=1e-3)``; dW must have W's shape.
-    W0 : array, shape (D, C)
-        Starting weights (not modified).
-    X : array, shape (N, D), finite
-    y : array of int, shape (N,)
-    lr : float, default 1e-3
-        Learning rate (step size).
-    batch_size : int, default 200
-        Examples per step; ``batch_size >= N`` is full-batch gradient descent.
-    num_iters, epochs : int, optional
-        How long to run: a number of steps or of passes over the data; give
-        at most one (default: 100 steps).
-    schedule : callable, optional
-        ``schedule(step) -> factor``: the learning rate at step t is
-        ``lr * schedule(t)`` (see :func:`step_decay`); the factor must be a finite number >= 0.
-    callback : callable, optional
-        ``callback(step, W, loss)`` after every step; returning True stops early.
-    seed : int >= 0 or numpy Generator, optional
-        Draws the batches, so a run repeats.
-    verbose : bool, default False
-        Show a progress bar (after half a second).
-
-    Returns
-    -------
-    SGDResult
-        ``(W, loss_history, diverged)``.
+    Each epoch visits X (N, D), y (N,) in a fresh random order, ``batch_size`` at a time, for ``num_iters``
+    steps or ``epochs`` passes (default 100 steps). The input is checked once, here; each step just calls
+    ``loss_fn``. The rate at step t is ``lr * schedule(t)`` (:func:`step_decay`); ``callback(step, W, loss)``
+    runs after each step (True stops); ``seed`` draws the batches; ``verbose`` shows a progress bar.
+    A run that blows up stops at the first step whose loss is not finite or whose new W passes
+    :func:`divergence_limit` (numpy's warnings are off: the values tell). Returns :class:`SGDResult`.
     """
     if not callable(loss_fn):
         raise TypeError(f"loss_fn must be a callable (W, X, y) -> (loss, dW), got {type(loss_fn).__name__}")
-    W = np.array(as_float_array(W0, "W0", ndim=2))  # a copy: W0 is left alone
-    check_finite(W, "W0")
+    W = np.array(check_array(W0, "W0", 2, finite=True))  # a copy: W0 is left alone
     X, y, _ = check_training_data(X, y)
     if X.shape[1] != W.shape[0]:
         raise ValueError(f"X has {X.shape[1]} columns but W0 has {W.shape[0]} rows; they must match")
-    lr = check_positive(lr, "lr")
-    batch_size = check_positive_int(batch_size, "batch_size")
+    lr = float(check_scalar(lr, "lr", low=0, low_open=True))
+    batch_size = int(check_scalar(batch_size, "batch_size", numbers.Integral, low=1))
     if num_iters is not None and epochs is not None:
         raise ValueError("give num_iters or epochs, not both")
     N = X.shape[0]
     steps_per_epoch = -(-N // batch_size)  # ceil(N / batch_size)
-    if epochs is not None:
-        total = check_positive_int(epochs, "epochs") * steps_per_epoch
-    else:
-        total = check_positive_int(100 if num_iters is None else num_iters, "num_iters")
+    length, name = (epochs, "epochs") if epochs is not None else (100 if num_iters is None else num_iters, "num_iters")
+    total = int(check_scalar(length, name, numbers.Integral, low=1)) * (steps_per_epoch if epochs is not None else 1)
     for name, fn in (("schedule", schedule), ("callback", callback)):
         if fn is not None and not callable(fn):
             raise TypeError(f"{name} must be callable or None, got {type(fn).__name__}")
@@ -223,42 +121,33 @@ def sgd(
     history = np.empty(total)
     diverged = False
     steps = 0
-    for step in tqdm(range(total), desc="SGD", disable=not verbose, delay=PROGRESS_DELAY):
-        position = step % steps_per_epoch
-        if position == 0:
-            order = rng.permutation(N)  # a new epoch: a new order
-        batch = order[position * batch_size : (position + 1) * batch_size]
-        step_size = _step_size(schedule, lr, step)
-        try:
-            # A numpy overflow here can only mean a blow-up (X and W are finite and bounded): stop, do not warn.
-            with np.errstate(over="raise", invalid="raise"):
-                loss, dW = _checked_step(loss_fn, W, X[batch], y[batch])
-                W_next = W - step_size * dW
-        except FloatingPointError:
-            diverged = True
-            break
-        if not math.isfinite(loss):
-            diverged = True
-            break
-        history[step] = loss
-        steps = step + 1
-        if not np.abs(W_next).max() <= limit:  # also true for NaN
-            diverged = True
-            break
-        W = W_next
-        if callback is not None and callback(step, W, loss):
-            break
+    with np.errstate(all="ignore"):  # a blow-up shows in the values, checked each step
+        for step in tqdm(range(total), desc="SGD", delay=PROGRESS_DELAY) if verbose else range(total):
+            position = step % steps_per_epoch
+            if position == 0:
+                order = rng.permutation(N)  # a new epoch: a new order
+            batch = order[position * batch_size : (position + 1) * batch_size]
+            out = loss_fn(W, X[batch], y[batch])
+            if step == 0:
+                _check_first_step(out, W.shape)
+            loss, dW = out
+            W_next = W - (lr if schedule is None else _learning_rate(schedule, lr, step)) * dW
+            if not math.isfinite(loss):
+                diverged = True
+                break
+            history[step], steps = loss, step + 1  # the loss at W, before this step
+            if not np.abs(W_next).max() <= limit:  # also true for NaN
+                diverged = True
+                break
+            W = W_next
+            if callback is not None and callback(step, W, loss):
+                break
     return SGDResult(W, history[:steps], diverged)
 
 
 def soft_threshold(W, threshold):
-    """Shrink every entry of W towards 0 by ``threshold``, and set those within it to exactly 0.
+    """Shrink every entry of W towards 0 by ``threshold``, those within it to exactly 0: L1's proximal step.
 
-    This is the proximal step of the L1 penalty: ``soft_threshold(V, t)`` is
-    the W that minimizes ``0.5 * ||W - V||^2 + t * sum |W|``.
-
-    Examples
-    --------
     >>> soft_threshold(np.array([[-1.5, 0.2, 0.7]]), 0.5)
     array([[-1. ,  0. ,  0.2]])
     """
@@ -266,51 +155,25 @@ def soft_threshold(W, threshold):
 
 
 def fit_proximal(X, y, reg, penalty, *, lr=0.1, steps=300, beta=1.0, W0=None, seed=0):
-    """Train a linear multiclass SVM by full-batch proximal gradient descent (ISTA).
+    """Train a linear multiclass SVM on X (N, D), y (N,) by full-batch proximal gradient descent (ISTA); nb 02.
 
-    Used by notebook 02 and its lambda explorer (``lossopt.widgets.LambdaExplorer``).
-    Each step is the lecture's gradient step on the smooth part of the loss,
-    ``W <- W - lr * d/dW [data loss + reg * beta * sum W**2]`` (computed by
-    :func:`lossopt.linear_loss`), followed, for the L1 part ``reg * sum |W|``,
-    by :func:`soft_threshold` with ``lr * reg``. Plain subgradient descent on
-    |w| only makes a weight hop around 0; the soft-threshold step sets it to
-    exactly 0, which is the sparsity L1 is known for. With ``penalty="l2"``
-    there is no L1 part, and this is full-batch gradient descent,
-    :func:`sgd` with ``batch_size = N``.
-
-    Parameters
-    ----------
-    X : array, shape (N, D)
-    y : array of int, shape (N,)
-    reg : float
-        Regularization strength lambda.
-    penalty : {"l2", "l1", "elastic"}
-        As in :func:`lossopt.regularization` (elastic: ``beta * sum W**2 + sum |W|``).
-    lr : float, default 0.1
-    steps : int, default 300
-    beta : float, default 1.0
-        Weight of the L2 part of the elastic net.
-    W0 : array, shape (D, C), optional
-        Starting weights; default small random ones, ``1e-3 * standard normal``.
-    seed : int, default 0
-        Seeds the random starting W.
-
-    Returns
-    -------
-    W : ndarray, shape (D, C)
+    Each step is the gradient step on ``data loss + reg * beta * sum W**2`` (L2 part), then :func:`soft_threshold`
+    with ``lr * reg`` for the L1 part, which sets weights to exactly 0 (subgradient steps make them hop around 0).
+    W starts at ``W0`` or ``1e-3`` times standard normal noise drawn with ``seed``. Returns W (D, C), float64.
     """
-    X, y, _ = check_training_data(X, y)
+    X, y, C = check_training_data(X, y)
     if W0 is None:
-        W0 = 1e-3 * check_seed(seed).standard_normal((X.shape[1], int(y.max()) + 1))
-    W, X, y, _, reg, _, penalty, _ = check_linear_problem(W0, X, y, reg, penalty=penalty)
+        W0 = 1e-3 * check_seed(seed).standard_normal((X.shape[1], C))
+    W, X, y = check_problem(W0, X, y)
     W = W.astype(float)  # (D, C), a copy in float64
-    lr = check_positive(lr, "lr")
-    steps = check_positive_int(steps, "steps")
-    beta = check_nonnegative(beta, "beta")
+    reg, penalty = check_scalar(reg, "reg", low=0), check_choice(penalty, "penalty", PENALTIES)
+    lr = check_scalar(lr, "lr", low=0, low_open=True)
+    steps = check_scalar(steps, "steps", numbers.Integral, low=1)
+    beta = check_scalar(beta, "beta", low=0)
     smooth_reg = {"l2": reg, "l1": 0.0, "elastic": reg * beta}[penalty]
-    l1_reg = {"l2": 0.0, "l1": reg, "elastic": reg}[penalty]
+    l1_reg = 0.0 if penalty == "l2" else reg
     for _ in range(steps):
-        _, dW = linear_loss(W, X, y, smooth_reg, loss="svm", penalty="l2")
+        _, dW = linear_kernel(W, X, y, smooth_reg)
         W = soft_threshold(W - lr * dW, lr * l1_reg)
     return W
 
@@ -320,254 +183,101 @@ class NotFittedError(sklearn.exceptions.NotFittedError, RuntimeError):
 
 
 class LinearClassifier(ClassifierMixin, BaseEstimator):
-    """A linear classifier ``scores = X @ W`` trained by minibatch SGD; a scikit-learn estimator.
+    """A linear classifier ``scores = X @ W`` trained by minibatch SGD; a scikit-learn estimator (notebook 07).
 
-    Used in notebook 07. Works with scikit-learn's tools: ``clone``,
-    ``cross_val_score``, ``GridSearchCV``, ``Pipeline``. The labels may be any
-    class labels (0..C-1, ``{3, 5}``, strings); column j of ``W_`` scores
-    ``classes_[j]``. ``__init__`` only stores its arguments; ``fit`` checks them.
+    Works with ``clone``, ``cross_val_score``, ``GridSearchCV`` and ``Pipeline``; the labels may be any class
+    labels (column j of ``W_`` scores ``classes_[j]``). ``__init__`` only stores its arguments: ``loss``, ``reg``,
+    ``penalty`` and ``delta`` as in :func:`lossopt.linear_loss`; ``lr``, ``batch_size``, ``num_iters`` (or
+    ``epochs``), ``schedule`` and ``verbose`` as in :func:`sgd`; W starts as ``init_scale`` times standard normal
+    noise; ``seed`` draws it and the batches. ``fit`` checks them and sets ``W_``, ``W0_`` (D, C),
+    ``loss_history_``, ``classes_``, ``n_features_in_`` and ``diverged_``: True if training blew up and stopped
+    (a :class:`DivergenceWarning` says so; ``W_`` is the last W before, :meth:`score` returns nan).
 
-    Parameters
-    ----------
-    loss : {"svm", "softmax", "ova_svm", "structured_svm"}, default "svm"
-    reg : float, default 1e-4
-        Regularization strength lambda.
-    lr : float, default 1e-3
-        Learning rate.
-    batch_size : int, default 200
-    num_iters : int, default 1000
-        SGD steps (ignored when ``epochs`` is given).
-    epochs : int, optional
-        Passes over the training data instead of ``num_iters``.
-    penalty : {"l2", "l1", "elastic"}, default "l2"
-    delta : float, default 1.0
-        Margin of the SVM losses.
-    schedule : callable, optional
-        Learning-rate schedule, see :func:`sgd`.
-    init_scale : float, default 1e-3
-        W starts as ``init_scale`` times standard normal noise.
-    seed : int >= 0 or numpy Generator, optional
-        Seeds the initial W and the batches: a fit repeats.
-    verbose : bool, default True
-        Show a progress bar for fits that take longer than half a second.
-
-    Attributes
-    ----------
-    W_ : ndarray, shape (D, C)
-        The learned weights (the bias, with the bias trick, is the last row).
-    W0_ : ndarray, shape (D, C)
-        The weights training started from.
-    loss_history_ : ndarray, shape (steps,)
-        The minibatch loss of every step.
-    diverged_ : bool
-        True if training blew up and was stopped (the learning rate was too
-        large); a :class:`DivergenceWarning` said so, ``W_`` is the last W
-        before the blow-up, and :meth:`score` returns nan.
-    classes_ : ndarray, shape (C,)
-        The class labels, sorted.
-    n_features_in_ : int
-        D, the number of columns of X.
-
-    Examples
-    --------
     >>> import lossopt as lo
     >>> data = lo.datasets.digits(seed=0)
     >>> model = lo.LinearClassifier("softmax", lr=0.1, epochs=20, seed=0, verbose=False)
     >>> model.fit(data.X_train, data.y_train).score(data.X_val, data.y_val) > 0.9
     True
-
-    A grid that includes settings that diverge: those cells score nan (and
-    warn; here the warning is silenced because it is expected).
-
-    >>> import warnings
-    >>> with warnings.catch_warnings():
-    ...     warnings.simplefilter("ignore", lo.DivergenceWarning)
-    ...     model = lo.LinearClassifier("svm", lr=10, reg=10, seed=0, verbose=False)
-    ...     model.fit(data.X_train, data.y_train).diverged_
-    True
-    >>> model.score(data.X_val, data.y_val)
-    nan
     """
 
-    def __init__(
-        self,
-        loss="svm",
-        *,
-        reg=1e-4,
-        lr=1e-3,
-        batch_size=200,
-        num_iters=1000,
-        epochs=None,
-        penalty="l2",
-        delta=1.0,
-        schedule=None,
-        init_scale=1e-3,
-        seed=None,
-        verbose=True,
-    ):
-        self.loss = loss
-        self.reg = reg
-        self.lr = lr
-        self.batch_size = batch_size
-        self.num_iters = num_iters
-        self.epochs = epochs
-        self.penalty = penalty
-        self.delta = delta
-        self.schedule = schedule
-        self.init_scale = init_scale
-        self.seed = seed
-        self.verbose = verbose
-
-    def _check_params(self):
-        """Check the arguments ``__init__`` stored (scikit-learn checks them in fit, not in __init__)."""
-        check_choice(self.loss, "loss", tuple(SCORE_LOSSES))
-        check_nonnegative(self.reg, "reg")
-        check_positive(self.lr, "lr")
-        check_positive_int(self.batch_size, "batch_size")
-        check_positive_int(self.num_iters, "num_iters")
-        if self.epochs is not None:
-            check_positive_int(self.epochs, "epochs")
-        check_choice(self.penalty, "penalty", PENALTIES)
-        check_nonnegative(self.delta, "delta")
-        if self.schedule is not None and not callable(self.schedule):
-            raise TypeError(f"schedule must be callable or None, got {type(self.schedule).__name__}")
-        check_nonnegative(self.init_scale, "init_scale")
-        check_bool(self.verbose, "verbose")
+    def __init__(self, loss="svm", *, reg=1e-4, lr=1e-3, batch_size=200, num_iters=1000, epochs=None, penalty="l2",
+                 delta=1.0, schedule=None, init_scale=1e-3, seed=None, verbose=True):  # fmt: skip
+        self.loss, self.reg, self.lr, self.batch_size, self.num_iters = loss, reg, lr, batch_size, num_iters
+        self.epochs, self.penalty, self.delta, self.schedule = epochs, penalty, delta, schedule
+        self.init_scale, self.seed, self.verbose = init_scale, seed, verbose
 
     def loss_and_gradient(self, W, X, y):
-        """This model's full loss at W on (X, y), y in [0, C) indexing the columns of W: ``(loss, dW)``."""
-        return linear_loss(W, X, y, self.reg, loss=self.loss, delta=self.delta, penalty=self.penalty)
+        """This model's loss at W (D, C) on checked X (N, D), y (N,) in [0, C): ``(loss, dW)``, unchecked."""
+        return linear_kernel(W, X, y, self.reg, loss=self.loss, delta=self.delta, penalty=self.penalty)
+
+    def _check_X(self, X, reset):
+        """X checked once: lossopt's rules (real numbers, 2-D), then scikit-learn's (finite, not empty, width)."""
+        if not scipy.sparse.issparse(X):  # scikit-learn's messages for sparse or 1-D X say what to do
+            check_array(X, "X")
+        return validate_data(self, X, reset=reset, dtype=(np.float64, np.float32))
 
     def fit(self, X, y, W0=None, callback=None):
-        """Train on X (N x D) and labels y (N,), from ``W0`` or a small random W; returns self.
+        """Train on X (N, D) and labels y (N,) from ``W0`` (D, C) or a small random W; ``callback`` as in :func:`sgd`.
 
-        Parameters
-        ----------
-        X : array, shape (N, D), finite
-        y : array, shape (N,)
-            Class labels, at least two different ones.
-        W0 : array, shape (D, C), optional
-            Starting weights, C the number of distinct labels in y.
-        callback : callable, optional
-            ``callback(step, W, loss)`` after every SGD step (as in :func:`sgd`); returning True stops early.
-
-        Returns
-        -------
-        self
-
-        Warns
-        -----
-        DivergenceWarning
-            Once, if training blew up; ``diverged_`` is then True.
+        Warns :class:`DivergenceWarning` once if training blew up (``diverged_`` is then True). Returns self.
         """
-        self._check_params()
-        X_given = X
-        X, classes, y_index = self._check_training_data(X, y)
-        validate_data(self, X_given, reset=True, skip_check_array=True)  # n_features_in_, feature_names_in_
+        check_choice(self.loss, "loss", tuple(SCORE_LOSSES))
+        check_choice(self.penalty, "penalty", PENALTIES)
+        for name in ("reg", "delta", "init_scale"):
+            check_scalar(getattr(self, name), name, low=0)
+        check_scalar(self.lr, "lr", low=0, low_open=True)
+        for name in ("batch_size", "num_iters") + (("epochs",) if self.epochs is not None else ()):
+            check_scalar(getattr(self, name), name, numbers.Integral, low=1)
+        if self.schedule is not None and not callable(self.schedule):
+            raise TypeError(f"schedule must be callable or None, got {type(self.schedule).__name__}")
+        check_bool(self.verbose, "verbose")
+        X = self._check_X(X, reset=True)
+        if y is None:  # scikit-learn's own message for an estimator that needs y
+            validate_data(self, X, y, reset=False, skip_check_array=True)
+        labels = np.asarray(y)
+        if labels.shape != (X.shape[0],):
+            raise ValueError(f"y must have shape ({X.shape[0]},), one label per row of X, got shape {labels.shape}")
+        if labels.dtype.kind == "f":
+            check_array(labels, "y", finite=True)
+        if type_of_target(labels, input_name="y") not in ("binary", "multiclass"):
+            raise ValueError(f"y must hold class labels, got {type_of_target(labels)} values")
+        self.classes_, y_index = np.unique(labels, return_inverse=True)
+        if self.classes_.size < 2:
+            raise ValueError(f"y must contain at least two classes, got 1 class ({self.classes_[0]!r})")
         rng = check_seed(self.seed)
-        shape = (X.shape[1], classes.size)  # (D, C)
+        shape = (X.shape[1], self.classes_.size)  # (D, C)
         if W0 is None:
             W0 = self.init_scale * rng.standard_normal(shape).astype(X.dtype)
-        else:
-            W0 = as_float_array(W0, "W0", ndim=2)
-            if W0.shape != shape:
-                raise ValueError(
-                    f"W0 must have shape {shape}: one row per column of X, one column per class "
-                    f"({classes.size} classes in y), got shape {W0.shape}"
-                )
-        self.classes_ = classes
+        elif (W0 := check_array(W0, "W0", 2)).shape != shape:
+            raise ValueError(f"W0 must have shape {shape}: one row per column of X, one column per class in y")
         self.W0_ = W0
-        result = sgd(
-            self.loss_and_gradient,
-            W0,
-            X,
-            y_index,
-            lr=self.lr,
-            batch_size=self.batch_size,
-            num_iters=None if self.epochs else self.num_iters,
-            epochs=self.epochs,
-            schedule=self.schedule,
-            callback=callback,
-            seed=rng,
-            verbose=self.verbose,
-        )
+        options = {"lr": self.lr, "batch_size": self.batch_size, "epochs": self.epochs, "schedule": self.schedule}
+        options |= {"num_iters": None if self.epochs else self.num_iters, "verbose": self.verbose}
+        result = sgd(self.loss_and_gradient, W0, X, y_index.reshape(-1), callback=callback, seed=rng, **options)
         self.W_, self.loss_history_, self.diverged_ = result
         if self.diverged_:
             warnings.warn(
-                f"training diverged at SGD step {len(self.loss_history_) + 1} (loss={self.loss!r}, "
-                f"lr={self.lr}, reg={self.reg}): the weights blew up, so it stopped there. W_ is the last W before, "
-                "loss_history_ keeps the steps taken, diverged_ is True and score() gives nan. "
-                "Lower the learning rate lr (or standardize X, if its values are large).",
+                f"training diverged at SGD step {len(self.loss_history_) + 1} (loss={self.loss!r}, lr={self.lr}, "
+                f"reg={self.reg}): the weights blew up, so it stopped there. W_ is the last W before, diverged_ is "
+                "True and score() gives nan. Lower the learning rate lr (or standardize X, if its values are large).",
                 DivergenceWarning,
                 stacklevel=2,
             )
         return self
 
-    @staticmethod
-    def _check_training_data(X, y):
-        """Check X (N x D, finite) and class labels y (N,); return X, the sorted classes and y as indices."""
-        if y is None:
-            raise ValueError("y is None: LinearClassifier requires y to be passed, but the target y is None")
-        X = LinearClassifier._as_X(X)
-        N = X.shape[0]
-        if N == 0:
-            raise ValueError("X is empty: it has no rows (examples)")
-        if X.shape[1] == 0:
-            raise ValueError(f"X has 0 feature(s) (shape={X.shape}) while a minimum of 1 is required.")
-        check_finite(X, "X")
-        labels = np.asarray(y)
-        if labels.shape != (N,):
-            raise ValueError(f"y must have shape ({N},), one label per row of X, got shape {labels.shape}")
-        if labels.dtype.kind == "f":
-            check_finite(labels, "y")
-        kind = type_of_target(labels, input_name="y")
-        if kind not in ("binary", "multiclass"):
-            raise ValueError(f"y must hold class labels. Unknown label type: {kind} values in y")
-        classes, y_index = np.unique(labels, return_inverse=True)
-        if classes.size < 2:
-            raise ValueError(f"y must contain at least two classes, got 1 class ({classes[0]!r})")
-        return X, classes, y_index.reshape(-1)
-
-    @staticmethod
-    def _as_X(X):
-        """X as a 2-D floating array; a sparse matrix or a 1-D X gets a message that says what to do."""
-        if scipy.sparse.issparse(X):
-            raise TypeError("X is a sparse matrix: sparse input is not supported; pass X.toarray()")
-        try:
-            return as_float_array(X, "X", ndim=2)
-        except ValueError:
-            try:
-                one_dimensional = np.asarray(X).ndim == 1
-            except ValueError:  # a ragged X: as_float_array's message says so
-                one_dimensional = False
-            if not one_dimensional:
-                raise
-        raise ValueError(
-            f"X must be 2-D (N x D), got shape {np.asarray(X).shape}. Reshape your data: "
-            "X.reshape(1, -1) if it is one example, X.reshape(-1, 1) if it has one feature"
-        )
-
     def _scores(self, X):
-        """Check X against the fitted model; return ``X @ W_``, (N, C), which must be finite."""
+        """``X @ W_``, (N, C), for an X checked against the fitted model."""
         if not hasattr(self, "W_"):
             raise NotFittedError("this LinearClassifier is not fitted yet: call fit(X, y) first")
-        X_given = X
-        X = self._as_X(X)
-        validate_data(self, X_given, reset=False, skip_check_array=True)  # X has D columns (same names)
-        with np.errstate(all="ignore"):  # non-finite scores are reported just below, naming X
+        X = self._check_X(X, reset=False)
+        with np.errstate(all="ignore"):  # finite X, yet so large that the scores overflow: named below
             S = X @ self.W_
-        # Any NaN or infinity in X makes a whole row of S non-finite, so the small S shows it.
         if not np.isfinite(S).all():
-            raise ValueError("X contains NaN or infinity (or values so large that X @ W_ overflows)")
+            raise ValueError("X holds values so large that the scores X @ W_ overflow")
         return S
 
     def decision_function(self, X):
-        """Class scores ``X @ W_``, shape (N, C).
-
-        With two classes, as scikit-learn expects of a binary classifier, one
-        score per row instead: ``S[:, 1] - S[:, 0]``, shape (N,), > 0 where
-        ``classes_[1]`` is predicted.
-        """
+        """Class scores ``X @ W_``, (N, C); with two classes ``S[:, 1] - S[:, 0]``, (N,), as scikit-learn expects."""
         S = self._scores(X)
         return S[:, 1] - S[:, 0] if S.shape[1] == 2 else S
 

@@ -10,6 +10,7 @@ import json
 import os
 import textwrap
 import time
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -66,6 +67,22 @@ def svm_loss_naive_classes_outer(W, X, y, reg):
                     dW[:, j] += X[i] / N
                     dW[:, y[i]] -= X[i] / N
     return loss + reg * (W**2).sum(), dW + reg * 2 * W
+
+
+def svm_loss_naive_loop_over_D(W, X, y, reg):
+    """The slowest reasonable loop order: every score a Python sum over the D features."""
+    N, D, C = X.shape[0], W.shape[0], W.shape[1]
+    loss, dW = 0.0, np.zeros(W.shape)
+    for i in range(N):
+        scores = [sum(X[i, d] * W[d, j] for d in range(D)) for j in range(C)]
+        for j in range(C):
+            margin = scores[j] - scores[y[i]] + 1
+            if j != y[i] and margin > 0:
+                loss += margin
+                for d in range(D):
+                    dW[d, j] += X[i, d]
+                    dW[d, y[i]] -= X[i, d]
+    return loss / N + reg * np.sum(W * W), dW / N + 2 * reg * W
 
 
 def svm_loss_vectorized(W, X, y, reg):
@@ -295,7 +312,7 @@ def polar_features_stack(X):
 
 
 CORRECT = {
-    "svm_loss_naive": [svm_loss_naive, svm_loss_naive_classes_outer],
+    "svm_loss_naive": [svm_loss_naive, svm_loss_naive_classes_outer, svm_loss_naive_loop_over_D],
     "svm_loss_vectorized": [svm_loss_vectorized, svm_loss_vectorized_onehot],
     "l2_regularization": [l2_regularization],
     "l1_regularization": [l1_regularization],
@@ -323,7 +340,7 @@ def test_correct_answers_pass_in_well_under_a_second(name, fn):
     elapsed = time.perf_counter() - start
     assert result.passed, result.message
     assert result.state == "passed"
-    assert elapsed < 1.0
+    assert elapsed < 2.0  # issue 19: any reasonable loop order judged in under 2 s
     assert repr(result).startswith(f"{name}: passed. ")
 
 
@@ -486,7 +503,6 @@ def test_progress_is_saved_and_shows_every_exercise_from_every_notebook(progress
     assert states["l2_regularization"] == "passed" and states["l1_regularization"] == "failed"
     assert states["sgd"] == "not checked yet"
     assert repr(table).splitlines()[0] == f"1 of 12 exercises passed (saved in {progress_file})"
-    assert "<table>" in table._repr_html_()
     saved = json.loads(progress_file.read_text())
     assert saved["l2_regularization"]["state"] == "passed"
     assert [p.name for p in progress_file.parent.iterdir()] == ["progress.json"]  # no temporary file left behind
@@ -670,8 +686,10 @@ HANDED = [
 def test_an_answer_that_returns_lossopts_own_implementation_is_told_so(name, fn, called):
     result = exercises.check(name, fn)
     assert result.state == "failed"
-    assert f"hands the work to lossopt's own {called} (line " in result.message
-    assert "the answer you are asked to write yourself" in result.message
+    lines = Path(fn.__code__.co_filename).read_text().splitlines()
+    line = next(n for n in range(fn.__code__.co_firstlineno, len(lines) + 1) if f".{called}(" in lines[n - 1])
+    assert f"hands the work to lossopt's own code (line {line}: " in result.message
+    assert f"{called}(" in result.message and "write it yourself, with numpy" in result.message
 
 
 # ----------------------------------------------------------------------------
@@ -764,12 +782,12 @@ LOSS_MISTAKES = [
     ("svm", dict(mean=False), "sum instead of mean"),
     ("softmax", dict(mean=False), "sum instead of mean"),
     ("svm", dict(mean=False, divide_grad=False, skip_correct=False), "includes the j == y_i term"),
-    ("svm", dict(reg_grad=1.0), "dW adds reg * W; the gradient of reg * sum(W**2) is 2 * reg * W"),
-    ("softmax", dict(reg_grad=1.0), "dW adds reg * W; the gradient"),
-    ("svm", dict(reg_grad=0.5), "dW adds 0.5 * reg * W"),
-    ("softmax", dict(reg_grad=0.0), "misses the penalty's gradient"),
+    ("svm", dict(reg_grad=1.0), "dW's penalty term is reg * W; the gradient of reg * sum(W**2) is 2 * reg * W"),
+    ("softmax", dict(reg_grad=1.0), "dW's penalty term is reg * W; the gradient"),
+    ("svm", dict(reg_grad=0.5), "dW's penalty term is 0.5 * reg * W"),
+    ("softmax", dict(reg_grad=0.0), "the penalty's gradient is missing"),
     ("svm", dict(reg_loss=0.5), "0.5 * reg * sum(W**2)"),
-    ("softmax", dict(reg_loss=0.0), "the loss ignores reg"),
+    ("softmax", dict(reg_loss=0.0), "the penalty is 0, reg is ignored"),
     ("svm", dict(reg_rows=slice(0, -1)), "leaves out W's last row (the biases)"),
     ("softmax", dict(reg_rows=slice(0, -1)), "leaves out W's last row (the biases)"),
     ("svm", dict(zero_scores_loss=0.0), "With W = 0 (expected loss C - 1 = 9)"),
@@ -801,14 +819,22 @@ LOSS_MISTAKES = [
     ("svm", dict(data_loss=lambda loss, N: loss + 0.1), "the loss is 2.18994, expected 2.08994."),
     ("softmax", dict(data_grad=lambda dW, N: dW + 0.01), "dW has a part that is not a sum of the rows x_i"),
     ("svm", dict(penalty=lambda W, reg, N: reg * np.sum(W * W) / N), "the penalty is divided by N"),
-    ("softmax", dict(penalty=lambda W, reg, N: reg * np.abs(W).sum()), "the penalty is L1, reg * sum|W|"),
+    ("softmax", dict(penalty=lambda W, reg, N: reg * np.abs(W).sum()), "the penalty is reg * sum|W|, the L1 penalty"),
     ("svm", dict(penalty=lambda W, reg, N: np.sum(W * W)), "with reg = 0 the loss still adds sum(W**2)"),
     ("softmax", dict(penalty=lambda W, reg, N: 2 * reg * np.sum(W * W)), "the penalty is 2 * reg * sum(W**2)"),
-    ("svm", dict(penalty=lambda W, reg, N: reg * np.sum(W) ** 2), "reg adds"),
-    ("softmax", dict(penalty_grad=lambda W, reg, N: -2 * reg * W), "sign of the penalty's gradient is flipped"),
-    ("svm", dict(penalty_grad=lambda W, reg, N: 2 * reg * W / N), "2 * reg * W is divided by N"),
+    ("svm", dict(penalty=lambda W, reg, N: reg * np.sum(W) ** 2), "the square of the sum"),
+    (
+        "softmax",
+        dict(penalty_grad=lambda W, reg, N: -2 * reg * W),
+        "dW's penalty term is -2 * reg * W: the sign is flipped",
+    ),
+    (
+        "svm",
+        dict(penalty_grad=lambda W, reg, N: 2 * reg * W / N),
+        "is 2 * reg * W / N: add the penalty's gradient after dividing by N",
+    ),
     ("softmax", dict(penalty_grad=lambda W, reg, N: 2 * W), "with reg = 0 dW still adds 2 * W"),
-    ("svm", dict(penalty_grad=lambda W, reg, N: 2 * reg * W**2), "something other than the L2 gradient"),
+    ("svm", dict(penalty_grad=lambda W, reg, N: 2 * reg * W**2), "dW's penalty term is not 2 * reg * W."),
     ("svm", dict(output="one-element array"), "as an array of shape (1,); return a single number"),
     ("softmax", dict(output="string loss"), "as a single real number, got a str"),
     ("svm", dict(output="list dW"), "dW as a numpy array of W's shape (6, 3), got a list"),
@@ -1217,7 +1243,7 @@ SGD_MISTAKES = [
     (dict(batch="transposed"), "loss_fn was called with X_batch of shape (5, 10)"),
     (dict(output="W only"), "must return a pair (W, loss_history)"),
     (dict(output="W transposed"), "W of W0's shape"),
-    (dict(momentum=0.5), "W does not follow W <- W - lr * dW"),
+    (dict(momentum=0.5), "W does not follow W - lr * dW"),
     (dict(extra_calls=True), "loss_fn was called 60 times; call it once per step"),
     (
         dict(history="arrays"),

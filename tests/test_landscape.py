@@ -50,7 +50,7 @@ def test_slice_1d_equals_linear_loss_point_by_point(loss, dtype, reg, penalty, r
 def test_slice_2d_equals_linear_loss_point_by_point(loss, dtype, reg, penalty, rng, monkeypatch):
     W, X, y, d1, d2 = random_problem(rng, dtype=dtype)
     # Chunks of 3 grid points: the grid (7 x 5 = 35) ends in a partial chunk.
-    monkeypatch.setattr(landscape, "CHUNK_BYTES", 3 * X.shape[0] * W.shape[1] * np.dtype(dtype).itemsize)
+    monkeypatch.setattr(landscape, "CHUNK", 3 * X.shape[0] * W.shape[1])
     alphas, betas = np.linspace(-2, 2, 7), np.linspace(-1, 3, 5)
     options = {"loss": loss, "reg": reg, "delta": 0.7, "penalty": penalty}
     Z = landscape.slice_2d(W, X, y, d1, d2, alphas, betas, **options)
@@ -120,18 +120,6 @@ def test_any_small_slice_equals_linear_loss(seed, N, D, C, alphas, betas, loss, 
     np.testing.assert_allclose(line, landscape.slice_1d(W, X, y, d1, alphas, **options), rtol=1e-12, atol=1e-12)
 
 
-@settings(max_examples=60, deadline=None)
-@given(
-    w=arrays(np.float64, 12, elements=st.sampled_from([-2.0, -1.0, -0.5, 0.0, 0.5, 1.0, 3.0])),
-    d=arrays(np.float64, 12, elements=st.sampled_from([-1.0, -0.5, 0.0, 0.25, 1.0, 2.0])),
-    ts=arrays(np.float64, st.integers(1, 6), elements=st.sampled_from([-4.0, -2.0, -1.0, 0.0, 0.5, 1.0, 2.0, 1e3])),
-)
-def test_l1_along_a_line_is_exact_even_on_kinks_and_ties(w, d, ts):
-    # Sampled values make many kinks coincide with each other and with the ts.
-    brute = np.abs(w + ts[:, None] * d).sum(axis=1)
-    np.testing.assert_allclose(landscape._l1_along_line(w, d, ts), brute, rtol=1e-12, atol=1e-9)
-
-
 # --- memory ---------------------------------------------------------------------
 
 
@@ -149,7 +137,7 @@ def test_extra_memory_stays_bounded_for_a_big_grid(rng):
     assert Z.shape == (30, 30)
     assert all_scores > 256 * 2**20
     assert peak < 256 * 2**20
-    assert peak < 16 * landscape.CHUNK_BYTES  # a few chunks, whatever the grid
+    assert peak < 16 * landscape.CHUNK * 8  # a few chunks, whatever the grid
 
 
 # --- directions -------------------------------------------------------------------
@@ -173,6 +161,26 @@ def test_random_directions_of_zero_w_have_unit_norm():
     d1, d2 = landscape.random_directions(np.zeros((4, 3)), seed=0)
     assert np.linalg.norm(d1) == pytest.approx(1.0)
     assert abs(np.vdot(d1, d2)) < 1.0  # different draws
+
+
+@pytest.mark.parametrize("size", [1e200, 1e300])
+def test_directions_of_huge_weights_are_exact_not_a_numpy_warning(size, rng):
+    """W near 1e200-1e300: norms taken of W / max|W|, so nothing overflows on the way (warnings are errors)."""
+    W = size * rng.standard_normal((4, 3))
+    d = landscape.random_directions(W, seed=0)
+    np.testing.assert_allclose(np.linalg.norm(d / size, axis=(1, 2)), np.linalg.norm(W / size), rtol=1e-12)
+    per_class = landscape.random_directions(W, normalize="per_class", seed=0)
+    np.testing.assert_allclose(np.linalg.norm(per_class / size, axis=1), [np.linalg.norm(W / size, axis=0)] * 2)
+    Ws = [W * t for t in (3.0, 2.0, 1.5, 1.0)]
+    (d1, _), coords, _ = landscape.trajectory_directions(Ws)
+    np.testing.assert_allclose(W + coords[:, :1, None] * d1, Ws, rtol=1e-9)  # the path is a line along W
+
+
+def test_a_float32_path_near_its_largest_number_is_taken_in_float64():
+    Ws = np.array([np.full((2, 2), 3e38), np.zeros((2, 2)), np.full((2, 2), -3e38)], dtype=np.float32)
+    (d1, _), coords, _ = landscape.trajectory_directions(Ws)  # W_0 - W_2 = 6e38 overflows float32, not float64
+    assert d1.dtype == np.float32 and np.isfinite(coords).all()
+    np.testing.assert_allclose(coords[:, 0], [-1.2e39, -6e38, 0.0], rtol=1e-6)
 
 
 def test_trajectory_directions_recover_a_path_in_a_known_plane(rng):
@@ -249,11 +257,11 @@ D0 = np.ones((3, 2))
         (lambda: landscape.slice_1d(W0, X0, Y0, D0, [[0.0]]), ValueError, "alphas must be 1-D"),
         (lambda: landscape.slice_1d(W0, X0, Y0, D0, 0.5), TypeError, "alphas must be a 1-D array"),
         (lambda: landscape.slice_1d(W0, X0, Y0, D0, []), ValueError, "alphas is empty"),
-        (lambda: landscape.slice_1d(W0, X0, Y0, D0, [np.nan]), ValueError, "alphas contain NaN"),
+        (lambda: landscape.slice_1d(W0, X0, Y0, D0, [np.nan]), ValueError, "alphas contains NaN"),
         (lambda: landscape.slice_1d(W0, X0, Y0, D0, ["a"]), TypeError, "alphas must hold real numbers"),
         (lambda: landscape.slice_1d(W0, X0, Y0, D0, [0.0], loss="hinge"), ValueError, "unknown loss 'hinge'"),
-        (lambda: landscape.slice_1d(W0, X0, Y0, D0, [0.0], reg=-1), ValueError, "reg must be a finite number >= 0"),
-        (lambda: landscape.slice_1d(W0, X0, Y0, D0, [0.0], delta=-1), ValueError, "delta must be"),
+        (lambda: landscape.slice_1d(W0, X0, Y0, D0, [0.0], reg=-1), ValueError, "reg == -1, must be >= 0"),
+        (lambda: landscape.slice_1d(W0, X0, Y0, D0, [0.0], delta=-1), ValueError, "delta == -1, must be >= 0"),
         (lambda: landscape.slice_1d(W0, X0, Y0, D0, [0.0], penalty="l3"), ValueError, "unknown penalty"),
         (lambda: landscape.slice_1d(W0, X0, Y0, D0, [0.0], per_example=1), TypeError, "per_example must be True"),
         (lambda: landscape.slice_1d(W0, X0, [0, 1, 2, 0], D0, [0.0]), ValueError, r"labels in \[0, 2\)"),
@@ -262,10 +270,14 @@ D0 = np.ones((3, 2))
         (lambda: landscape.slice_1d(W0, X0 * np.nan, Y0, D0, [0.0]), ValueError, "NaN or infinity"),
         (lambda: landscape.slice_1d(W0, X0, Y0, D0 * np.nan, [0.0]), ValueError, "direction contains NaN"),
         (lambda: landscape.slice_2d(W0, X0, Y0, D0, D0[:2], [0.0], [0.0]), ValueError, "d2 must have the shape"),
-        (lambda: landscape.slice_2d(W0, X0, Y0, D0, D0, [0.0], [np.inf]), ValueError, "betas contain NaN"),
-        (lambda: landscape.random_directions(W0, k=0), ValueError, "k must be >= 1"),
+        (lambda: landscape.slice_2d(W0, X0, Y0, D0, D0, [0.0], [np.inf]), ValueError, "betas contains NaN"),
+        (lambda: landscape.random_directions(W0, k=0), ValueError, "k == 0, must be >= 1"),
         (lambda: landscape.random_directions(W0, normalize="l2"), ValueError, "unknown normalize"),
         (lambda: landscape.random_directions(np.zeros(3)), ValueError, "W must be 2-D"),
+        (lambda: landscape.random_directions(np.zeros((0, 3))), ValueError, "W is empty"),
+        (lambda: landscape.random_directions(np.full((4, 3), 1e308)), ValueError, "W is too large"),
+        (lambda: landscape.trajectory_directions(np.zeros((3, 0, 2))), ValueError, "at least 2 entries"),
+        (lambda: landscape.trajectory_directions([W0 - 1e308, W0, W0 + 1e308]), ValueError, "too far apart"),
         (lambda: landscape.trajectory_directions([W0, W0 + 1]), ValueError, "at least 3 weight matrices"),
         (lambda: landscape.trajectory_directions([W0, W0, D0[:2]]), ValueError, "same shape"),
         (lambda: landscape.trajectory_directions([W0, W0, W0]), ValueError, "all equal"),
@@ -343,3 +355,18 @@ def test_plane_penalty_on_two_weight_axes_leaving_the_bias_row_out(same_axis):
     w01 = w01 + (b if same_axis else 0)
     rest = np.sum(theta[:2] ** 2) - theta[0, 1] ** 2 - theta[1, 2] ** 2
     np.testing.assert_allclose(R, rest + w01**2 + w12**2, rtol=1e-12)
+
+
+def test_a_slice_checks_once_whatever_the_number_of_chunks(rng, monkeypatch):
+    """Checked once (issue 20): the chunks of a big grid call the unchecked kernel, never a check."""
+    from tests.test_optim import count_checks
+
+    W, X, y, d1, d2 = random_problem(rng)
+    monkeypatch.setattr(landscape, "CHUNK", 3 * X.shape[0] * W.shape[1])  # 3 grid points a chunk
+    calls = count_checks(monkeypatch)
+    counts = []
+    for size in (2, 20):  # 2 chunks, then 134
+        calls.clear()
+        landscape.slice_2d(W, X, y, d1, d2, np.linspace(-1, 1, size), np.linspace(-1, 1, size), reg=0.1)
+        counts.append(len(calls))
+    assert counts[0] > 0 and counts[0] == counts[1]

@@ -1,5 +1,6 @@
 """The losses: naive twins agree, gradients check, invariances hold, precision is kept."""
 
+import inspect
 import math
 
 import numpy as np
@@ -9,6 +10,14 @@ from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
 import lossopt as lo
+from lossopt.losses import score_kernel
+
+
+def kernel_mean(name, S, y, delta=1.0):
+    """The unchecked score-level kernel, as (mean loss, dS)."""
+    losses, dS = score_kernel(name, S, y, delta)
+    return losses.mean(), dS
+
 
 W_LEVEL = [(lo.svm_loss, lo.svm_loss_naive), (lo.softmax_loss, lo.softmax_loss_naive)]
 SCORE_LEVEL_TWINS = [
@@ -70,6 +79,18 @@ def test_softmax_score_level_equals_naive(rng):
         np.testing.assert_allclose(dS, dS_naive, rtol=1e-10, atol=1e-15)
 
 
+@pytest.mark.parametrize("naive, fast", [(lo.svm_loss_naive, lo.svm_loss), (lo.softmax_loss_naive, lo.softmax_loss)])
+def test_naive_twins_are_the_assignments_loop_right_above_the_vectorized_one(naive, fast):
+    """Assignment 1's form: a loop over the examples with scores = X[i] @ W, dW[:, j] += ... X[i]."""
+    source = inspect.getsource(naive)
+    assert "for i in range(num_train)" in source and "scores = X[i] @ W" in source and "X[i]" in source
+    assert "dW[:, j] +=" in source
+    lines = inspect.getsource(lo.losses).splitlines()
+    start = next(n for n, line in enumerate(lines) if line.startswith(f"def {naive.__name__}("))
+    after = [line for line in lines[start + 1 :] if line.startswith("def ")]
+    assert after[0].startswith(f"def {fast.__name__}("), "the vectorized twin must come right after the naive one"
+
+
 def test_svm_delta_is_passed_to_the_naive_twin_too(rng):
     W, X, y = random_problem(rng)
     for delta in (0.0, 0.5, 3.0):
@@ -91,8 +112,8 @@ def test_score_gradients_match_centered_differences(name, rng):
         y = rng.integers(0, 4, 3)
         if not away_from_kinks(S, y):
             continue
-        _, dS = lo.SCORE_LOSSES[name](S, y, 1.0)
-        numerical = lo.numerical_gradient(lambda s, y=y: float(lo.SCORE_LOSSES[name](s, y, 1.0)[0]), S)
+        _, dS = kernel_mean(name, S, y)
+        numerical = lo.numerical_gradient(lambda s, y=y: float(kernel_mean(name, s, y)[0]), S)
         assert lo.rel_error(dS, numerical) < 1e-7
         checked += 1
 
@@ -143,7 +164,7 @@ def test_float32_in_float32_out_and_close_to_float64(fn, rng):
 def test_score_level_keeps_float32(name, rng):
     S = rng.standard_normal((5, 3)).astype(np.float32)
     y = rng.integers(0, 3, 5)
-    loss, dS = lo.SCORE_LOSSES[name](S, y, 1.0)
+    loss, dS = kernel_mean(name, S, y)
     assert loss.dtype == np.float32
     assert dS.dtype == np.float32
 
@@ -203,7 +224,7 @@ def test_svm_unchanged_when_scores_move_within_the_margin(S, data):
 def test_losses_are_nonnegative_and_svm_bounds_softmax_shape(S, data):
     y = np.array(data.draw(st.lists(st.integers(0, S.shape[1] - 1), min_size=len(S), max_size=len(S))))
     for name in lo.SCORE_LOSSES:
-        loss, dS = lo.SCORE_LOSSES[name](S, y, 1.0)
+        loss, dS = kernel_mean(name, S, y)
         assert float(loss) >= 0
         assert dS.shape == S.shape
     # The softmax gradient's rows sum to zero: probabilities minus a one-hot vector.
@@ -286,17 +307,6 @@ def test_softmax_probabilities(rng):
     np.testing.assert_allclose(P, lo.softmax_scores_loss(S, y)[1] * 5 + onehot, atol=1e-15)
     with pytest.raises(ValueError, match="NaN or infinity"):
         lo.softmax_probabilities([[0.0, np.inf]])
-
-
-@pytest.mark.parametrize("name", sorted(lo.SCORE_LOSSES))
-@pytest.mark.parametrize("per_example", [False, True])
-def test_gradient_false_gives_the_same_losses_and_no_gradient(name, per_example, rng):
-    S = rng.standard_normal((6, 4)) * 2
-    y = rng.integers(0, 4, 6)
-    with_gradient, _ = lo.SCORE_LOSSES[name](S, y, 1.0, per_example=per_example)
-    losses, dS = lo.SCORE_LOSSES[name](S, y, 1.0, per_example=per_example, gradient=False)
-    assert dS is None
-    np.testing.assert_array_equal(losses, with_gradient)
 
 
 # --- classifier_loss: a separate bias ------------------------------------------

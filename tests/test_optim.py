@@ -176,3 +176,36 @@ def test_fit_proximal_starts_from_a_seeded_small_w(outliers):
     W0 = 1e-3 * np.random.default_rng(3).standard_normal((3, 3))
     np.testing.assert_allclose(a, lo.fit_proximal(X, y, 0.1, "l2", steps=1, W0=W0))
     assert not np.allclose(a, lo.fit_proximal(X, y, 0.1, "l2", steps=1, seed=4))
+
+
+def count_checks(monkeypatch):
+    """Count every call of lossopt._validate's checks, wherever a module imported them from."""
+    import lossopt._validate as validate
+
+    calls = []
+    for module in (validate, lo.losses, lo.optim, lo.landscape, lo.regularization):
+        for name in ("check_array", "check_labels", "check_problem", "check_scalar", "check_scores", "blame"):
+            if hasattr(module, name):
+                original = getattr(validate, name)
+                monkeypatch.setattr(module, name, lambda *a, _f=original, _n=name, **k: calls.append(_n) or _f(*a, **k))
+    return calls
+
+
+@pytest.mark.parametrize("loss", ["svm", "softmax"])
+def test_fit_checks_once_then_every_step_calls_the_unchecked_kernel(digits, loss, monkeypatch):
+    """Checked once (issue 20): the number of checks does not grow with the number of SGD steps."""
+    calls = count_checks(monkeypatch)
+    counts = []
+    for steps in (5, 50):
+        calls.clear()
+        lo.LinearClassifier(loss, num_iters=steps, seed=0, verbose=False).fit(digits.X_train, digits.y_train)
+        counts.append(len(calls))
+    assert counts[0] > 0 and counts[0] == counts[1]
+
+
+def test_a_step_whose_new_w_blows_up_keeps_its_loss(rng):
+    """The loss at W is recorded before the step that blows W up (StepSizeExplorer reads it), then sgd stops."""
+    X, y = rng.standard_normal((20, 3)), np.arange(20) % 2
+    result = lo.sgd(lo.svm_loss, np.zeros((3, 2)), X, y, lr=1e300, batch_size=20, num_iters=5, seed=0)
+    assert result.diverged and result.loss_history.tolist() == [1.0]
+    np.testing.assert_array_equal(result.W, 0)

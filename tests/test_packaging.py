@@ -58,3 +58,10 @@ def test_every_public_name_is_defined_and_documented():
             obj = vars(module)[name]
             if callable(obj) and getattr(obj, "__module__", "").startswith("lossopt"):
                 assert inspect.getdoc(obj), f"{module.__name__}.{name} has no docstring"
+
+
+def test_test_runs_save_exercise_progress_outside_the_users_folder():
+    """conftest.py points the progress file at a throwaway folder, so no test or test kernel edits a student's."""
+    path = Path(lo.exercises.progress_file()).resolve()
+    assert not path.is_relative_to(Path.home().resolve())
+    assert path.name == "progress.json" and "lossopt-progress-" in path.parent.name
