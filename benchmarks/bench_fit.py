@@ -22,7 +22,7 @@ import numpy as np
 
 import lossopt as lo
 
-STEPS, BATCH, LR, REG, ROUNDS = 500, 200, 0.1, 1e-3, 40
+STEPS, BATCH, LR, REG, ROUNDS = 500, 200, 0.1, 1e-3, 60
 TARGET = 1.15
 
 

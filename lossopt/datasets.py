@@ -7,6 +7,7 @@ labels in [0, C), the CS231n conventions. Everything that draws takes a seed.
 import gzip
 import hashlib
 import io
+import numbers
 import os
 import pickle
 import shutil
@@ -20,15 +21,7 @@ from typing import ClassVar, NamedTuple
 import numpy as np
 from filelock import FileLock
 
-from ._validate import (
-    as_float_array,
-    check_bool,
-    check_choice,
-    check_nonnegative,
-    check_positive,
-    check_positive_int,
-    check_seed,
-)
+from ._validate import check_array, check_bool, check_choice, check_scalar, check_seed
 
 try:
     from numpy._core.multiarray import _reconstruct  # numpy >= 2
@@ -82,9 +75,9 @@ def toy_2d():
 
 def spiral(n_per_class=100, n_classes=3, *, noise=0.2, seed=0):
     """Interleaved spiral arms in 2-D, one per class (no line separates them): X (N, 2) in the unit disc, y (N,)."""
-    n_per_class = check_positive_int(n_per_class, "n_per_class")
-    n_classes = _check_classes(n_classes)
-    noise = check_nonnegative(noise, "noise")
+    n_per_class = check_scalar(n_per_class, "n_per_class", numbers.Integral, low=1)
+    n_classes = check_scalar(n_classes, "n_classes", numbers.Integral, low=2)
+    noise = check_scalar(noise, "noise", low=0)
     rng = check_seed(seed)
     radius = np.tile(np.linspace(0.0, 1.0, n_per_class), n_classes)
     arm = np.repeat(np.arange(n_classes), n_per_class)
@@ -95,22 +88,15 @@ def spiral(n_per_class=100, n_classes=3, *, noise=0.2, seed=0):
 
 def blobs(n_per_class=50, n_classes=3, *, spread=0.5, seed=0):
     """Gaussian blobs (standard deviation ``spread``) centred evenly on a circle of radius 2: X (N, 2), y (N,)."""
-    n_per_class = check_positive_int(n_per_class, "n_per_class")
-    n_classes = _check_classes(n_classes)
-    spread = check_nonnegative(spread, "spread")
+    n_per_class = check_scalar(n_per_class, "n_per_class", numbers.Integral, low=1)
+    n_classes = check_scalar(n_classes, "n_classes", numbers.Integral, low=2)
+    spread = check_scalar(spread, "spread", low=0)
     rng = check_seed(seed)
     angles = 2 * np.pi * np.arange(n_classes) / n_classes
     centres = 2.0 * np.column_stack([np.cos(angles), np.sin(angles)])
     y = np.repeat(np.arange(n_classes), n_per_class)
     X = centres[y] + spread * rng.standard_normal((y.size, 2))
     return X, y
-
-
-def _check_classes(n_classes):
-    n_classes = check_positive_int(n_classes, "n_classes")
-    if n_classes < 2:
-        raise ValueError(f"n_classes must be at least 2, got {n_classes}")
-    return n_classes
 
 
 TOY_DATASETS = ("nine points", "blobs", "spiral")
@@ -172,9 +158,9 @@ def disc_and_ring(n_per_class=100, *, inner=0.5, ring=(0.8, 1.2), seed=0):
     The data of notebook 09's polar-coordinates example. ``ring`` is (inner radius, outer radius).
     Returns X (2 * n_per_class, 2), the points (x, y), and y (2 * n_per_class,).
     """
-    n_per_class = check_positive_int(n_per_class, "n_per_class")
-    inner = check_positive(inner, "inner")
-    low, high = (check_positive(r, "ring") for r in ring)
+    n_per_class = check_scalar(n_per_class, "n_per_class", numbers.Integral, low=1)
+    inner = check_scalar(inner, "inner", low=0, low_open=True)
+    low, high = (check_scalar(r, "ring", low=0, low_open=True) for r in ring)
     if not inner < low < high:
         raise ValueError(f"ring must be (low, high) with disc radius inner < low < high, got {ring} and inner={inner}")
     rng = check_seed(seed)
@@ -189,7 +175,7 @@ def disc_and_ring(n_per_class=100, *, inner=0.5, ring=(0.8, 1.2), seed=0):
 
 def add_bias(X):
     """Append a column of ones to X (the bias trick): (N, D) -> (N, D + 1)."""
-    X = as_float_array(X, "X", ndim=2)
+    X = check_array(X, "X", ndim=2)
     return np.hstack([X, np.ones((X.shape[0], 1), dtype=X.dtype)])
 
 
@@ -217,8 +203,8 @@ def digits(*, val_size=300, test_size=300, seed=0, bias=True, standardize=True, 
     """
     from sklearn.datasets import load_digits  # imported here: it is slow to import
 
-    val_size = check_positive_int(val_size, "val_size")
-    test_size = check_positive_int(test_size, "test_size")
+    val_size = check_scalar(val_size, "val_size", numbers.Integral, low=1)
+    test_size = check_scalar(test_size, "test_size", numbers.Integral, low=1)
     rng = check_seed(seed)
     bias = check_bool(bias, "bias")
     standardize = check_bool(standardize, "standardize")

@@ -27,7 +27,6 @@ def _point(f, x):
 
 
 def _value(f, x, where):
-    """f(x) as a finite float, or an error that says where it was not."""
     try:
         value = float(f(x))
     except (TypeError, ValueError) as error:  # a result float() cannot convert

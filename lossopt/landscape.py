@@ -25,7 +25,8 @@ def slice_1d(W, X, y, direction, alphas, *, loss="svm", reg=0.0, delta=1.0, pena
     :func:`random_directions`. With ``per_example``, (A, N): each L_i + reg * R (the notes' single-example picture).
     The lecture's worked example (X the identity, so S = W) at W and one step away:
 
-    >>> S, y, _ = __import__("lossopt").datasets.worked_example()
+    >>> import lossopt as lo
+    >>> S, y, _ = lo.datasets.worked_example()
     >>> [round(float(value), 2) for value in slice_1d(S, np.eye(3), y, np.ones((3, 3)), [0.0, 1.0])]
     [5.27, 5.27]
     """
@@ -38,7 +39,8 @@ def slice_2d(W, X, y, d1, d2, alphas, betas, *, loss="svm", reg=0.0, delta=1.0, 
 
     As :func:`slice_1d`, with two directions d1, d2 (D, C). For ``contour(alphas, betas, Z)`` pass ``Z.T``.
 
-    >>> data, W = __import__("lossopt").datasets.digits(seed=0), np.zeros((65, 10))
+    >>> import lossopt as lo
+    >>> data, W = lo.datasets.digits(seed=0), np.zeros((65, 10))
     >>> Z = slice_2d(W, data.X_val, data.y_val, *random_directions(W, seed=0), [-1, 0, 1], [0, 1], loss="softmax")
     >>> Z.shape, round(float(Z[1, 0]), 4)  # at W = 0 every class has probability 1/10: ln 10
     ((3, 2), 2.3026)
@@ -48,7 +50,6 @@ def slice_2d(W, X, y, d1, d2, alphas, betas, *, loss="svm", reg=0.0, delta=1.0, 
 
 
 def _check_steps(steps, name):
-    """A 1-D array of finite step lengths (a, or b), not empty."""
     if isinstance(steps, numbers.Real):
         raise TypeError(f"{name} must be a 1-D array of step lengths, got a single number; wrap it: [{steps}]")
     steps = check_array(steps, name, 1, finite=True)

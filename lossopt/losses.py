@@ -323,7 +323,8 @@ def classifier_loss(W, b, X, y, *, loss="svm", reg=0.0, delta=1.0, per_point=Tru
     """Loss and gradients of ``S = X @ W + b``, W (D, C), b (C,), L2 on W only, as the course's web demo
     (https://cs231n.github.io/linear-classify/#interactive-web-demo) and notebook 08 have it.
 
-    >>> X, y = __import__("lossopt").datasets.toy_2d()
+    >>> import lossopt as lo
+    >>> X, y = lo.datasets.toy_2d()
     >>> round(classifier_loss([[1.0, 2.0, 3.0], [2.0, -4.0, -1.0]], [0, 0.5, -0.5], X, y, reg=0.1).reg_loss, 2)
     3.5
     """

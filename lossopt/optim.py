@@ -67,7 +67,6 @@ def check_training_data(X, y):
 
 
 def _learning_rate(schedule, lr, step):
-    """``lr * schedule(step)``, after checking the schedule (a user's function) gave a finite number >= 0."""
     factor = schedule(step)
     if isinstance(factor, (bool, np.bool_)) or not isinstance(factor, numbers.Real):
         raise TypeError(f"schedule({step}) must return a number, got {type(factor).__name__}")
