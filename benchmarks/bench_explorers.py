@@ -7,8 +7,7 @@ A step's time is that of ``control.value = v`` (or a button click), which
 returns once the new picture and readout are set on the widget: drawing,
 encoding and the widget update, without the browser and the network. The
 table gives the median and the worst over the steps, and the size of a frame
-as sent (the data URL's text). Between steps the SGD explorer's background
-training of the next settings is let finish, untimed, as during a hand's rest.
+as sent (the data URL's text).
 
 Run: ``OPENBLAS_NUM_THREADS=1 python benchmarks/bench_explorers.py``.
 """
@@ -105,8 +104,6 @@ def measure(factory, make_actions):
     explorer = factory()
     times = []
     for action in make_actions(explorer):
-        # A hand rests between steps: the SGD explorer trains the next settings in the meantime (not timed).
-        getattr(explorer, "wait_for_background", lambda: None)()
         start = time.perf_counter()
         action()
         times.append(1000 * (time.perf_counter() - start))

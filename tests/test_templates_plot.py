@@ -26,7 +26,9 @@ def test_grey_templates_are_the_weight_columns_without_the_bias(rng):
     for k, ax in enumerate(axes):
         (image,) = ax.get_images()
         np.testing.assert_array_equal(image.get_array(), W[:64, k].reshape(8, 8))
-        assert image.get_clim() == (W[:64].min(), W[:64].max())  # one scale for every class
+        bound = np.abs(W[:64]).max()
+        assert image.get_clim() == (-bound, bound)  # one scale for every class, centred at 0: white is a weight of 0
+        assert image.get_cmap().name == "RdBu_r"  # diverging
         assert ax.get_title() == str(k)
     assert axes[0].figure.get_suptitle()
 

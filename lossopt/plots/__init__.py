@@ -5,10 +5,10 @@ this); without, it makes a new figure (shown inline in a notebook).
 """
 
 from . import features  # the pictures of notebook 09: lo.plots.features.plot_hog, ...
-from ._style import CLASS_COLORS, axes_or_new, class_cmap, class_colors
-from .classifier import grid_over, plot_decision_regions, plot_points
-from .demo import ClassifierPlane, LossSlicePanel, plot_linear_classifier
-from .landscape import plot_path, plot_slice_1d, plot_slice_contours, plot_slice_surface
+from ._style import class_colors
+from .classifier import grid_over, plot_decision_regions
+from .demo import plot_linear_classifier
+from .landscape import loss_levels, plot_path, plot_slice_1d, plot_slice_contours, plot_slice_surface
 from .softmax import (
     plot_class_bars,
     plot_losses_vs_score,
@@ -22,15 +22,11 @@ from .templates import plot_search_heatmap, plot_templates, template_images
 from .training import plot_loss_history
 
 __all__ = [
-    "CLASS_COLORS",
-    "ClassifierPlane",
-    "LossSlicePanel",
-    "axes_or_new",
-    "class_cmap",
     "class_colors",
     "features",
     "grid_over",
     "hinge_terms",
+    "loss_levels",
     "plot_class_bars",
     "plot_decision_regions",
     "plot_hinge_terms",
@@ -39,7 +35,6 @@ __all__ = [
     "plot_losses_vs_score",
     "plot_path",
     "plot_penalties",
-    "plot_points",
     "plot_probabilities",
     "plot_search_heatmap",
     "plot_slice_1d",

@@ -1,22 +1,12 @@
 """Every notebook's figures share this look: a colour-blind-safe palette and axes creation."""
 
 import matplotlib.pyplot as plt
-from matplotlib.colors import ListedColormap
 
-# Okabe & Ito's eight colours, safe for the common colour-vision deficiencies,
-# then two of Paul Tol's muted colours so that ten classes (digits, CIFAR-10) fit.
-CLASS_COLORS = (
-    "#0072B2",  # blue
-    "#E69F00",  # orange
-    "#009E73",  # bluish green
-    "#CC79A7",  # reddish purple
-    "#56B4E9",  # sky blue
-    "#D55E00",  # vermillion
-    "#F0E442",  # yellow
-    "#000000",  # black
-    "#882255",  # wine
-    "#999933",  # olive
-)
+# Okabe & Ito's eight colours, safe for the common colour-vision deficiencies (blue, orange, bluish green,
+# reddish purple, sky blue, vermillion, yellow, black), then two of Paul Tol's muted colours (wine, olive),
+# so that ten classes (digits, CIFAR-10) fit.
+CLASS_COLORS = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000")
+CLASS_COLORS += ("#882255", "#999933")
 MARKERS = ("o", "s", "^", "D", "v", "P", "X", "*", "<", ">")
 
 
@@ -25,11 +15,6 @@ def class_colors(num_classes):
     if not 1 <= num_classes <= len(CLASS_COLORS):
         raise ValueError(f"num_classes must be between 1 and {len(CLASS_COLORS)}, got {num_classes}")
     return CLASS_COLORS[:num_classes]
-
-
-def class_cmap(num_classes):
-    """A discrete colormap with one palette colour per class."""
-    return ListedColormap(class_colors(num_classes))
 
 
 def axes_or_new(ax=None, figsize=(5, 4), ncols=1):

@@ -1,46 +1,10 @@
 """Notebooks 02 and 08: a linear classifier on 2-D data, its points and its decision regions."""
 
 import numpy as np
+from matplotlib.colors import ListedColormap
 
 from .._validate import as_float_array
-from ._style import MARKERS, axes_or_new, class_cmap, class_colors
-
-
-def plot_points(X, y, *, ax=None, class_names=None, size=40):
-    """Scatter 2-D points, one colour and marker per class.
-
-    Parameters
-    ----------
-    X : array, shape (N, 2)
-    y : array of int, shape (N,)
-    ax : matplotlib Axes, optional
-    class_names : sequence of str, optional
-        Legend labels (default "class 0", "class 1", ...).
-    size : float
-        Marker area.
-
-    Returns
-    -------
-    list of matplotlib PathCollection, one per class
-    """
-    ax = axes_or_new(ax)
-    X = as_float_array(X, "X", ndim=2)
-    y = np.asarray(y)
-    num_classes = int(y.max()) + 1
-    names = class_names or [f"class {k}" for k in range(num_classes)]
-    return [
-        ax.scatter(
-            *X[y == k].T,
-            s=size,
-            color=color,
-            marker=MARKERS[k],
-            edgecolor="white",
-            linewidth=0.8,
-            label=names[k],
-            zorder=3,
-        )
-        for k, color in enumerate(class_colors(num_classes))
-    ]
+from ._style import MARKERS, axes_or_new, class_colors
 
 
 def grid_over(X, *, resolution=200, margin=0.25):
@@ -56,29 +20,11 @@ def grid_over(X, *, resolution=200, margin=0.25):
 def plot_predicted_regions(
     predict, X, y, *, ax=None, resolution=150, class_names=None, margin=0.25, num_classes=None, point_size=18
 ):
-    """Colour the plane by ``predict(points)``, any classifier of 2-D points, and draw the points on top.
+    """Colour the plane by ``predict(points (M, 2)) -> (M,)``, any classifier of 2-D points, and draw X, y on top.
 
-    Parameters
-    ----------
-    predict : callable
-        ``predict(points (M, 2)) -> (M,)`` integer classes.
-    X : array, shape (N, 2)
-        The points (they also frame the plot).
-    y : array of int, shape (N,)
-    ax : matplotlib Axes, optional
-    resolution : int, default 150
-        Grid points per side.
-    class_names : sequence of str, optional
-    margin : float, default 0.25
-        Extra room around the points, as a fraction of their range.
-    num_classes : int, optional
-        How many classes the colours stand for (default: those in y).
-    point_size : float, default 18
-
-    Returns
-    -------
-    matplotlib AxesImage
-        The coloured regions; ``get_array()`` holds the predicted class of every grid point.
+    The grid has ``resolution`` points a side and covers the points with
+    ``margin`` (a fraction of their range) to spare. Returns the regions'
+    image: ``get_array()`` holds the predicted class of every grid point.
     """
     ax = axes_or_new(ax)
     X = as_float_array(X, "X", ndim=2)
@@ -86,43 +32,23 @@ def plot_predicted_regions(
     num_classes = int(y.max()) + 1 if num_classes is None else num_classes
     xx, yy, grid = grid_over(X, resolution=resolution, margin=margin)
     predicted = np.asarray(predict(grid)).reshape(xx.shape)
+    extent = (xx[0, 0], xx[0, -1], yy[0, 0], yy[-1, 0])
     regions = ax.imshow(
-        predicted,
-        origin="lower",
-        extent=(xx[0, 0], xx[0, -1], yy[0, 0], yy[-1, 0]),
-        cmap=class_cmap(num_classes),
-        vmin=-0.5,
-        vmax=num_classes - 0.5,
-        alpha=0.25,
-        aspect="auto",
-        interpolation="nearest",
-    )
-    plot_points(X, y, ax=ax, class_names=class_names, size=point_size)
-    ax.set_xlim(xx[0, 0], xx[0, -1])
-    ax.set_ylim(yy[0, 0], yy[-1, 0])
+        predicted, origin="lower", extent=extent, cmap=ListedColormap(class_colors(num_classes)), vmin=-0.5,
+        vmax=num_classes - 0.5, alpha=0.25, aspect="auto", interpolation="nearest",
+    )  # fmt: skip
+    names = class_names or [f"class {k}" for k in range(num_classes)]
+    style = {"s": point_size, "edgecolor": "white", "linewidth": 0.8, "zorder": 3}
+    for k, color in enumerate(class_colors(int(y.max()) + 1)):  # the points: one colour and marker per class
+        ax.scatter(*X[y == k].T, color=color, marker=MARKERS[k], label=names[k], **style)
+    ax.set(xlim=(xx[0, 0], xx[0, -1]), ylim=(yy[0, 0], yy[-1, 0]))
     return regions
 
 
 def plot_decision_regions(W, X, y, *, b=None, ax=None, resolution=200, class_names=None):
-    """Colour the plane by the predicted class of the linear classifier ``x @ W + b``.
+    """Colour the plane by the predicted class of the linear classifier ``x @ W + b``, points X (N, 2), y on top.
 
-    Parameters
-    ----------
-    W : array, shape (2, C) or (3, C)
-        Weights; with 3 rows the last row is the bias (the bias trick).
-    X : array, shape (N, 2)
-        The points, drawn on top and used to frame the plot.
-    y : array of int, shape (N,)
-    b : array, shape (C,), optional
-        Biases, if not folded into W.
-    ax : matplotlib Axes, optional
-    resolution : int
-        Grid points per side.
-    class_names : sequence of str, optional
-
-    Returns
-    -------
-    matplotlib Axes
+    W is (2, C), or (3, C) with the bias as its last row (the bias trick); ``b`` (C,) otherwise. Returns the axes.
     """
     ax = axes_or_new(ax)
     W = as_float_array(W, "W", ndim=2)
@@ -138,8 +64,6 @@ def plot_decision_regions(W, X, y, *, b=None, ax=None, resolution=200, class_nam
         lambda grid: (grid @ W + b).argmax(axis=1),  # (M,) the class with the highest score
         X, y, ax=ax, resolution=resolution, class_names=class_names, num_classes=W.shape[1], point_size=40,
     )  # fmt: skip
-    ax.set_xlabel("$x_0$")
-    ax.set_ylabel("$x_1$")
-    ax.set_title("Decision regions")
+    ax.set(xlabel="$x_0$", ylabel="$x_1$", title="Decision regions")
     ax.legend(loc="upper right", fontsize="small", framealpha=0.8)
     return ax

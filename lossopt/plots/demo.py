@@ -1,16 +1,13 @@
-"""Notebook 08: pictures of the interactive linear-classifier demo, made to be redrawn many times a second.
+"""Notebook 08: the pictures of the interactive linear-classifier demo, which Play redraws ten times a second.
 
 A linear classifier ``s = x @ W + b`` on 2-D points has, for each class k, a
 zero-score line ``{x : x @ W[:, k] + b[k] = 0}`` and a weight vector
 ``W[:, k]`` normal to it, pointing to where the class's score grows. The
-classes here draw that picture once (reusing
-:func:`lossopt.plots.plot_decision_regions`) and then only move its artists,
-which is what keeps a training animation smooth.
+classes draw the plane and the loss surface once and ``update`` moves them to new parameters.
 """
 
 import numpy as np
 from matplotlib import patheffects
-from matplotlib.cm import ScalarMappable
 from matplotlib.colors import PowerNorm
 
 from .._validate import as_float_array
@@ -19,22 +16,11 @@ from .classifier import grid_over, plot_decision_regions
 
 
 def zero_score_lines(W, b, xlim, ylim):
-    """Each class's zero-score line ``{x : x @ W[:, k] + b[k] = 0}``, as two points far enough apart to cross the box.
+    """Each class's zero-score line ``{x : x @ W[:, k] + b[k] = 0}`` (W (2, C), b (C,)) across the box xlim x ylim.
 
-    Parameters
-    ----------
-    W : array, shape (2, C)
-        Column k is class k's weight vector, the normal of its line.
-    b : array, shape (C,)
-    xlim, ylim : (float, float)
-        The box being drawn.
-
-    Returns
-    -------
-    feet : array, shape (C, 2)
-        The point of each line nearest the box centre (where the demo starts its weight arrow).
-    ends : array, shape (C, 2, 2)
-        Two points of each line (NaN where ``W[:, k]`` is zero: there is no line).
+    Returns ``feet`` (C, 2), the point of each line nearest the box centre
+    (where the demo starts its weight arrow), and ``ends`` (C, 2, 2), two points
+    of each line far enough apart to cross the box (NaN where W[:, k] = 0: no line).
 
     Examples
     --------
@@ -55,25 +41,13 @@ def zero_score_lines(W, b, xlim, ylim):
 
 
 class ClassifierPlane:
-    """The plane of a 2-D linear classifier, whose parameters can change cheaply.
+    """The plane of a 2-D linear classifier on points X (N, 2) with labels y (N,), drawn on ``ax``.
 
-    Draws, on ``ax``: the plane coloured by the predicted class, the points,
-    each class's zero-score line (dashed) and an arrow along its weight
-    vector, and a black ring around every point whose loss is above zero.
-    :meth:`update` moves these artists; nothing is drawn anew.
-
-    Parameters
-    ----------
-    ax : matplotlib Axes
-    X : array, shape (N, 2)
-    y : array of int, shape (N,)
-    num_classes : int
-    resolution : int
-        Grid points per side of the coloured plane (100 is smooth enough at the
-        demo's size and cheap to recompute every step).
-    legend : bool
-        Put a legend in the axes (an animation may prefer one outside, which
-        need not be redrawn every frame).
+    The plane coloured by the predicted class (``resolution`` grid points a
+    side), the points, each class's zero-score line (dashed), an arrow along
+    its weight vector, and a black ring around every point whose loss is above
+    zero; :meth:`update` moves them to new parameters. ``legend=False`` leaves
+    the legend to the caller (an explorer puts one below its panels).
     """
 
     def __init__(self, ax, X, y, num_classes, *, resolution=100, legend=True):
@@ -89,17 +63,9 @@ class ClassifierPlane:
         self.xlim, self.ylim = ax.get_xlim(), ax.get_ylim()
         colors = class_colors(num_classes)
         self.lines = [ax.plot([], [], "--", color=c, linewidth=1.5, zorder=2)[0] for c in colors]
+        zeros = np.zeros(num_classes)
         self.arrows = ax.quiver(
-            np.zeros(num_classes),
-            np.zeros(num_classes),
-            np.zeros(num_classes),
-            np.zeros(num_classes),
-            color=colors,
-            angles="xy",
-            scale_units="xy",
-            scale=1,
-            width=0.012,
-            zorder=4,
+            zeros, zeros, zeros, zeros, color=colors, angles="xy", scale_units="xy", scale=1, width=0.012, zorder=4
         )
         crowded = len(self.X) > 30  # thinner rings where many points would make them a blur
         self.rings = ax.scatter(
@@ -107,21 +73,13 @@ class ClassifierPlane:
         )
         self.rings.set_zorder(5)
         self.rings.set_label("loss > 0")
-        ax.set_title("Regions, sₖ = 0 lines, wₖ arrows")  # plain text: mathtext is parsed at every frame
+        ax.set_title("Regions, sₖ = 0 lines, wₖ arrows")
         ax.get_legend().remove()  # plot_decision_regions' legend, without the rings
         if legend:
             ax.legend(loc="upper right", fontsize="x-small", framealpha=0.8)
 
     def update(self, W, b, losses=None):
-        """Show the classifier ``x @ W + b``; ring the points whose entry in ``losses`` is above zero.
-
-        Parameters
-        ----------
-        W : array, shape (2, C)
-        b : array, shape (C,)
-        losses : array, shape (N,), optional
-            Each point's loss.
-        """
+        """Show the classifier ``x @ W + b`` (W (2, C), b (C,)); ring the points whose ``losses`` (N,) are above 0."""
         predicted = (self._grid @ W + b).argmax(axis=1)
         self.regions.set_data(predicted.reshape(self._xx.shape))
         feet, ends = zero_score_lines(W, b, self.xlim, self.ylim)
@@ -136,23 +94,7 @@ class ClassifierPlane:
 
 
 def plot_linear_classifier(W, b, X, y, *, losses=None, ax=None, resolution=100):
-    """The demo's plane, drawn once: regions, zero-score lines, weight arrows, points.
-
-    Parameters
-    ----------
-    W : array, shape (2, C)
-    b : array, shape (C,)
-    X : array, shape (N, 2)
-    y : array of int, shape (N,)
-    losses : array, shape (N,), optional
-        Each point's loss; points with loss > 0 are ringed.
-    ax : matplotlib Axes, optional
-    resolution : int
-
-    Returns
-    -------
-    matplotlib Axes
-    """
+    """The demo's plane (see :class:`ClassifierPlane`) of W (2, C), b (C,) over X (N, 2), y (N,); returns the axes."""
     ax = axes_or_new(ax)
     W = as_float_array(W, "W", ndim=2)
     plane = ClassifierPlane(ax, X, y, W.shape[1], resolution=resolution)
@@ -161,65 +103,33 @@ def plot_linear_classifier(W, b, X, y, *, losses=None, ax=None, resolution=100):
 
 
 class LossSlicePanel:
-    """A loss surface over two parameters as an image, with the current point and its path.
-
-    Parameters
-    ----------
-    ax : matplotlib Axes
-    cmap : str
-        A perceptually uniform sequential colormap (the classes' palette is for classes).
-    """
+    """A loss surface over two parameters as an image (viridis, square-root colour scale), the path and the point."""
 
     def __init__(self, ax, *, cmap="viridis"):
         self.ax = ax
         # A square-root colour scale: the low valleys, where training goes, get most of the colours.
         self.image = ax.imshow(
-            np.zeros((2, 2)),
-            origin="lower",
-            extent=(0, 1, 0, 1),
-            cmap=cmap,
-            norm=PowerNorm(0.5, 0, 1),
-            aspect="auto",
+            np.zeros((2, 2)), origin="lower", extent=(0, 1, 0, 1), cmap=cmap, norm=PowerNorm(0.5, 0, 1), aspect="auto",
             interpolation="bilinear",
-        )
-        # The colour bar follows a mappable of its own: tied to the image, it would
-        # recompute its ticks at every new surface, not only when the range changes.
-        self._scale = ScalarMappable(norm=PowerNorm(0.5, 0, 1), cmap=cmap)
-        self.colorbar = ax.figure.colorbar(self._scale, ax=ax, shrink=0.9, pad=0.02)
+        )  # fmt: skip
+        self.colorbar = ax.figure.colorbar(self.image, ax=ax, shrink=0.9, pad=0.02)
         self.colorbar.set_label("total loss", fontsize="small")
         outline = [patheffects.withStroke(linewidth=2.6, foreground="black")]  # visible on light and dark
         (self.path,) = ax.plot([], [], "-", color="white", linewidth=1.2, path_effects=outline, label="path")
         (self.point,) = ax.plot([], [], "o", color="#D55E00", markeredgecolor="white", markersize=7, label="now")
 
     def update(self, losses, p1_values, p2_values, path, *, names=("p1", "p2"), clim=None):
-        """Show the surface, the path and the current point.
+        """Show ``losses`` (len(p2_values), len(p1_values)) on the evenly spaced grid, and ``path`` (steps, 2).
 
-        Parameters
-        ----------
-        losses : array, shape (len(p2_values), len(p1_values))
-            The loss on the grid (rows along the second parameter).
-        p1_values, p2_values : arrays, evenly spaced
-            The two parameters' values on the grid.
-        path : array, shape (steps, 2)
-            The (p1, p2) visited, the last one now.
-        names : (str, str)
-            The two parameters' names.
-        clim : (float, float), optional
-            The colour range (default: the surface's own).
+        ``clim``, the colour range, defaults to the surface's own; ``names`` are the two parameters'.
         """
-        self.image.set_data(losses)
         extent = (p1_values[0], p1_values[-1], p2_values[0], p2_values[-1])
-        if extent != tuple(self.image.get_extent()):
-            self.image.set_extent(extent)
-            self.ax.set_xlim(extent[:2])
-            self.ax.set_ylim(extent[2:])
-        clim = (float(np.min(losses)), float(np.max(losses))) if clim is None else clim
-        if clim != self.image.get_clim():
-            self.image.set_clim(*clim)
-            self._scale.set_clim(*clim)
+        self.image.set_data(losses)
+        self.image.set_extent(extent)
+        self.image.set_clim(*((np.min(losses), np.max(losses)) if clim is None else clim))
+        self.ax.set_xlim(extent[:2])
+        self.ax.set_ylim(extent[2:])
         path = np.asarray(path, dtype=float).reshape(-1, 2)
         self.path.set_data(path[:, 0], path[:, 1])
         self.point.set_data(path[-1:, 0], path[-1:, 1])
-        self.ax.set_xlabel(names[0])
-        self.ax.set_ylabel(names[1])
-        self.ax.set_title(f"Loss over {names[0]} and {names[1]}")
+        self.ax.set(xlabel=names[0], ylabel=names[1], title=f"Loss over {names[0]} and {names[1]}")

@@ -4,20 +4,15 @@ import numpy as np
 from matplotlib.collections import LineCollection
 
 from .._validate import as_float_array
-from ._style import axes_or_new
-from .classifier import plot_predicted_regions
+from ._style import axes_or_new, class_colors
+from .classifier import plot_predicted_regions  # noqa: F401  (notebook 09 calls it from here)
 
 CHANNELS = (("red", "#D55E00", "-", "o"), ("green", "#009E73", "--", "s"), ("blue", "#0072B2", ":", "^"))
 """Name, colour (from the colour-blind-safe palette), line style and marker of each RGB channel."""
 
 
 def plot_color_histogram(histogram, *, ax=None, title="Colour histogram"):
-    """Draw a (3, n_bins) RGB histogram (:func:`lossopt.features.color_histogram`), one line per channel.
-
-    Returns
-    -------
-    matplotlib Axes
-    """
+    """Draw a (3, n_bins) RGB histogram (:func:`lossopt.features.color_histogram`), one line per channel; the axes."""
     ax = axes_or_new(ax)
     histogram = as_float_array(histogram, "histogram", ndim=2)
     if histogram.shape[0] != 3:
@@ -27,11 +22,8 @@ def plot_color_histogram(histogram, *, ax=None, title="Colour histogram"):
     for row, (name, color, style, marker) in zip(histogram, CHANNELS, strict=True):
         ax.plot(centres, row, color=color, linestyle=style, marker=marker, markersize=4, label=name)
     ax.set_xticks([0, 64, 128, 192, 256])
-    ax.set_xlim(0, 256)
-    ax.set_ylim(0, None)
-    ax.set_xlabel("pixel value (0 = dark, 255 = bright)")
-    ax.set_ylabel("fraction of pixels")
-    ax.set_title(title)
+    ax.set(xlim=(0, 256), ylim=(0, None))
+    ax.set(xlabel="pixel value (0 = dark, 255 = bright)", ylabel="fraction of pixels", title=title)
     ax.legend(title="channel", fontsize="small", loc="upper left", bbox_to_anchor=(1.01, 1.0))
     return ax
 
@@ -43,19 +35,10 @@ def hog_segments(cells, cell_size):
     row axis, as in :func:`lossopt.features.cell_histograms`) crosses an edge
     that runs at a + 90 degrees; the segment is drawn along that edge, centred
     in its cell, with a length proportional to the bin's value (the largest
-    value of all gets 0.9 of a cell).
+    value of all gets 0.9 of a cell). ``cells`` is (n_rows, n_cols, n_bins).
 
-    Parameters
-    ----------
-    cells : array, shape (n_rows, n_cols, n_bins)
-    cell_size : int
-
-    Returns
-    -------
-    segments : ndarray, shape (n_rows * n_cols * n_bins, 2, 2)
-        Each segment's two ends as (x = column, y = row) in pixels.
-    values : ndarray, shape (n_rows * n_cols * n_bins,)
-        The bin values, in the same order.
+    Returns ``segments`` (n_rows * n_cols * n_bins, 2, 2), each segment's two
+    ends as (x = column, y = row) in pixels, and the bin ``values`` in the same order.
     """
     cells = as_float_array(cells, "cells", ndim=3)
     n_rows, n_cols, n_bins = cells.shape
@@ -72,23 +55,11 @@ def hog_segments(cells, cell_size):
 def plot_hog(
     cells, cell_size, *, ax=None, image_shape=None, origin=(0, 0), title="HOG: gradient orientations per cell"
 ):
-    """Draw HOG cells as line segments (see :func:`hog_segments`), white on black, the image's way up.
+    """Draw HOG cells (n_rows, n_cols, n_bins) as line segments (:func:`hog_segments`), white on black; the lines.
 
-    Parameters
-    ----------
-    cells : array, shape (n_rows, n_cols, n_bins)
-        E.g. :func:`lossopt.features.cell_histograms`, or a part of it.
-    cell_size : int
-    ax : matplotlib Axes, optional
-    image_shape : (int, int), optional
-        Frame the plot like the image (default: the cells' area).
-    origin : (int, int), default (0, 0)
-        (row, column) in pixels of the first cell's top-left corner, when
-        ``cells`` is a part of an image's cells: the axes then show image pixels.
-
-    Returns
-    -------
-    matplotlib LineCollection
+    ``image_shape`` frames the plot like the image (default: the cells' area);
+    ``origin`` is the (row, column) in pixels of the first cell's top-left
+    corner when ``cells`` is a part of an image's cells.
     """
     ax = axes_or_new(ax)
     segments, values = hog_segments(cells, cell_size)
@@ -101,19 +72,12 @@ def plot_hog(
     ax.set_xlim(col0 - 0.5, col0 + width - 0.5)
     ax.set_ylim(row0 + height - 0.5, row0 - 0.5)  # row 0 at the top, as in the image
     ax.set_aspect("equal")
-    ax.set_xlabel("column (pixels)")
-    ax.set_ylabel("row (pixels)")
-    ax.set_title(title)
+    ax.set(xlabel="column (pixels)", ylabel="row (pixels)", title=title)
     return lines
 
 
 def plot_orientation_histogram(histogram, *, ax=None, title="One cell's orientation histogram"):
-    """Bars of one cell's histogram over the orientation bins, labelled by their angle range in degrees.
-
-    Returns
-    -------
-    matplotlib BarContainer
-    """
+    """Bars of one cell's histogram over the orientation bins, labelled by their angle in degrees; the bars."""
     ax = axes_or_new(ax)
     histogram = as_float_array(histogram, "histogram", ndim=1)
     n_bins = histogram.size
@@ -121,19 +85,12 @@ def plot_orientation_histogram(histogram, *, ax=None, title="One cell's orientat
     bars = ax.bar(np.arange(n_bins) * width, histogram, width=0.9 * width, align="edge", color="#0072B2")
     ax.set_xticks(np.arange(0, 181, 2 * width if n_bins > 6 else width))
     ax.set_xlim(0, 180)
-    ax.set_xlabel("gradient orientation (degrees)")
-    ax.set_ylabel("sum of gradient magnitudes")
-    ax.set_title(title)
+    ax.set(xlabel="gradient orientation (degrees)", ylabel="sum of gradient magnitudes", title=title)
     return bars
 
 
 def plot_codebook(codebook, patch_size, *, ax=None, title="The visual words (k-means centres)"):
-    """Show each row of ``codebook`` (K, patch_size**2) as a small grey patch, side by side.
-
-    Returns
-    -------
-    matplotlib AxesImage
-    """
+    """Show each row of ``codebook`` (K, patch_size**2) as a small grey patch, side by side; the image."""
     ax = axes_or_new(ax)
     codebook = as_float_array(codebook, "codebook", ndim=2)
     k = codebook.shape[0]
@@ -147,44 +104,20 @@ def plot_codebook(codebook, patch_size, *, ax=None, title="The visual words (k-m
     picture = ax.imshow(strip, cmap="gray", interpolation="nearest")
     ax.set_xticks(np.arange(k) * (p + gap) + (p - 1) / 2, [str(j) for j in range(k)])
     ax.set_yticks([])
-    ax.set_xlabel("word")
-    ax.set_title(title)
+    ax.set(xlabel="word", title=title)
     return picture
 
 
 def plot_word_histograms(histograms, names, *, ax=None, title="Bag of words: how often each word occurs"):
-    """Grouped bars: one group per visual word, one bar per image.
-
-    Parameters
-    ----------
-    histograms : array, shape (n_images, K)
-    names : sequence of str, one per image
-
-    Returns
-    -------
-    matplotlib Axes
-    """
+    """Grouped bars of ``histograms`` (n_images, K): one group per visual word, one bar per image (``names``)."""
     ax = axes_or_new(ax)
     histograms = as_float_array(histograms, "histograms", ndim=2)
     n_images, k = histograms.shape
-    colors = ("#0072B2", "#E69F00", "#009E73", "#CC79A7")
+    colors = class_colors(n_images)
     width = 0.8 / n_images
     for i, (row, name) in enumerate(zip(histograms, names, strict=True)):
         ax.bar(np.arange(k) + (i - (n_images - 1) / 2) * width, row, width=width, color=colors[i], label=name)
     ax.set_xticks(np.arange(k))
-    ax.set_xlabel("word")
-    ax.set_ylabel("fraction of patches")
-    ax.set_title(title)
+    ax.set(xlabel="word", ylabel="fraction of patches", title=title)
     ax.legend(fontsize="small", loc="upper left", bbox_to_anchor=(1.01, 1.0))
     return ax
-
-
-__all__ = [
-    "hog_segments",
-    "plot_codebook",
-    "plot_color_histogram",
-    "plot_hog",
-    "plot_orientation_histogram",
-    "plot_predicted_regions",
-    "plot_word_histograms",
-]

@@ -7,7 +7,7 @@ along ``betas`` (y axis), so matplotlib gets ``Z.T``.
 
 import matplotlib.pyplot as plt
 import numpy as np
-from matplotlib.ticker import MaxNLocator
+from matplotlib.colors import BoundaryNorm
 
 from .._validate import as_float_array
 from ._style import CLASS_COLORS, axes_or_new
@@ -16,34 +16,38 @@ LANDSCAPE_CMAP = "viridis"  # perceptually uniform and colour-blind safe
 
 
 def _check_grid(alphas, betas, Z):
-    alphas = as_float_array(alphas, "alphas", ndim=1)
-    betas = as_float_array(betas, "betas", ndim=1)
+    alphas, betas = as_float_array(alphas, "alphas", ndim=1), as_float_array(betas, "betas", ndim=1)
     Z = as_float_array(Z, "Z", ndim=2)
     if Z.shape != (alphas.size, betas.size):
         raise ValueError(f"Z must have shape (len(alphas), len(betas)) = {(alphas.size, betas.size)}, got {Z.shape}")
     return alphas, betas, Z
 
 
+def loss_levels(Z, count=12):
+    """Contour levels at quantiles of ``Z``, rounded to two significant digits, spanning all of it.
+
+    A loss grows fast away from its valley, so evenly spaced levels put the
+    whole valley in the lowest band; levels at quantiles give each band an
+    equal share of the plane, and the valley its own bands.
+
+    Examples
+    --------
+    >>> loss_levels(np.array([[0.0, 1.0], [10.0, 100.0]]), count=3).tolist()
+    [0.0, 1.0, 10.0, 100.0]
+    """
+    Z = np.asarray(Z, dtype=float)
+    quantiles = np.quantile(Z, np.linspace(0, 1, count + 1))
+    digits = 1 - np.floor(np.log10(np.maximum(np.abs(quantiles), 1e-12))).astype(int)
+    rounded = np.array([round(q, d) for q, d in zip(quantiles, digits, strict=True)])
+    rounded[0], rounded[-1] = min(rounded[0], Z.min()), max(rounded[-1], Z.max())  # every value inside a band
+    levels = np.unique(rounded)
+    return levels if levels.size > 1 else np.array([levels[0], levels[0] + 1.0])  # a flat slice: one band
+
+
 def plot_slice_1d(alphas, losses, *, ax=None, labels=None, title="Loss along one direction", colors=None, **line_kw):
-    """Loss against the step a along a direction: one curve, or one per column of ``losses``.
+    """Loss against the step a along a direction: one curve, or one per column of ``losses`` (A,) or (A, k).
 
-    Parameters
-    ----------
-    alphas : array, shape (A,)
-    losses : array, shape (A,) or (A, k)
-        From :func:`lossopt.landscape.slice_1d` (with ``per_example=True``, one curve per example).
-    ax : matplotlib Axes, optional
-    labels : sequence of str, optional
-        One legend label per curve (a legend is drawn when given).
-    title : str
-    colors : sequence of colours, optional
-        Default: the class palette, in order.
-    **line_kw
-        Passed to ``ax.plot`` (linewidth, linestyle, ...).
-
-    Returns
-    -------
-    matplotlib Axes
+    ``labels`` (one per curve) adds a legend; ``colors`` default to the class palette; ``line_kw`` go to ``ax.plot``.
     """
     ax = axes_or_new(ax)
     alphas = as_float_array(alphas, "alphas", ndim=1)
@@ -51,102 +55,52 @@ def plot_slice_1d(alphas, losses, *, ax=None, labels=None, title="Loss along one
     colors = colors or [CLASS_COLORS[k % len(CLASS_COLORS)] for k in range(losses.shape[1])]
     for k in range(losses.shape[1]):
         ax.plot(alphas, losses[:, k], color=colors[k], label=None if labels is None else labels[k], **line_kw)
-    ax.set_xlabel("step a along the direction")
-    ax.set_ylabel("loss")
-    ax.set_title(title)
+    ax.set(xlabel="step a along the direction", ylabel="loss", title=title)
     if labels is not None:
         ax.legend()
     return ax
 
 
-def plot_slice_contours(alphas, betas, Z, *, ax=None, levels=20, title="Loss on a 2-D slice", colorbar=True):
-    """Filled contours of a 2-D slice, with the centre (a = b = 0) marked.
+def plot_slice_contours(
+    alphas, betas, Z, *, ax=None, levels=None, title="Loss on a 2-D slice", colorbar=True, cax=None
+):
+    """Filled contours of a 2-D slice ``Z`` (A, B) over ``alphas`` (x axis) and ``betas`` (y), the centre marked.
 
-    Parameters
-    ----------
-    alphas : array, shape (A,)
-        Steps along d1 (x axis).
-    betas : array, shape (B,)
-        Steps along d2 (y axis).
-    Z : array, shape (A, B)
-        From :func:`lossopt.landscape.slice_2d`.
-    ax : matplotlib Axes, optional
-    levels : int or array
-        Contour levels.
-    title : str
-    colorbar : bool, default True
-        Draw a colour bar labelled "loss".
-
-    Returns
-    -------
-    matplotlib Axes
+    ``levels`` default to :func:`loss_levels` (quantiles, which resolve the
+    valley); ``colorbar`` draws a colour bar labelled "loss", in ``cax`` if
+    given. Returns the axes.
     """
     ax = axes_or_new(ax)
     alphas, betas, Z = _check_grid(alphas, betas, Z)
-    filled = ax.contourf(alphas, betas, Z.T, levels=levels, cmap=LANDSCAPE_CMAP)
+    levels = loss_levels(Z) if levels is None else levels
+    # Each band its own colour (a linear scale would give every low band the same dark one).
+    norm = None if np.isscalar(levels) else BoundaryNorm(levels, plt.get_cmap(LANDSCAPE_CMAP).N)
+    filled = ax.contourf(alphas, betas, Z.T, levels=levels, cmap=LANDSCAPE_CMAP, norm=norm)
     ax.contour(alphas, betas, Z.T, levels=filled.levels, colors="white", linewidths=0.4, alpha=0.5)
     ax.plot(0, 0, marker="+", color="white", markersize=10, markeredgewidth=2, linestyle="none", label="W (centre)")
     if colorbar:
-        bar = ax.figure.colorbar(filled, ax=ax, label="loss")
-        bar.locator = MaxNLocator(nbins=6, steps=[1, 2, 2.5, 5, 10])  # round ticks, whatever the levels
-        bar.update_ticks()
-    ax.set_xlabel("a (along d1)")
-    ax.set_ylabel("b (along d2)")
-    ax.set_title(title)
+        ax.figure.colorbar(filled, ax=None if cax else ax, cax=cax, label="loss", format="{x:.2g}")
+    ax.set(xlabel="a (along d1)", ylabel="b (along d2)", title=title)
     return ax
 
 
 def plot_slice_surface(alphas, betas, Z, *, ax=None, title="Loss surface", elev=35, azim=-60):
-    """A 2-D slice as a 3-D surface.
-
-    Parameters
-    ----------
-    alphas, betas, Z
-        As in :func:`plot_slice_contours`.
-    ax : matplotlib 3-D Axes, optional
-        New 3-D axes when None (``subplot_kw={"projection": "3d"}`` for your own).
-    title : str
-    elev, azim : float
-        The viewing angle.
-
-    Returns
-    -------
-    matplotlib Axes3D
-    """
+    """A 2-D slice as a 3-D surface (arguments as :func:`plot_slice_contours`; ``ax`` must be 3-D); returns the axes."""
     if ax is None:
         _, ax = plt.subplots(figsize=(5, 4), layout="constrained", subplot_kw={"projection": "3d"})
     alphas, betas, Z = _check_grid(alphas, betas, Z)
     A, B = np.meshgrid(alphas, betas, indexing="ij")  # (A, B), like Z
     ax.plot_surface(A, B, Z, cmap=LANDSCAPE_CMAP, linewidth=0, antialiased=True, rcount=60, ccount=60)
     ax.view_init(elev=elev, azim=azim)
-    ax.set_xlabel("a (along d1)")
-    ax.set_ylabel("b (along d2)")
-    ax.set_zlabel("loss")
-    ax.set_title(title)
+    ax.set(xlabel="a (along d1)", ylabel="b (along d2)", zlabel="loss", title=title)
     return ax
 
 
 def plot_path(coords, *, ax=None, label="path", color=None, title=None, marker_every=None):
-    """An optimization path on a slice: its (a, b) coordinates, start and end marked.
+    """An optimization path on a slice: its (a, b) coordinates (T, 2), start and end marked, with a legend.
 
-    Parameters
-    ----------
-    coords : array, shape (T, 2)
-        From :func:`lossopt.landscape.trajectory_directions`.
-    ax : matplotlib Axes, optional
-        Usually the axes of :func:`plot_slice_contours`.
-    label : str
-        Legend label (a legend is drawn).
-    color : matplotlib colour, optional
-        Default the palette's orange, which stands out on viridis.
-    title : str, optional
-        Replaces the axes' title when given.
-    marker_every : int, optional
-        Put a dot on every n-th point.
-
-    Returns
-    -------
-    matplotlib Axes
+    ``coords`` come from :func:`lossopt.landscape.trajectory_directions`; ``color`` defaults to the
+    palette's orange, which stands out on viridis; ``marker_every`` puts a dot on every n-th point.
     """
     ax = axes_or_new(ax)
     coords = as_float_array(coords, "coords", ndim=2)
@@ -159,7 +113,6 @@ def plot_path(coords, *, ax=None, label="path", color=None, title=None, marker_e
     ax.plot(*coords[-1], marker="*", color=color, markeredgecolor="white", markersize=12, linestyle="none", label="end")
     if title is not None:
         ax.set_title(title)
-    ax.set_xlabel("a (along d1)")
-    ax.set_ylabel("b (along d2)")
+    ax.set(xlabel="a (along d1)", ylabel="b (along d2)")
     ax.legend(loc="upper left", fontsize="small")
     return ax

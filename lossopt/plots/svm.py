@@ -11,24 +11,9 @@ from ._style import axes_or_new, class_colors
 def hinge_terms(S, y, *, delta=1.0):
     """Every hinge term max(0, s_j - s_{y_i} + delta) of the multiclass SVM loss.
 
-    Each term is itself a multiclass SVM loss: that of the two scores
-    (s_{y_i}, s_j) with the first one correct. So :func:`lossopt.svm_scores_loss`
-    computes every term, and the hinge is written only once, in ``lossopt.losses``.
-
-    Parameters
-    ----------
-    S : array, shape (N, C)
-        Scores, one row per image.
-    y : array of int, shape (N,)
-        The correct class of each image.
-    delta : float, default 1.0
-        The margin.
-
-    Returns
-    -------
-    terms : ndarray, shape (N, C)
-        ``terms[i, j]`` is the hinge term of image i and wrong class j; 0 where j = y_i.
-        Row sums are the per-image losses L_i, and ``terms.sum(1).mean()`` is the loss.
+    Each term is the SVM loss of the two scores (s_{y_i}, s_j), the first correct, so the hinge is written once,
+    in ``lossopt.losses``. Returns ``terms`` (N, C) for scores S (N, C) and labels y (N,), 0 where j = y_i:
+    row sums are the per-image losses L_i, and ``terms.sum(1).mean()`` is the loss.
 
     Examples
     --------
@@ -51,32 +36,10 @@ def hinge_terms(S, y, *, delta=1.0):
 
 
 def plot_hinge_terms(S, y, *, delta=1.0, ax=None, class_names=None, image_names=None):
-    """Grouped bars: for each image, its hinge terms max(0, s_j - s_{y_i} + delta), j != y_i.
+    """Grouped bars of each image's hinge terms max(0, s_j - s_{y_i} + delta), j != y_i; L_i above, L in the title.
 
-    One group of bars per image, one bar per wrong class (coloured by class,
-    the correct class's slot left empty), the image's loss L_i written above
-    the group and the mean loss L in the title.
-
-    Parameters
-    ----------
-    S : array, shape (N, C)
-        Scores, one row per image.
-    y : array of int, shape (N,)
-        The correct class of each image.
-    delta : float, default 1.0
-        The margin.
-    ax : matplotlib Axes, optional
-    class_names : sequence of str, optional
-        Names of the C classes (default "class 0", ...).
-    image_names : sequence of str, optional
-        Names of the N images (default "<correct class> image").
-
-    Returns
-    -------
-    matplotlib Axes
-        ``ax.containers`` holds one BarContainer per class (label = class
-        name), with a bar for each image where that class is wrong: its
-        heights are the hinge terms, in image order.
+    S (N, C) are the scores, y (N,) the labels; ``image_names`` default to "<correct class> image".
+    Returns the axes: ``ax.containers`` holds one BarContainer per class, a bar per image where it is wrong.
 
     Examples
     --------
@@ -98,15 +61,8 @@ def plot_hinge_terms(S, y, *, delta=1.0, ax=None, class_names=None, image_names=
         positions = wrong + (j - (C - 1) / 2) * width
         ax.bar(positions, terms[wrong, j], width=width, color=color, label=class_names[j])
     for i, L_i in enumerate(terms.sum(axis=1)):
-        ax.annotate(
-            f"Lᵢ = {L_i:.2f}",  # plain text: mathtext would be parsed anew at every redraw
-            (i, terms[i].max()),
-            xytext=(0, 4),
-            textcoords="offset points",
-            ha="center",
-            va="bottom",
-            fontsize="small",
-        )
+        above = {"xytext": (0, 4), "textcoords": "offset points", "ha": "center", "va": "bottom", "fontsize": "small"}
+        ax.annotate(f"Lᵢ = {L_i:.2f}", (i, terms[i].max()), **above)
     ax.set_xticks(np.arange(N), image_names)
     ax.set_xlim(-0.6, N - 0.4)
     top = terms.max()
@@ -119,27 +75,10 @@ def plot_hinge_terms(S, y, *, delta=1.0, ax=None, class_names=None, image_names=
 
 
 def plot_weight_magnitudes(W, *, ax=None, feature_names=None, class_names=None, top=None):
-    """Grouped bars of |W|: one group per feature (row of W), one bar per class (column).
+    """Grouped bars of |W| (W is (D, C)): a group per feature (row), a bar per class; a cross where W is exactly 0.
 
-    Entries that are exactly zero get a black cross on the axis, so that the
-    sparsity L1 brings is visible even where a bar would be too small to see.
-
-    Parameters
-    ----------
-    W : array, shape (D, C)
-        Weights; with the bias trick, the last row holds the biases.
-    ax : matplotlib Axes, optional
-    feature_names : sequence of str, optional
-        Names of the D rows (default "x0", "x1", ...).
-    class_names : sequence of str, optional
-        Names of the C classes (default "class 0", ...).
-    top : float, optional
-        Upper limit of the y axis (fixed, so that bars visibly shrink); default: automatic.
-
-    Returns
-    -------
-    matplotlib Axes
-        ``ax.containers`` holds one BarContainer per class, heights |W[:, c]|.
+    The crosses show L1's sparsity where a bar would be too small to see. ``top`` fixes the y axis.
+    Returns the axes: ``ax.containers`` holds one BarContainer per class, heights |W[:, c]|.
 
     Examples
     --------
@@ -167,33 +106,16 @@ def plot_weight_magnitudes(W, *, ax=None, feature_names=None, class_names=None, 
     if top is not None:
         ax.set_ylim(0, top)
     ax.set_xlabel("feature (row of W)")
-    ax.set_ylabel("|W[k, c]|")
-    ax.set_title(f"Weight magnitudes |W|: {rows.size} of {W.size} exactly 0")
+    ax.set(ylabel="|W[k, c]|", title=f"Weight magnitudes |W|: {rows.size} of {W.size} exactly 0")
     ax.legend(fontsize="small", loc="upper right")
     return ax
 
 
 def plot_penalties(*, w_max=1.0, penalties=PENALTIES, beta=1.0, axes=None):
-    """The penalty R(w) of a single weight and its gradient dR/dw, for each penalty, near w = 0.
+    """The penalty R(w) of one weight in [-w_max, w_max] and its gradient dR/dw (:func:`lossopt.regularization`).
 
-    Both are computed by :func:`lossopt.regularization` on a 1 x 1 W. Where the
-    gradient jumps at 0 (L1 and elastic net), open circles mark the two one-sided
-    limits and a filled dot the value lossopt uses there (the subgradient
-    sign(0) = 0): the derivative itself is not defined at 0.
-
-    Parameters
-    ----------
-    w_max : float, default 1.0
-        The weight runs from -w_max to w_max.
-    penalties : sequence of {"l2", "l1", "elastic"}
-    beta : float, default 1.0
-        Weight of the L2 part of the elastic net.
-    axes : pair of matplotlib Axes, optional
-        Where to draw R and dR/dw; default: a new figure with two panels.
-
-    Returns
-    -------
-    (Axes, Axes)
+    Where the gradient jumps at 0 (L1, elastic net), open circles mark the one-sided limits and a dot the
+    value lossopt uses (the subgradient sign(0) = 0). Returns the two axes (R, dR/dw).
 
     Examples
     --------
@@ -218,12 +140,8 @@ def plot_penalties(*, w_max=1.0, penalties=PENALTIES, beta=1.0, axes=None):
         if not np.isclose(below, above):  # a kink in R: its derivative jumps at 0
             ax_dR.plot([0, 0], [below, above], "o", markerfacecolor="white", color=color)
             ax_dR.plot([0], [penalty_at(0.0, penalty)[1]], "o", color=color)
-    ax_R.set_title("Penalty of one weight, R(w)")
-    ax_R.set_xlabel("weight w")
-    ax_R.set_ylabel("R(w)")
-    ax_dR.set_title("Its gradient dR/dw (o: limits at 0, •: value used)")
-    ax_dR.set_xlabel("weight w")
-    ax_dR.set_ylabel("dR/dw")
+    ax_R.set(title="Penalty of one weight, R(w)", xlabel="weight w", ylabel="R(w)")
+    ax_dR.set(title="Its gradient dR/dw (o: limits at 0, •: value used)", xlabel="weight w", ylabel="dR/dw")
     for ax in axes:
         ax.axvline(0, color="0.8", linewidth=0.8, zorder=0)
         ax.legend(fontsize="small")

@@ -13,20 +13,10 @@ BEST_EDGE = class_colors(6)[5]  # vermillion: the frame around the best cell of 
 
 
 def template_images(W, image_shape=(8, 8)):
-    """Each class's weights reshaped as an image, with the bias row (if any) dropped.
+    """Each class's weights W (D, C) as an image (C, *image_shape), the bias row (D = pixels + 1) dropped.
 
-    Parameters
-    ----------
-    W : array, shape (D, C)
-        Weights; D is the number of pixels P = prod(image_shape), or P + 1
-        with the bias trick (the last row, the biases, is dropped).
-    image_shape : tuple of int, default (8, 8)
-        (height, width) for grey images, (height, width, 3) for colour ones,
-        in the order the pixels were flattened (CIFAR-10: (32, 32, 3)).
-
-    Returns
-    -------
-    ndarray, shape (C, *image_shape)
+    ``image_shape`` is (height, width) for grey images, (height, width, 3) for
+    colour ones, in the order the pixels were flattened (CIFAR-10: (32, 32, 3)).
 
     Examples
     --------
@@ -48,30 +38,13 @@ def template_images(W, image_shape=(8, 8)):
 
 
 def plot_templates(W, *, image_shape=(8, 8), class_names=None, axes=None, ncols=5, title=None):
-    """Draw each class's learned weights as an image: the classifier's "template" of that class.
+    """Draw each class's learned weights W (D, C) as an image: the classifier's "template" of that class.
 
-    All templates share one scale (the smallest and largest weight of all of
-    them), as in the CS231n assignment, so brightness compares across classes.
-    Grey images (2-D ``image_shape``) map weights to grey with a colour bar;
-    colour images (``(h, w, 3)``) rescale the weights to RGB in [0, 1].
-
-    Parameters
-    ----------
-    W : array, shape (D, C)
-        Weights, D = pixels or pixels + 1 (the bias row, last, is dropped).
-    image_shape : tuple of int, default (8, 8)
-        (8, 8) for digits, (32, 32, 3) for CIFAR-10.
-    class_names : sequence of str, optional
-        Titles of the images (default "class 0", "class 1", ...).
-    axes : sequence of C matplotlib Axes, optional
-        Where to draw; default a new figure with ``ncols`` images per row.
-    ncols : int, default 5
-    title : str, optional
-        Figure title (default "Learned weights of each class (templates)").
-
-    Returns
-    -------
-    ndarray of matplotlib Axes, shape (C,)
+    Grey images (2-D ``image_shape``) use a diverging colour map centred at 0
+    (blue: a bright pixel there lowers the class's score, red: raises it),
+    one scale for all classes, with a colour bar. Colour images (``(h, w, 3)``)
+    map the weights linearly onto RGB in [0, 1], one map for all, as the
+    CS231n assignment does. Returns the C axes (``axes``, or a new figure's).
     """
     images = template_images(W, image_shape)
     num_classes = images.shape[0]
@@ -89,18 +62,18 @@ def plot_templates(W, *, image_shape=(8, 8), class_names=None, axes=None, ncols=
     if axes.size != num_classes:
         raise ValueError(f"axes has {axes.size} axes but W has {num_classes} classes")
     low, high = float(images.min()), float(images.max())
-    span = high - low if high > low else 1.0
+    bound = max(abs(low), abs(high), 1e-12)
     for ax, image, name in zip(axes, images, names, strict=True):
-        if image.ndim == 3:  # colour: one shared linear map of the weights onto [0, 1]
-            shown = ax.imshow((image - low) / span, interpolation="nearest")
+        if image.ndim == 3:
+            shown = ax.imshow((image - low) / (high - low if high > low else 1.0), interpolation="nearest")
         else:
-            shown = ax.imshow(image, cmap="gray", vmin=low, vmax=high, interpolation="nearest")
+            shown = ax.imshow(image, cmap="RdBu_r", vmin=-bound, vmax=bound, interpolation="nearest")
         ax.set_title(name, fontsize="medium")
         ax.set_xticks([])
         ax.set_yticks([])
     figure = axes[0].figure
-    if images.ndim == 3:  # grey images (C, h, w): say what dark and light mean
-        figure.colorbar(shown, ax=list(axes), shrink=0.8, label="weight")
+    if images.ndim == 3:  # grey images (C, h, w): say what the colours mean
+        figure.colorbar(shown, ax=list(axes), shrink=0.8, label="weight (0: white)")
     figure.suptitle(title or "Learned weights of each class (templates)")
     return axes
 
@@ -113,29 +86,10 @@ def plot_search_heatmap(
     The best cell (highest score) is framed. Cells that are NaN (a run that
     diverged, say) are left blank and marked "n/a".
 
-    Parameters
-    ----------
-    scores : array, shape (len(regs), len(lrs))
-        E.g. the validation accuracy of each setting.
-    regs : sequence of float
-        Regularization strengths lambda, one per row.
-    lrs : sequence of float
-        Learning rates, one per column.
-    ax : matplotlib Axes, optional
-    label : str, default "validation accuracy"
-        What the scores are (colour-bar label).
-    fmt : str, default ".3f"
-        Format of the numbers written in the cells.
-    title : str, optional
-        Default: "<label> over λ × learning rate (framed: best)".
-    vmin, vmax : float, optional
-        Ends of the colour scale (default: the smallest and largest score). A
-        ``vmin`` near the best scores spreads the colours over the settings
-        that matter; worse cells all get the darkest colour (their numbers stay).
-
-    Returns
-    -------
-    matplotlib Axes
+    ``scores`` (len(regs), len(lrs)) are, e.g., validation accuracies; ``label``
+    names them (colour bar); ``fmt`` formats the cells. A ``vmin`` near the
+    best scores spreads the colours over the settings that matter; worse cells
+    all get the darkest colour (their numbers stay). Returns the axes.
     """
     scores = as_float_array(scores, "scores", ndim=2)
     regs, lrs = list(regs), list(lrs)

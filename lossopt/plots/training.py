@@ -6,13 +6,9 @@ from ._style import axes_or_new
 
 
 def moving_average(history, smooth):
-    """The centred moving average of ``history`` over ``smooth`` steps, and the step each value belongs to.
+    """The centred moving average of ``history`` over ``smooth`` steps: (centres, average), each (steps - smooth + 1,).
 
-    Returns
-    -------
-    centres : array, shape (steps - smooth + 1,)
-        The middle step of each window, so that the average does not lag.
-    average : array, same shape
+    ``centres`` are the middle step of each window, so that the average does not lag.
 
     Examples
     --------
@@ -30,24 +26,10 @@ def plot_loss_history(history, *, ax=None, label=None, smooth=0, log=False, colo
     The average of steps t - (smooth - 1) / 2 ... t + (smooth - 1) / 2 is drawn at
     step t, so the smoothed curve does not lag behind the raw one.
 
-    Parameters
-    ----------
-    history : array, shape (steps,)
-    ax : matplotlib Axes, optional
-    label : str, optional
-        Legend label of the curve.
-    smooth : int, default 0
-        Window of a moving average drawn on top (0: none).
-    log : bool, default False
-        Logarithmic loss axis.
-    color : matplotlib colour, optional
-    minibatch : bool, default True
-        ``lossopt.sgd``'s history is the loss of each step's minibatch, and the
-        title and axis say so; False for full-batch gradient descent ("loss").
-
-    Returns
-    -------
-    matplotlib Axes
+    ``history`` is (steps,); ``label`` adds a legend; ``log`` a logarithmic
+    loss axis. ``lossopt.sgd``'s history is the loss of each step's minibatch,
+    and the title and axis say so; ``minibatch=False`` for full-batch gradient
+    descent ("loss"). Returns the axes.
     """
     ax = axes_or_new(ax)
     history = np.asarray(history, dtype=float)
@@ -57,8 +39,7 @@ def plot_loss_history(history, *, ax=None, label=None, smooth=0, log=False, colo
     if log:
         ax.set_yscale("log")
     ax.set_xlabel("step")
-    ax.set_ylabel("minibatch loss" if minibatch else "loss")
-    ax.set_title("Minibatch loss" if minibatch else "Loss")
+    ax.set(ylabel="minibatch loss" if minibatch else "loss", title="Minibatch loss" if minibatch else "Loss")
     if label is not None:
         ax.legend()
     return ax

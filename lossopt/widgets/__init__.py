@@ -1,9 +1,4 @@
-"""The slider explorers of notebooks 01-09, each built from lossopt.plots and the math.
-
-Display one by leaving it as the last expression of a cell::
-
-    lo.widgets.MarginExplorer()
-"""
+"""The slider explorers of notebooks 01-09, built from lossopt.plots and the math: ``lo.widgets.MarginExplorer()``."""
 
 from ._explorer import Explorer, figure_png, log_slider, slider
 from .demo import LinearClassifierDemo

@@ -7,25 +7,11 @@ the same widget. So the picture needs no binary widget buffers (Colab's
 widget manager drops them), it works with ipywidgets 7 and 8, and the picture
 and the readout arrive in one message: they never disagree on the page.
 
-Three things keep an explorer live:
-
-- **One update at a time.** Widget messages can arrive on more than one
-  kernel thread (JupyterLab's comm subshells). Every change of state and every
-  redraw holds the explorer's lock, so two never interleave.
-- **Only what moved is drawn.** The static part of each axes (frame, ticks,
-  tick labels, axis labels) is kept as a background; a frame restores it and
-  draws the axes' contents (lines, bars, images, legends, titles) over it. An
-  axes whose limits, scales, ticks or labels change has its static part
-  redrawn in its place; the whole figure only when the axes themselves change.
-  A legend in a fixed place that an explorer keeps from frame to frame is
-  laid out and drawn once, then blended from its pixels (laying out its text
-  cost as much as the rest of a frame).
-- **A cheap encoding.** PNG at zlib level 1 of the RGB pixels: about 9 ms and
-  30-45 kB for a frame here; higher levels are slower for a few per cent less,
-  and JPEG, 8 ms faster, blurs the text and lines.
-
-Tests drive an explorer headlessly: set ``explorer.controls[name].value``
-and read ``explorer.figure`` (the artists' data), ``explorer.text`` and ``explorer.png``.
+Every change of a control runs :meth:`Explorer.update` at once: ``draw()``
+for the current values, then the PNG. Updates hold the explorer's lock, so
+two never interleave (JupyterLab may deliver widget messages on more than one
+kernel thread). A drag never falls behind: the browser's widget manager keeps
+at most one message per control on its way and then sends only the latest value.
 """
 
 import base64
@@ -35,13 +21,13 @@ import html
 import io
 import math
 import threading
-import weakref
 
 import ipywidgets as widgets
+import matplotlib
 import numpy as np
-from matplotlib.backends.backend_agg import FigureCanvasAgg, RendererAgg
+from matplotlib.artist import Artist
+from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
-from matplotlib.legend import Legend
 from matplotlib.patches import Rectangle
 from matplotlib.transforms import Bbox, IdentityTransform
 from PIL import Image
@@ -50,18 +36,55 @@ from .._validate import check_in_range
 
 
 def figure_png(figure):
-    """The whole figure rendered as PNG bytes (a full render: what ``savefig`` draws)."""
+    """An explorer's whole figure drawn anew, as PNG bytes (what :meth:`Explorer.render` must show)."""
+    for ax in figure.axes:
+        for artist in ax.get_children():
+            artist.set_animated(False)
+    figure.canvas.draw()
+    return _png(figure.canvas)
+
+
+def _png(canvas):
+    """The canvas pixels as RGB PNG: a tenth smaller to send than RGBA; zlib level 1, a third of the default time."""
     buffer = io.BytesIO()
-    figure.savefig(buffer, format="png", pil_kwargs={"compress_level": 1})
+    Image.fromarray(np.asarray(canvas.buffer_rgba())[..., :3]).save(buffer, format="png", compress_level=1)
     return buffer.getvalue()
+
+
+def _frame_key(figure):
+    """What the kept pixels of :meth:`Explorer.render` show: the figure's legends, then each axes' :func:`_axes_key`."""
+    return [tuple(text.get_text() for legend in figure.legends for text in legend.get_texts())] + [
+        _axes_key(ax) for ax in figure.axes
+    ]
+
+
+def _axes_key(ax):
+    """An axes' place, limits, scales, tick rules and labels: what it shows around its data.
+
+    Automatic ticks follow from the limits; fixed ticks and tick labels are compared themselves
+    (computing every tick label each frame cost a tenth of a frame).
+    """
+    key = [ax.get_position().bounds, ax.get_xlim(), ax.get_ylim(), ax.get_xscale(), ax.get_yscale()]
+    for axis in (ax.xaxis, ax.yaxis):
+        locator, formatter = axis.get_major_locator(), axis.get_major_formatter()
+        key += [axis.label.get_text(), axis.get_visible(), type(locator), tuple(getattr(locator, "locs", ()))]
+        key += [type(formatter), tuple(getattr(formatter, "seq", ()))]
+    return key
+
+
+def _region(artist, renderer):
+    """The pixels an axes (ticks and labels included) or a legend covers, on whole pixels and one more."""
+    box = artist.get_tightbbox(renderer)
+    return Bbox.from_extents(
+        math.floor(box.x0) - 1, math.floor(box.y0) - 1, math.ceil(box.x1) + 1, math.ceil(box.y1) + 1
+    )
 
 
 def log_slider(description, value, low, high, *, steps_per_decade=10, readout_format=".2e"):
     """A slider on a log scale from about ``low`` to ``high``, with ``value`` on its grid.
 
-    The lower end moves by less than one step so that ``value`` is a grid
-    point: otherwise the browser snaps it to a neighbour when it first shows
-    the slider (0.1 became 0.0998 on a slider from 5e-4).
+    The lower end moves by less than a step to put ``value`` on the grid: else the browser snaps it to a
+    neighbour when it first shows the slider (0.1 became 0.0998 on a slider from 5e-4).
     """
     value = check_in_range(value, description, low, high)
     step = 1 / steps_per_decade
@@ -112,55 +135,30 @@ def serialized(method):
     return locked
 
 
-def _float_noise(old, new):
-    """True for a change only in the last bits, as when the browser snaps a slider to its step grid."""
-    if not (isinstance(old, (int, float)) and isinstance(new, (int, float))):
-        return False
-    return math.isclose(old, new, rel_tol=1e-9, abs_tol=1e-12)
-
-
 class Explorer:
     """Controls, a figure that redraws when they move, and a text readout.
 
-    Subclasses create their controls and ``super().__init__(controls)``, and
-    implement :meth:`draw`, which updates ``self.figure`` and returns the
-    readout. The figure is laid out on the first render and that layout is
-    kept. A subclass method that changes the explorer's state and redraws
-    (a button's action) is decorated with :func:`serialized`.
-
-    Parameters
-    ----------
-    controls : dict of str -> ipywidgets control
-        Every control whose ``value`` should trigger a redraw, by name.
-    figsize : (float, float)
-        Figure size in inches; the picture is figsize * 80 pixels (80 dpi), fixed.
-    readout_lines : int
-        Height of the text readout, in lines (fixed, so nothing jumps).
-
-    Attributes
-    ----------
-    controls : dict
-    figure : matplotlib Figure
-    text : str
-        The readout as plain text (what :meth:`draw` returned last).
-    png : bytes
-        The picture shown, as PNG.
-    picture : ipywidgets.HTML
-        The picture (an ``<img>`` with a data URL) and the readout below it.
-    widget : ipywidgets.VBox
-        What the notebook shows: the controls, then :attr:`picture`.
+    Subclasses make their ``controls`` (name -> control whose ``value`` redraws), call
+    ``super().__init__(controls)`` and implement :meth:`draw`, which draws ``self.figure`` for the current
+    values and returns the readout. A method that changes state and redraws (a button's) is
+    :func:`serialized`. The picture is figsize * 80 pixels, the readout ``readout_lines`` high: fixed.
+    Attributes: ``figure``, ``text`` (the readout), ``png``, ``picture`` (the ``ipywidgets.HTML`` of
+    both) and ``widget`` (the controls and the picture).
     """
+
+    BLIT = True
+    """Keep what stays the same from frame to frame as pixels (see :meth:`render`)."""
 
     def __init__(self, controls, *, figsize=(8.0, 3.6), readout_lines=4):
         self._lock = threading.RLock()
         self.controls = dict(controls)
         self.figure = Figure(figsize=figsize, dpi=80, layout="constrained")
-        self._frames = _FrameRenderer(self.figure)
+        FigureCanvasAgg(self.figure)  # drawn without pyplot
         self._size = round(figsize[0] * 80), round(figsize[1] * 80)
         self._readout_height = f"{1.3 * readout_lines + 0.3:.1f}em"
         self.picture = widgets.HTML(layout=widgets.Layout(width=f"{self._size[0] + 4}px"))
         self.text, self.png = "", b""
-        self._holding = False
+        self._holding, self._frame_key = False, None
         for control in self.controls.values():
             control.observe(self._on_change, names="value")
         control_box = widgets.HBox(
@@ -170,29 +168,71 @@ class Explorer:
         self.update()
 
     def draw(self):
-        """Redraw ``self.figure`` for the current control values; return the readout text."""
+        """Draw ``self.figure`` for the current control values; return the readout text."""
         raise NotImplementedError
 
-    def legend_below(self, **kwargs):
-        """One legend for all the panels, below them: never over the data, and static (drawn once).
+    def render(self):
+        """The figure as PNG bytes; the first render lays it out, and that layout is kept.
 
-        Takes the labelled artists of every axes (and removes any legend they had); ``kwargs`` go to
-        ``Figure.legend``.
+        With :attr:`BLIT`, each axes' frame, ticks and labels and the figure's legend stay as pixels while
+        :func:`_frame_key` stays the same, and a frame draws only the axes' contents over them.
         """
-        handles = []
-        for ax in self.figure.axes:
-            handles += ax.get_legend_handles_labels()[0]
-            if ax.get_legend() is not None:
-                ax.get_legend().remove()
+        figure, canvas = self.figure, self.figure.canvas
+        contents = [
+            sorted((a for a in ax.get_children() if a not in (ax.patch, ax.xaxis, ax.yaxis)), key=Artist.get_zorder)
+            for ax in figure.axes
+        ]
+        for artist in (artist for artists in contents for artist in artists):
+            artist.set_animated(self.BLIT)  # left out of the kept pixels
+        key, kept = _frame_key(figure), self._frame_key
+        full = not self.BLIT or kept is None or key[0] != kept[0] or len(key) != len(kept)
+        if not full:
+            canvas.restore_region(self._background)
+            changed = [ax for ax, new, old in zip(figure.axes, key[1:], kept[1:], strict=True) if new != old]
+            if changed:
+                full = not self._redraw(changed)
+                self._background, self._frame_key = canvas.copy_from_bbox(figure.bbox), key
+        if full:
+            canvas.draw()
+            figure.set_layout_engine(None)  # laid out once: later frames keep every panel in place
+            self._background, self._frame_key = canvas.copy_from_bbox(figure.bbox), _frame_key(figure)
+            if self.BLIT:  # where each axes and legend is, for redrawing one in place
+                self._regions = {item: _region(item, canvas.get_renderer()) for item in [*figure.axes, *figure.legends]}
+        for ax, artists in zip(figure.axes, contents, strict=True):
+            for artist in artists if self.BLIT else ():
+                ax.draw_artist(artist)
+        return _png(canvas)
+
+    def _redraw(self, changed):
+        """Draw again, in place, the frames, ticks and labels of the ``changed`` axes and of any axes they overlap.
+
+        Returns False where that would cut into the figure's legend (then the whole figure is drawn).
+        """
+        figure, renderer = self.figure, self.figure.canvas.get_renderer()
+        for ax in changed:  # where the axes was and where it is now
+            self._regions[ax] = Bbox.union([self._regions[ax], _region(ax, renderer)])
+        spoilt = [self._regions[ax] for ax in changed]
+        if any(self._regions[legend].overlaps(r) for legend in figure.legends for r in spoilt):
+            return False
+        redo = [ax for ax in figure.axes if any(self._regions[ax].overlaps(r) for r in spoilt)]
+        for ax in redo:
+            r = self._regions[ax]
+            blank = Rectangle(r.p0, r.width, r.height, transform=IdentityTransform(), linewidth=0)
+            blank.set(facecolor=figure.get_facecolor(), figure=figure)
+            blank.draw(renderer)
+        for ax in redo:
+            ax.draw(renderer)  # what is not animated: its frame, ticks and labels
+        return True
+
+    def legend_below(self, **kwargs):
+        """One legend for all the panels, below them (never over the data); ``kwargs`` go to ``Figure.legend``."""
+        handles = [handle for ax in self.figure.axes for handle in ax.get_legend_handles_labels()[0]]
         options = {"loc": "outside lower center", "ncols": len(handles), "fontsize": "small", **kwargs}
         self.figure.legend(handles=handles, **options)
 
     @staticmethod
     def remove_drawing(*axes):
-        """Remove what the last draw put on ``axes`` (lines, bars, images, texts, legend), keeping the axes.
-
-        ``Axes.clear`` would also rebuild the axes' ticks and labels, a fifth of a redraw.
-        """
+        """Remove what the last draw put on ``axes``, keeping their ticks (``Axes.clear`` redoes them: half a draw)."""
         for ax in axes:
             for artist in [*ax.lines, *ax.patches, *ax.texts, *ax.collections, *ax.images]:
                 artist.remove()
@@ -209,8 +249,9 @@ class Explorer:
     @serialized
     def update(self):
         """Redraw the figure and the readout now, and show both in one message."""
-        self.text = self.draw()
-        self.png = self._frames.render()
+        with matplotlib.rc_context({"axes.titley": 1.0}):  # titles at a fixed height: no tick label is measured
+            self.text = self.draw()  # to place them (a tenth of a frame)
+        self.png = self.render()
         width, height = self._size
         url = "data:image/png;base64," + base64.b64encode(self.png).decode("ascii")
         self.picture.value = (
@@ -232,147 +273,19 @@ class Explorer:
             self.update()
 
     def _on_change(self, change):
-        if self._holding or _float_noise(change["old"], change["new"]):
-            return
-        self.update()
+        old, new = change["old"], change["new"]
+        # Not a real change: the browser snapping a slider to its step grid changes only the last bits.
+        noise = isinstance(old, float) and isinstance(new, float) and math.isclose(old, new, abs_tol=1e-12)
+        if not (self._holding or noise):
+            self.update()
 
     def _repr_mimebundle_(self, **kwargs):
         # The live widget where a widget manager runs (JupyterLab, Colab, VS
         # Code), and the current picture and text where none does (GitHub).
         # Built here rather than by the widget: ipywidgets 7 widgets have no _repr_mimebundle_.
+        view = {"version_major": 2, "version_minor": 0, "model_id": self.widget.model_id}
         return {
-            "application/vnd.jupyter.widget-view+json": {
-                "version_major": 2,
-                "version_minor": 0,
-                "model_id": self.widget.model_id,
-            },
+            "application/vnd.jupyter.widget-view+json": view,
             "image/png": base64.b64encode(self.png).decode("ascii"),
             "text/plain": self.text or repr(self),
         }
-
-
-class _FrameRenderer:
-    """Renders a figure to PNG, drawing only what changed since the last frame (blitting).
-
-    The static part of every axes (its background patch, ticks, tick labels
-    and axis labels) is kept in a saved background; everything else in the
-    axes (lines, images, bars, texts, legend, titles, spines) is drawn over it
-    every frame, in z-order. An axes whose static part changed (limits,
-    scales, fixed ticks or labels) is painted blank in its region and drawn
-    again there, with any axes whose region overlaps it; a new set of axes or
-    of figure-level texts redraws everything.
-    """
-
-    def __init__(self, figure):
-        self.figure = figure
-        self.canvas = FigureCanvasAgg(figure)
-        self._background = None
-        self._sprites = weakref.WeakKeyDictionary()  # legend -> (texts and place, None or (rows, columns, RGBA))
-
-    def render(self):
-        figure, canvas = self.figure, self.canvas
-        axes = list(figure.axes)
-        moving = [_moving_artists(ax) for ax in axes]
-        for artist in (artist for artists in moving for artist in artists):
-            artist.set_animated(True)  # left out of every static draw, drawn below
-        layout = (tuple(id(ax) for ax in axes), _figure_key(figure))
-        keys = [_static_key(ax) for ax in axes]
-        if self._background is None or layout != self._layout:
-            canvas.draw()  # the static parts of the whole figure, laid out
-            figure.set_layout_engine(None)  # then keep that layout: no axes moves later
-            renderer = canvas.get_renderer()
-            self._regions = [_region(ax, renderer) for ax in axes]
-            self._layout, self._keys = layout, [_static_key(ax) for ax in axes]  # as laid out
-            self._background = canvas.copy_from_bbox(figure.bbox)
-        else:
-            canvas.restore_region(self._background)
-            changed = [i for i, key in enumerate(keys) if key != self._keys[i]]
-            if changed:
-                self._redraw_static(axes, changed, canvas.get_renderer())
-                self._keys = keys
-                self._background = canvas.copy_from_bbox(figure.bbox)
-        for ax, artists in zip(axes, moving, strict=True):
-            for artist in artists:
-                if isinstance(artist, Legend) and artist._loc != 0:  # 0: "best", a place that follows the data
-                    self._draw_legend(artist)
-                else:
-                    ax.draw_artist(artist)
-        width, height = canvas.get_width_height()
-        picture = Image.frombuffer("RGBA", (width, height), canvas.buffer_rgba(), "raw", "RGBA", 0, 1)
-        buffer = io.BytesIO()
-        picture.convert("RGB").save(buffer, format="png", compress_level=1)
-        return buffer.getvalue()
-
-    def _draw_legend(self, legend):
-        """Blend the legend's pixels, drawn once while its texts and place stay the same, over the frame.
-
-        A legend is text laid out in boxes: drawing it costs as much as the rest of a frame.
-        """
-        key = (tuple(t.get_text() for t in [legend.get_title(), *legend.texts]), legend.axes.bbox.bounds)
-        if self._sprites.get(legend, (None,))[0] != key:  # a new legend, or new texts: drawn as it is
-            self._sprites[legend] = key, None
-            legend.axes.draw_artist(legend)
-            return
-        if self._sprites[legend][1] is None:  # the same twice: likely to stay, kept as pixels
-            width, height = self.canvas.get_width_height()
-            renderer = RendererAgg(width, height, self.figure.dpi)  # transparent
-            legend.draw(renderer)
-            box = Bbox.intersection(_region(legend, renderer), self.figure.bbox)  # rows count from the top
-            if box is None:  # wholly off the picture
-                box = Bbox.from_extents(0, 0, 0, 0)
-            rows, columns = slice(height - int(box.y1), height - int(box.y0)), slice(int(box.x0), int(box.x1))
-            self._sprites[legend] = key, (rows, columns, np.asarray(renderer.buffer_rgba())[rows, columns].copy())
-        rows, columns, sprite = self._sprites[legend][1]
-        frame = np.asarray(self.canvas.buffer_rgba())[rows, columns, :3]  # a view: written in place
-        alpha = sprite[..., 3:] / 255
-        frame[...] = (sprite[..., :3] * alpha + frame * (1 - alpha) + 0.5).astype(np.uint8)
-
-    def _redraw_static(self, axes, changed, renderer):
-        """Paint the regions of the changed axes blank and draw their static parts there.
-
-        An axes whose region overlaps a changed one (a long title, a colour bar) is redrawn too, or it would be cut.
-        """
-        for i in changed:
-            self._regions[i] = Bbox.union([self._regions[i], _region(axes[i], renderer)])
-        redo = [j for j, region in enumerate(self._regions) if any(region.overlaps(self._regions[i]) for i in changed)]
-        for j in redo:
-            region = self._regions[j]
-            blank = Rectangle(region.p0, region.width, region.height, transform=IdentityTransform(), linewidth=0)
-            blank.set_facecolor(self.figure.get_facecolor())
-            blank.set_figure(self.figure)
-            blank.draw(renderer)
-        for j in redo:
-            axes[j].draw(renderer)
-
-
-def _moving_artists(ax):
-    """Everything an explorer may change in ``ax`` between frames, in drawing order."""
-    static = {ax.patch, ax.xaxis, ax.yaxis}
-    return sorted((a for a in ax.get_children() if a not in static), key=lambda a: a.get_zorder())
-
-
-def _static_key(ax):
-    """What the static part of ``ax`` shows: when this changes, that part is drawn again."""
-    key = [ax.get_position().bounds, ax.get_xlim(), ax.get_ylim(), ax.get_xscale(), ax.get_yscale(), ax.axison]
-    for axis in (ax.xaxis, ax.yaxis):
-        key.append(axis.label.get_text())
-        for ticker in (axis.major, axis.minor):
-            locator, formatter = ticker.locator, ticker.formatter
-            key.append((type(locator), tuple(getattr(locator, "locs", ())), type(formatter)))
-            key.append(tuple(getattr(formatter, "seq", ())))
-    return key
-
-
-def _figure_key(figure):
-    """The figure-level texts and legends (static): when they change, the whole figure is drawn again."""
-    return (
-        tuple(text.get_text() for text in figure.texts),
-        tuple(tuple(t.get_text() for t in legend.get_texts()) for legend in figure.legends),
-    )
-
-
-def _region(artist, renderer):
-    """The pixels an axes (ticks and labels included) or a legend covers, on whole pixels."""
-    box = artist.get_tightbbox(renderer)
-    x0, y0, x1, y1 = math.floor(box.x0) - 1, math.floor(box.y0) - 1, math.ceil(box.x1) + 1, math.ceil(box.y1) + 1
-    return Bbox.from_extents(x0, y0, x1, y1)

@@ -1,15 +1,10 @@
 """Notebook 08: the lecture's "Interactive Web Demo time", a three-class linear classifier on 2-D points.
 
-A three-class linear classifier on 2-D points like the CS231n linear-classification
-web demo, and more: the model ``s = x @ W + b`` (W is 2 x 3, one column per class,
-b has one bias per class) starts from fixed weights, every entry of W and b can be nudged
-by 0.1 and shows its gradient, one button takes a full-batch gradient step, a
-Play button takes about ten a second, and the picture shows the plane, the
-zero-score lines, the weight vectors, a loss history and a loss landscape.
-
-Regularization applies to the weights only (so does the web demo's, as its
-screenshot in the course notes shows: notebook 08 reproduces its numbers), and
-the L2 term ``reg * sum(W**2)`` adds ``2 * reg * W`` to the gradient.
+Like the CS231n linear-classification web demo: ``s = x @ W + b`` (W is 2 x 3,
+one column per class) starts from fixed weights; every entry of W and b can be
+nudged and shows its gradient; "step" and Play (ten a second) take full-batch
+gradient steps. Regularization ``reg * sum(W**2)`` applies to the weights only,
+as in the web demo (the notes' screenshot; notebook 08 reproduces its numbers).
 """
 
 import ipywidgets as widgets
@@ -19,157 +14,92 @@ from .._validate import check_choice, check_in_range, check_positive_int, check_
 from ..datasets import TOY_DATASETS, add_bias, make_dataset
 from ..landscape import plane_penalty, slice_2d
 from ..losses import classifier_loss
+from ..plots import class_colors
 from ..plots.demo import ClassifierPlane, LossSlicePanel
 from ._explorer import Explorer, log_slider, nice_ceiling, serialized, signed
 
-START_W = ((1.0, 2.0, 3.0), (2.0, -4.0, -1.0))
-"""The demo's starting weights, D x C: w0 = (1, 2), w1 = (2, -4), w2 = (3, -1) are the columns."""
-START_B = (0.0, 0.5, -0.5)
-"""The demo's starting biases."""
-
-LOSS_NAMES = {
+START_W, START_B = ((1.0, 2.0, 3.0), (2.0, -4.0, -1.0)), (0.0, 0.5, -0.5)  # the web demo's start; columns w_k
+LOSS_NAMES = {  # lossopt.SCORE_LOSSES key -> the menu's name
     "svm": "Weston-Watkins SVM",
     "ova_svm": "one-vs-all SVM",
     "structured_svm": "structured SVM (Crammer-Singer)",
     "softmax": "softmax",
 }
-"""The demo's loss choices: ``lossopt.SCORE_LOSSES`` key -> what the menu says."""
-
 PARAMETERS = tuple(f"W[{d},{k}]" for d in range(2) for k in range(3)) + tuple(f"b[{k}]" for k in range(3))
-"""Names of the nine parameters; ``theta = vstack([W, b])`` (3 x 3) holds them in this order."""
-
-NUDGE = 0.1
-"""How far one click of a + or - button moves a parameter."""
+NUDGE = 0.1  # how far one click of a + or - button moves a parameter
 
 
 class LinearClassifierDemo(Explorer):
     """A linear classifier on 2-D points like the CS231n web demo, as an explorer.
 
-    Three panels: the plane (coloured by the predicted class, each class's
-    zero-score line dashed, an arrow along each weight vector, the points,
-    ringed where their loss is above zero); the total loss over two chosen
-    parameters with the others fixed at their current values, with the path
-    the parameters took; and the loss history. The readout gives the data
-    loss, the regularization loss and the total, and a table of each point's
-    x[0], x[1], y, scores and loss.
-
-    Parameters
-    ----------
-    loss : {"svm", "ova_svm", "structured_svm", "softmax"}
-        The starting loss.
-    reg : float
-        The starting L2 strength (weights only).
-    lr : float
-        The starting step size.
-    dataset : {"nine points", "blobs", "spiral"}
-    seed : int
-        Seeds "randomize" (each click draws the next parameters from one
-        generator, so two demos with the same seed agree).
-    resolution : int
-        Grid points per side of the coloured plane.
-    landscape_resolution : int
-        Grid points per side of the loss landscape (its cost grows with the square).
-
-    Attributes
-    ----------
-    W : array, shape (2, 3)
-    b : array, shape (3,)
-    X, y : arrays, shapes (N, 2) and (N,): the current data
-    state : ClassifierLoss
-        Losses and gradients of the current (W, b), as last drawn.
-    steps : int
-        Gradient steps taken since the start (or the last reset).
-    history : list of (float, float)
-        (total, data) loss after every change of the parameters.
-    path : list of array, shape (3, 3)
-        Every (W, b) visited, stacked as :attr:`theta`.
-    step_button, play, randomize_button, reset_button : ipywidgets
-    nudge_buttons : dict
-        ``(parameter name, +1 or -1) -> Button``, e.g. ``("W[0,1]", 1)``.
+    Panels: the plane (regions, zero-score lines, weight arrows, points ringed
+    where their loss is above 0); the total loss over two chosen parameters
+    and the path taken; the loss history. The readout: the losses and a table
+    of (up to) nine points. ``seed`` seeds "randomize". Attributes: ``W``,
+    ``b``, ``X``, ``y``, ``state`` (the :class:`lossopt.losses.ClassifierLoss`
+    drawn), ``steps``, ``history``, ``path``, and the buttons.
     """
 
     def __init__(
-        self,
-        *,
-        loss="svm",
-        reg=0.1,
-        lr=0.1,
-        dataset="nine points",
-        seed=0,
-        resolution=100,
-        landscape_resolution=13,
+        self, *, loss="svm", reg=0.1, lr=0.1, dataset="nine points", seed=0, resolution=100, landscape_resolution=13
     ):
         reg, lr = check_in_range(reg, "reg", 1e-2, 1e2), check_in_range(lr, "lr", 5e-4, 5.0)
+        loss, dataset = check_choice(loss, "loss", tuple(LOSS_NAMES)), check_choice(dataset, "dataset", TOY_DATASETS)
+        W = widgets
         controls = {
-            "loss": widgets.Dropdown(
-                options=[(label, key) for key, label in LOSS_NAMES.items()],
-                value=check_choice(loss, "loss", tuple(LOSS_NAMES)),
-                description="loss",
+            "loss": W.Dropdown(
+                options=[(label, key) for key, label in LOSS_NAMES.items()], value=loss, description="loss"
             ),
             "reg": log_slider("L2 strength", reg, 1e-2, 1e2, readout_format=".3g"),
             "lr": log_slider("step size", lr, 5e-4, 5.0, readout_format=".3g"),
-            "dataset": widgets.Dropdown(
-                options=TOY_DATASETS, value=check_choice(dataset, "dataset", TOY_DATASETS), description="data"
-            ),
-            "n_per_class": widgets.IntSlider(value=30, min=3, max=100, description="points/class"),
-            "data_seed": widgets.BoundedIntText(value=0, min=0, max=9999, description="data seed"),
-            "extra": widgets.IntSlider(value=0, min=-6, max=30, description="points ±"),
-            "p1": widgets.Dropdown(options=PARAMETERS, value="W[0,0]", description="landscape x"),
-            "p2": widgets.Dropdown(options=PARAMETERS, value="W[1,0]", description="landscape y"),
+            "dataset": W.Dropdown(options=TOY_DATASETS, value=dataset, description="data"),
+            "n_per_class": W.IntSlider(value=30, min=3, max=100, description="points/class"),
+            "data_seed": W.BoundedIntText(value=0, min=0, max=9999, description="data seed"),
+            "extra": W.IntSlider(value=0, min=-6, max=30, description="points ±"),
+            "p1": W.Dropdown(options=PARAMETERS, value="W[0,0]", description="landscape x"),
+            "p2": W.Dropdown(options=PARAMETERS, value="W[1,0]", description="landscape y"),
         }
         for control in controls.values():
             control.style = {"description_width": "initial"}
         self.W, self.b = np.array(START_W), np.array(START_B)
-        self.steps = 0
-        self.message = ""
-        self.history, self.path = [], []
+        self.steps, self.message, self.history, self.path = 0, "", [], []
         self._rng = check_seed(seed)
         self._resolution = check_positive_int(resolution, "resolution")
         self._landscape_resolution = check_positive_int(landscape_resolution, "landscape_resolution")
-        self._data_key = self._loss_key = self._landscape_axes = None
+        self._data_key = self._loss_key = None
 
-        self.step_button = widgets.Button(description="step", tooltip="one full-batch gradient step")
-        self.play = widgets.Play(value=0, min=0, max=10**6, step=1, interval=100, description="train")
-        self.randomize_button = widgets.Button(description="randomize", tooltip="random W and b (seeded)")
-        self.reset_button = widgets.Button(description="reset", tooltip="back to the starting W and b")
+        self.step_button = W.Button(description="step", tooltip="one full-batch gradient step")
+        self.play = W.Play(value=0, min=0, max=10**6, step=1, interval=100, description="train")
+        self.randomize_button = W.Button(description="randomize", tooltip="random W and b (seeded)")
+        self.reset_button = W.Button(description="reset", tooltip="back to the starting W and b")
         self.step_button.on_click(lambda _: self.step())
         self.play.observe(self._on_tick, names="value")
         self.randomize_button.on_click(lambda _: self.randomize())
         self.reset_button.on_click(lambda _: self.reset())
         self.nudge_buttons, self._entry_labels = {}, {}
-        layouts = widgets.Layout(width="2.4em"), widgets.Layout(width="15em")  # shared: fewer widget models to save
+        layouts = W.Layout(width="2.4em"), W.Layout(width="15em")  # shared: fewer widget models to save
         cells = [self._parameter_cell(name, layouts) for name in PARAMETERS]
 
         super().__init__(controls, figsize=(11.0, 3.8), readout_lines=14)
-        c = self.controls
-        row = widgets.Layout(flex_flow="row wrap", align_items="center")
-        self.widget = widgets.VBox(
+        c, row = self.controls, W.Layout(flex_flow="row wrap", align_items="center")
+        buttons = [W.Label("train:"), self.step_button, self.play, self.randomize_button, self.reset_button]
+        self.widget = W.VBox(
             [
-                widgets.HBox([c["loss"], c["reg"], c["lr"]], layout=row),
-                widgets.HBox(
-                    [widgets.Label("train:"), self.step_button, self.play, self.randomize_button, self.reset_button],
-                    layout=row,
-                ),
+                W.HBox([c["loss"], c["reg"], c["lr"]], layout=row),
+                W.HBox(buttons, layout=row),
                 # Columns are the classes: w_k = (W[0,k], W[1,k]) and b_k.
-                widgets.GridBox(cells, layout=widgets.Layout(grid_template_columns="repeat(3, max-content)")),
-                widgets.HBox([c["dataset"], c["n_per_class"], c["data_seed"], c["extra"]], layout=row),
-                widgets.HBox([c["p1"], c["p2"]], layout=row),
+                W.GridBox(cells, layout=W.Layout(grid_template_columns="repeat(3, max-content)")),
+                W.HBox([c["dataset"], c["n_per_class"], c["data_seed"], c["extra"]], layout=row),
+                W.HBox([c["p1"], c["p2"]], layout=row),
                 self.picture,  # the picture and, below it, the readout, always in agreement
             ]
         )
 
-    # ------------------------------------------------------------------ actions
-
     @serialized
     def step(self, steps=1):
-        """Take full-batch gradient steps, W -= lr * dW and b -= lr * db, then redraw once.
+        """Take ``steps`` full-batch gradient steps, W -= lr * dW and b -= lr * db, then redraw once.
 
         A step that would make the parameters diverge is refused, and stops Play.
-
-        Parameters
-        ----------
-        steps : int
-            How many steps (the button and Play take one; code may take many).
         """
         lr = self.controls["lr"].value
         for _ in range(steps):
@@ -196,15 +126,16 @@ class LinearClassifierDemo(Explorer):
     @serialized
     def randomize(self):
         """Random W (uniform in [-3, 3]) and b (uniform in [-1, 1]): the next draw of the seeded generator."""
-        self.W = self._rng.uniform(-3, 3, size=(2, 3))
-        self.b = self._rng.uniform(-1, 1, size=3)
-        self._restart()
+        self.W, self.b = self._rng.uniform(-3, 3, size=(2, 3)), self._rng.uniform(-1, 1, size=3)
+        self.steps, self.message, self.history, self.path = 0, "", [], []
+        self.update()
 
     @serialized
     def reset(self):
         """Back to the starting W and b."""
         self.W, self.b = np.array(START_W), np.array(START_B)
-        self._restart()
+        self.steps, self.message, self.history, self.path = 0, "", [], []
+        self.update()
 
     @property
     def theta(self):
@@ -215,8 +146,6 @@ class LinearClassifierDemo(Explorer):
         """:class:`ClassifierLoss` of the current (W, b) under the current controls."""
         v = self.values
         return classifier_loss(self.W, self.b, self.X, self.y, loss=v["loss"], reg=v["reg"], per_point=per_point)
-
-    # ------------------------------------------------------------------ drawing
 
     def draw(self):
         v = self.values
@@ -229,12 +158,15 @@ class LinearClassifierDemo(Explorer):
             self.controls["n_per_class"].layout.visibility = "hidden" if nine else "visible"
             self.X, self.y = make_dataset(*data_key)
             self._X_ones = add_bias(self.X)  # (N, 3) for the landscape's bias trick
-            if not self.figure.axes:
-                self._layout_figure()
-            else:  # only the plane depends on the data: redrawn in its place, the layout kept
-                plane_ax = self.plane.ax
-                plane_ax.clear()
-                self.plane = ClassifierPlane(plane_ax, self.X, self.y, 3, resolution=self._resolution, legend=False)
+            if not self.figure.axes:  # the three panels: the plane, the landscape, the history
+                # Laid out once, then kept; the extra space lets tick labels grow without overlapping.
+                self.figure.set_layout_engine("constrained", wspace=0.06)
+                _, landscape_ax, self._history_ax = self.figure.subplots(1, 3, width_ratios=[1.0, 1.2, 1.0])
+                self.landscape = LossSlicePanel(landscape_ax)
+            self.figure.axes[0].clear()  # only the plane depends on the data
+            self.plane = ClassifierPlane(
+                self.figure.axes[0], self.X, self.y, 3, resolution=self._resolution, legend=False
+            )
             self.history, self.path = [], []
         if v["loss"] != self._loss_key:
             self._loss_key = v["loss"]
@@ -244,33 +176,22 @@ class LinearClassifierDemo(Explorer):
 
         self.plane.update(self.W, self.b, state.losses)
         self._draw_landscape(v)
-        self._draw_history()
+        ax, history = self._history_ax, np.array(self.history)  # (T, 2): total and data loss
+        self.remove_drawing(ax)
+        blue, orange = class_colors(2)
+        style = {"marker": "o", "markersize": 4, "markevery": [len(history) - 1], "clip_on": False}  # a dot at the end
+        ax.plot(history[:, 0], color=blue, label="total loss", **style)
+        ax.plot(history[:, 1], "--", color=orange, label="data loss", **style)
+        ax.set_xlim(0, nice_ceiling(max(len(history) - 1, 20), steps=(1, 2, 5)))
+        ax.set_ylim(0, nice_ceiling(max(history.max(), 1e-3)) * 1.05)
+        ax.set(xlabel="parameter update (step or nudge)", ylabel="loss", title="Loss history")
+        if not self.figure.legends:
+            self.legend_below()
         theta, grads = self.theta, np.vstack([state.dW, state.db])
         for name, label in self._entry_labels.items():
             index = self._index(name)
             label.value = f"{name} = {signed(theta[index], '+.2f')}   grad {signed(grads[index], '+.3f')}"
         return self._table(state, v)
-
-    def _layout_figure(self):
-        """Build the three panels: the plane, the landscape, the history."""
-        figure = self.figure
-        # Laid out once, then kept; the extra space lets tick labels grow without overlapping.
-        figure.set_layout_engine("constrained", wspace=0.06)
-        plane_ax, landscape_ax, self._history_ax = figure.subplots(1, 3, width_ratios=[1.0, 1.2, 1.0])
-        self.plane = ClassifierPlane(plane_ax, self.X, self.y, 3, resolution=self._resolution, legend=False)
-        self.landscape = LossSlicePanel(landscape_ax)
-        ax = self._history_ax
-        self.history_lines = [
-            # a dot on the latest value, so that a history of one point shows too
-            ax.plot([], [], color="#0072B2", marker="o", markersize=4, clip_on=False, label="total loss")[0],
-            ax.plot(
-                [], [], color="#E69F00", marker="o", markersize=4, linestyle="--", clip_on=False, label="data loss"
-            )[0],
-        ]
-        ax.set_xlabel("parameter update (step or nudge)")
-        ax.set_ylabel("loss")
-        ax.set_title("Loss history")
-        self.legend_below()
 
     def _draw_landscape(self, v):
         """Total loss over parameters p1 and p2, the other seven at their current values."""
@@ -287,22 +208,8 @@ class LinearClassifierDemo(Explorer):
         Z = slice_2d(theta, self._X_ones, self.y, d1, d2, alphas, betas, loss=v["loss"])  # (A, B)
         # ... plus the L2 penalty of the weights only: rows 0 and 1 of theta (row 2 holds the biases).
         total = Z + v["reg"] * plane_penalty(theta[:2], d1[:2], d2[:2], alphas, betas)
-        # A colour range that only grows along a path, so the colour bar is rarely redrawn.
-        top = nice_ceiling(max(float(total.max()), 1e-3))
-        if len(self.path) > 1 and (index1, index2) == self._landscape_axes:
-            top = max(top, self.landscape.image.get_clim()[1])
-        self._landscape_axes = (index1, index2)
-        clim = (0.0, top)
+        clim = (0.0, nice_ceiling(max(float(total.max()), 1e-3)))  # round ends: the colour bar's ticks rarely move
         self.landscape.update(total.T, values1, values2, path, names=(v["p1"], v["p2"]), clim=clim)
-
-    def _draw_history(self):
-        history = np.array(self.history)  # (T, 2)
-        steps = np.arange(len(history))
-        for line, column in zip(self.history_lines, history.T, strict=True):
-            line.set_data(steps, column)
-            line.set_markevery([len(steps) - 1])
-        self._history_ax.set_xlim(0, nice_ceiling(max(len(history) - 1, 20), steps=(1, 2, 5)))
-        self._history_ax.set_ylim(0, nice_ceiling(max(history.max(), 1e-3)) * 1.05)
 
     def _table(self, state, v):
         """The readout: the losses, then x[0], x[1], y, the scores and the loss of (up to) nine points."""
@@ -328,8 +235,6 @@ class LinearClassifierDemo(Explorer):
             lines.append(f"(the nine of {len(self.y)} points with the largest loss)")
         return "\n".join(lines)
 
-    # ------------------------------------------------------------------ helpers
-
     def _parameter_cell(self, name, layouts):
         label = widgets.Label(layout=layouts[1])
         buttons = []
@@ -352,12 +257,6 @@ class LinearClassifierDemo(Explorer):
         if not self.path or not np.array_equal(self.path[-1], self.theta):
             self.path.append(self.theta)
             self.history.append((state.total, state.data_loss))
-
-    def _restart(self):
-        self.steps = 0
-        self.message = ""
-        self.history, self.path = [], []
-        self.update()
 
     def _on_tick(self, change):
         if change["new"] > change["old"]:  # Play ticks forward; its stop button sets the value back to 0

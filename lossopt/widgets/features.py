@@ -18,27 +18,12 @@ FEATURES = {
 
 
 class FeatureExplorer(Explorer):
-    """A toggle between raw and polar features for points in a disc (class 0) and a ring around it (class 1).
+    """A toggle between raw (x, y) and polar (r, theta) features for a disc (class 0) inside a ring (class 1).
 
-    For each choice a linear softmax classifier (:class:`lossopt.LinearClassifier`)
-    is trained once, on the standardized features with the bias trick. Left:
-    its decision regions drawn back in the original (x, y) plane. Right: the
-    same classifier in the space it works in, where its boundary is a straight
-    line. The readout gives the accuracy of both on the training points and on
-    as many new points from the same disc and ring.
-
-    Parameters
-    ----------
-    features : {"raw", "polar"}, default "raw"
-        The starting choice.
-    n_per_class : int, default 100
-    seed : int, default 0
-        Seeds the training points (test points use ``seed + 1``) and the training.
-
-    Attributes
-    ----------
-    accuracy : dict
-        ``accuracy[features] = (train accuracy, test accuracy)``.
+    A softmax classifier is trained once per choice on the standardized
+    features (bias trick). Left: its regions in the (x, y) plane; right: in the
+    feature space, where its boundary is straight. ``FeatureExplorer("polar")``
+    starts on the polar view. ``accuracy[name]`` is (training, test) accuracy.
 
     Examples
     --------
@@ -61,11 +46,8 @@ class FeatureExplorer(Explorer):
             F = transform(self.X)  # (N, 2) features
             mean, scale = F.mean(axis=0), F.std(axis=0)
             self._scaling[name] = (mean, scale)
-            model = LinearClassifier(
-                loss="softmax", reg=1e-4, lr=0.5, batch_size=200, epochs=200, seed=seed, verbose=False
-            )
-            model.fit(self._design(name, self.X), self.y)
-            self.models[name] = model
+            model = LinearClassifier("softmax", reg=1e-4, lr=0.5, batch_size=200, epochs=200, seed=seed, verbose=False)
+            self.models[name] = model.fit(self._design(name, self.X), self.y)
             self.accuracy[name] = (
                 model.score(self._design(name, self.X), self.y),
                 model.score(self._design(name, self.X_test), self.y_test),
@@ -89,35 +71,26 @@ class FeatureExplorer(Explorer):
     def draw(self):
         name = self.values["features"]
         label, transform, (xlabel, ylabel) = FEATURES[name]
-        model = self.models[name]
-        mean, scale = self._scaling[name]
+        model, (mean, scale), (train, test) = self.models[name], self._scaling[name], self.accuracy[name]
         if not self.figure.axes:
             self.figure.subplots(1, 2)
         ax_plane, ax_features = self.figure.axes
-        train, test = self.accuracy[name]
-
-        ax_plane.clear()
-        plot_predicted_regions(self.predict, self.X, self.y, ax=ax_plane, class_names=self.CLASS_NAMES)
+        for ax in self.figure.axes:
+            ax.clear()  # the polar view has ticks of its own
+        names = {"class_names": self.CLASS_NAMES}
+        plot_predicted_regions(self.predict, self.X, self.y, ax=ax_plane, **names)
         ax_plane.set_aspect("equal", adjustable="box")
-        ax_plane.set_xticks([-1, 0, 1])
-        ax_plane.set_yticks([-1, 0, 1])
-        ax_plane.set_xlabel("x")
-        ax_plane.set_ylabel("y")
+        ax_plane.set(xticks=[-1, 0, 1], yticks=[-1, 0, 1], xlabel="x", ylabel="y")
         ax_plane.set_title(f"In the (x, y) plane: training accuracy {train:.0%}", fontsize="medium")
-
-        ax_features.clear()
-        F = transform(self.X)
 
         def predict_features(points):  # the linear classifier on feature-space points
             return model.predict(add_bias((points - mean) / scale))
 
-        plot_predicted_regions(predict_features, F, self.y, ax=ax_features, class_names=self.CLASS_NAMES)
-        if name == "polar":
-            ax_features.set_xlim(0, None)  # a distance is never negative
-            ax_features.set_ylim(-1.1 * np.pi, 1.1 * np.pi)  # and an angle within ±π
+        plot_predicted_regions(predict_features, transform(self.X), self.y, ax=ax_features, **names)
+        if name == "polar":  # a distance is never negative, an angle within ±π
+            ax_features.set(xlim=(0, None), ylim=(-1.1 * np.pi, 1.1 * np.pi))
             ax_features.set_yticks(np.pi * np.array([-1, -0.5, 0, 0.5, 1]), ["−π", "−π/2", "0", "π/2", "π"])
-        ax_features.set_xlabel(xlabel)
-        ax_features.set_ylabel(ylabel)
+        ax_features.set(xlabel=xlabel, ylabel=ylabel)
         ax_features.set_title(f"What the classifier sees: {label}", fontsize="medium")
         ax_features.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize="small")
 

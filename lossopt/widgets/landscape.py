@@ -9,40 +9,19 @@ from ..landscape import plane_penalty, random_directions, slice_2d
 from ..losses import SCORE_LOSSES, linear_loss
 from ..optim import LinearClassifier
 from ..plots import class_colors
-from ..plots.landscape import LANDSCAPE_CMAP, plot_slice_contours
+from ..plots.landscape import plot_slice_contours
 from ._explorer import Explorer, log_slider, nice_ceiling, slider
 
 
 class LandscapeExplorer(Explorer):
     """Sliders for lambda (log scale) and the margin delta, and a loss choice, over a slice through W.
 
-    The slice is the plane W + a * d1 + b * d2 with d1 = W itself, so that
-    a = -1 is W = 0 and a = 1 is 2 W, and d2 a random direction orthogonal
-    to W, of the same norm. The data loss comes from
-    :func:`lossopt.landscape.slice_2d`, once per loss and margin (cached); the
-    penalty R from :func:`lossopt.regularization`, once: moving lambda only
-    recomputes data + lambda * R.
-
-    Left: the loss along d1 (b = 0): data loss, lambda * R and their total;
-    more lambda pulls the total's minimum towards W = 0. Right: contours of
-    the total on the plane, W and W = 0 marked, and the lowest grid point.
-
-    Parameters
-    ----------
-    X : array, shape (N, D), optional
-        Default: the first 300 training examples of ``lossopt.datasets.digits(seed=0)``.
-    y : array of int, shape (N,), optional
-    W : array, shape (D, C), optional
-        The centre. Default: a softmax classifier trained on the digits training set.
-    reg, delta : float
-        Starting lambda (slider 1e-4 to 10) and margin (slider 0 to 3).
-    loss : str, default "svm"
-        Starting loss, any name in ``lossopt.SCORE_LOSSES``.
-    penalty : {"l2", "l1", "elastic"}, default "l2"
-    steps : array, default 31 steps from -1.5 to 1.5
-        The grid's a and b.
-    seed : int, default 0
-        Draws d2 (and the default W's training).
+    The plane W + a d1 + b d2 with d1 = W (a = -1 is W = 0) and d2 random,
+    orthogonal to W, of the same norm. The data loss of each loss and margin
+    (:func:`lossopt.landscape.slice_2d`) and the penalty R are computed once;
+    moving lambda only adds them. Left: the loss along d1. Right: contours of
+    the total, W = 0 and the lowest grid point marked. ``X``, ``y`` default to
+    300 digits, ``W`` to a softmax classifier trained on them; ``steps`` are a and b.
 
     Examples
     --------
@@ -51,19 +30,9 @@ class LandscapeExplorer(Explorer):
     svm, Δ = 1.00, λ = 1.00e-02 (l2 penalty), slice through W along d1 = W and a random d2 ⟂ W
     """
 
-    def __init__(
-        self,
-        X=None,
-        y=None,
-        W=None,
-        *,
-        reg=1e-2,
-        delta=1.0,
-        loss="svm",
-        penalty="l2",
-        steps=None,
-        seed=0,
-    ):
+    BLIT = False  # every step of lambda moves the colour bar's levels: there is nothing to keep from frame to frame
+
+    def __init__(self, X=None, y=None, W=None, *, reg=1e-2, delta=1.0, loss="svm", penalty="l2", steps=None, seed=0):
         reg, delta = check_in_range(reg, "reg", 1e-4, 10.0), check_in_range(delta, "delta", 0.0, 3.0)
         loss, seed = check_choice(loss, "loss", tuple(SCORE_LOSSES)), check_int(seed, "seed")
         if X is None or y is None or W is None:
@@ -100,50 +69,34 @@ class LandscapeExplorer(Explorer):
             )
         return self._data_losses[key]
 
-    def _build(self):
-        """The axes and the artists that every draw updates (made once: cheaper than redrawing all)."""
-        ax_line, self._ax_plane, self._cax = self.figure.subplots(1, 3, width_ratios=[1.0, 1.2, 0.05])
-        blue, orange, green = class_colors(3)
-        self._lines = {
-            "data": ax_line.plot(self.steps, 0 * self.steps, color=blue, linestyle="--", label="data loss")[0],
-            "reg": ax_line.plot(self.steps, 0 * self.steps, color=green, linestyle=":", label="λ R(W)")[0],
-            "total": ax_line.plot(self.steps, 0 * self.steps, color=orange, linewidth=2, label="total")[0],
-        }
-        ax_line.axvline(0, color="grey", linewidth=0.8)
-        ax_line.axvline(-1, color="grey", linewidth=0.8, linestyle="--")
-        ax_line.set_xlabel("a (along d1 = W; a = -1 is W = 0)")
-        ax_line.set_ylabel("loss")
-        ax_line.set_title("Along d1 (b = 0)")
-        self._ax_line = ax_line
-        # The plane: contours of a placeholder (replaced by every draw), W = 0 and the lowest point.
-        ax = plot_slice_contours(self.steps, self.steps, self.R, ax=self._ax_plane, levels=15, colorbar=False)
-        marker = {"markeredgecolor": "white", "linestyle": "none"}
-        ax.plot(-1, 0, marker="o", color=green, label="W = 0", **marker)
-        (self._lowest,) = ax.plot(0, 0, marker="*", markersize=12, color=orange, label="lowest on grid", **marker)
-        self.legend_below(facecolor="0.8")  # over the plane it would hide the landscape; grey: W is white
-
     def draw(self):
         loss, reg, delta = self.values["loss"], self.values["reg"], self.values["delta"]
         self.controls["delta"].disabled = loss == "softmax"  # softmax has no margin: the slider would do nothing
         data = self.data_losses(loss, delta)  # (A, B)
         total = data + reg * self.R
-        if not self.figure.axes:
-            self._build()
+        first = not self.figure.axes
+        if first:
+            self.figure.subplots(1, 3, width_ratios=[1.0, 1.2, 0.05])
+        ax_line, ax, cax = self.figure.axes
+        self.remove_drawing(ax_line, ax)
+        cax.clear()  # the colour bar, drawn anew with the new levels
+        blue, orange, green = class_colors(3)
         center = int(np.argmin(np.abs(self.steps)))  # b = 0
-        for name, values in (("data", data), ("reg", reg * self.R), ("total", total)):
-            self._lines[name].set_ydata(values[:, center])
-        # Limits in round steps that rarely move, so a step of lambda redraws only the curves.
-        self._ax_line.set_ylim(0, nice_ceiling(max(float(total[:, center].max()), 1e-3)) * 1.05)  # losses are >= 0
+        ax_line.plot(self.steps, data[:, center], "--", color=blue, label="data loss")
+        ax_line.plot(self.steps, reg * self.R[:, center], ":", color=green, label="λ R(W)")
+        ax_line.plot(self.steps, total[:, center], color=orange, linewidth=2, label="total")
+        ax_line.axvline(0, color="grey", linewidth=0.8)
+        ax_line.axvline(-1, color="grey", linewidth=0.8, linestyle="--")
+        ax_line.set_ylim(0, nice_ceiling(max(float(total[:, center].max()), 1e-3)) * 1.05)  # losses are >= 0
+        ax_line.set(xlabel="a (along d1 = W; a = -1 is W = 0)", ylabel="loss", title="Along d1 (b = 0)")
 
-        ax = self._ax_plane
-        for contours in list(ax.collections):  # the previous loss's contours; axes, labels and markers stay
-            contours.remove()
-        filled = ax.contourf(self.steps, self.steps, total.T, levels=15, cmap=LANDSCAPE_CMAP, zorder=0)
-        ax.set_title(f"Total {loss} loss on the slice")
-        self._cax.clear()  # a new colour bar: update_normal keeps a contour set's old levels
-        self.figure.colorbar(filled, cax=self._cax, label="loss")
+        plot_slice_contours(self.steps, self.steps, total, ax=ax, cax=cax, title=f"Total {loss} loss on the slice")
         i, j = np.unravel_index(np.argmin(total), total.shape)
-        self._lowest.set_data([self.steps[i]], [self.steps[j]])
+        marker = {"markeredgecolor": "white", "linestyle": "none"}
+        ax.plot(-1, 0, marker="o", color=green, label="W = 0", **marker)
+        ax.plot(self.steps[i], self.steps[j], marker="*", markersize=12, color=orange, label="lowest on grid", **marker)
+        if first:  # the labels never change: one legend below, kept (over the plane it would hide the landscape)
+            self.legend_below(facecolor="0.8")  # grey: the W marker is white
 
         options = {"loss": loss, "delta": delta, "penalty": self.penalty}
         at_W = float(linear_loss(self.W, self.X, self.y, reg, **options)[0])

@@ -15,34 +15,13 @@ from ._explorer import Explorer, log_slider
 
 
 class StepSizeExplorer(Explorer):
-    """A learning-rate slider (log scale) over full-batch gradient descent on the digits set.
+    """A learning-rate slider (log scale) over full-batch gradient descent from W = 0 on the digits.
 
-    Every run starts at W = 0 (where the softmax loss is ln C and the SVM's
-    C - 1) and takes ``steps`` steps of :func:`lossopt.sgd` with the whole set
-    as its batch (seed 0): plain gradient descent. The runs of all slider positions are
-    computed in ``__init__``, so moving the slider only redraws.
-
-    Left: the loss curve of the chosen learning rate, over the curves of all
-    the others in grey. Right: the last loss against the learning rate (the
-    notes' sweep: too small barely moves, too large overshoots and the loss
-    goes up), the chosen one marked.
-
-    Parameters
-    ----------
-    X : array, shape (N, D), optional
-        Default: the first 500 training examples of ``lossopt.datasets.digits(seed=0)``.
-    y : array of int, shape (N,), optional
-    loss : str, default "softmax"
-        Any name in ``lossopt.SCORE_LOSSES``.
-    reg : float, default 1e-3
-        L2 regularization strength lambda.
-    steps : int, default 50
-        Gradient-descent steps of every run.
-    lr : float, default 0.1
-        Starting learning rate.
-    lr_range : (float, float), default (1e-4, 1e2)
-        The slider's range; it has ``steps_per_decade`` positions per decade.
-    steps_per_decade : int, default 4
+    Every slider position's run (``steps`` steps of :func:`lossopt.sgd` with
+    the whole set as its batch) is computed in ``__init__``. Left: the chosen
+    rate's loss curve over all the others (grey). Right: the last loss
+    against the rate, the chosen one marked. ``X`` (N, D), ``y`` (N,) default
+    to the first 500 digits; ``loss`` is any of ``lossopt.SCORE_LOSSES``.
 
     Examples
     --------
@@ -75,12 +54,7 @@ class StepSizeExplorer(Explorer):
         super().__init__(controls, figsize=(9.0, 3.6), readout_lines=3)
 
     def run(self, lr):
-        """Gradient descent at learning rate ``lr``: the loss after 0, 1, ..., ``steps`` steps (cached).
-
-        Returns
-        -------
-        array, shape (steps + 1,) (shorter if a step made W non-finite)
-        """
+        """Gradient descent at ``lr``: the loss after 0, 1, ..., ``steps`` steps (fewer if it diverged)."""
         key = float(f"{lr:.10g}")  # slider values carry rounding noise
         if key not in self._runs:
             W0 = np.zeros((self.X.shape[1], int(self.y.max()) + 1))
@@ -90,38 +64,29 @@ class StepSizeExplorer(Explorer):
             self._runs[key] = result.loss_history
         return self._runs[key]
 
-    def _build(self):
-        """Axes and the artists that do not depend on the slider (made once: cheaper redraws)."""
-        ax_curve, ax_sweep = self.figure.subplots(1, 2)
-        blue, orange = class_colors(2)
-        for rate in self.sweep:
-            ax_curve.plot(self.run(rate), color="0.8", linewidth=0.8)
-        plot_loss_history(
-            self.run(self.sweep[0]), ax=ax_curve, log=True, color=orange, label="chosen learning rate", minibatch=False
-        )
-        self._curve = ax_curve.lines[-1]
-        ax_curve.plot([], [], color="0.8", label="the other learning rates")
-        ax_curve.set_title(f"Gradient descent, {self.loss} loss")
-
-        ax_sweep.loglog(self.sweep, self.final, marker=".", color=blue, label=f"loss after {self.steps} steps")
-        ax_sweep.axhline(self.run(self.sweep[0])[0], color="grey", linestyle="--", linewidth=0.8, label="loss at W = 0")
-        (self._marker,) = ax_sweep.plot(
-            [], [], marker="o", markersize=9, color=orange, linestyle="none", label="chosen"
-        )
-        ax_sweep.set_xlabel("learning rate")
-        ax_sweep.set_ylabel(f"loss after {self.steps} steps")
-        ax_sweep.set_title("Step-size sweep")
-        self.legend_below()
-        for axis in (ax_curve.yaxis, ax_sweep.xaxis, ax_sweep.yaxis):  # log axes: minor ticks were half a redraw
-            axis.set_minor_locator(NullLocator())
-
     def draw(self):
         lr = self.values["lr"]
         history = self.run(lr)
-        if not self.figure.axes:
-            self._build()
-        self._curve.set_data(np.arange(history.size), history)
-        self._marker.set_data([lr], [history[-1]])
+        if not self.figure.axes:  # everything but the chosen rate's curve and dot, drawn once
+            ax_curve, ax_sweep = self.figure.subplots(1, 2)
+            blue, orange = class_colors(2)
+            for rate in self.sweep:
+                ax_curve.plot(self.run(rate), color="0.8", linewidth=0.8)
+            chosen = {"color": orange, "label": "chosen learning rate", "minibatch": False}
+            plot_loss_history(history, ax=ax_curve, log=True, **chosen)
+            ax_curve.plot([], [], color="0.8", label="the other learning rates")
+            ax_curve.set_title(f"Gradient descent, {self.loss} loss")
+            ax_curve.get_legend().remove()  # one legend for both panels, below them
+            ax_sweep.loglog(self.sweep, self.final, marker=".", color=blue, label=f"loss after {self.steps} steps")
+            ax_sweep.axhline(history[0], color="grey", linestyle="--", linewidth=0.8, label="loss at W = 0")
+            ax_sweep.plot([], [], marker="o", markersize=9, color=orange, linestyle="none", label="chosen")
+            ax_sweep.set(xlabel="learning rate", ylabel=f"loss after {self.steps} steps", title="Step-size sweep")
+            self.legend_below()
+            for axis in (ax_curve.yaxis, ax_sweep.xaxis, ax_sweep.yaxis):  # log axes: no minor ticks, fewer artists
+                axis.set_minor_locator(NullLocator())
+        ax_curve, ax_sweep = self.figure.axes
+        ax_curve.lines[len(self.sweep)].set_data(np.arange(history.size), history)  # the chosen rate's curve
+        ax_sweep.lines[-1].set_data([lr], [history[-1]])
 
         start, end = float(history[0]), float(history[-1])
         if history.size <= self.steps:  # lossopt.sgd stopped: a step made W non-finite

@@ -13,32 +13,13 @@ from ._explorer import Explorer, log_slider
 
 
 class LambdaExplorer(Explorer):
-    """A log-scale lambda slider and a penalty choice on a 2-D data set with outliers.
+    """A log-scale lambda slider and a penalty choice ("l2", "l1", "elastic") on 2-D blobs with outliers.
 
-    A linear multiclass SVM (bias trick: W is 3 x 3) is trained on three
-    blobs plus a few mislabelled outliers, by full-batch proximal gradient
-    descent (:func:`fit_proximal`: gradient steps for the data loss and the
-    L2 part, a soft-threshold step for the L1 part, so that L1 sets weights to
-    exactly 0). The first time a penalty is shown, the weights of every
-    lambda on the slider are trained for it (15 by default, about 0.4 s here),
-    so that a slider step only draws; they are kept per (lambda, penalty).
-
-    Left: the decision regions and the training points, outliers ringed.
-    Right: the weight magnitudes |W|, crosses where a weight is exactly 0.
-    The readout gives the data loss, regularization loss and total (by
-    :func:`lossopt.linear_loss`), and the training and validation accuracy
-    (the validation set is the same blobs, freshly drawn, without outliers).
-
-    Parameters
-    ----------
-    reg : float, default 1e-3
-        Starting lambda (the slider runs from 1e-3 to 10**0.5, about 3.2, in quarter decades).
-    penalty : {"l2", "l1", "elastic"}, default "l2"
-    n_per_class, n_outliers : int
-        Size of the training set.
-    lr : float, default 0.1
-    steps : int, default 300
-    seed : int, default 0
+    A linear SVM (bias trick: W is 3 x 3) is trained by :func:`lossopt.optim.fit_proximal`
+    (L1's soft-threshold step sets weights to exactly 0), for every lambda of
+    the slider the first time a penalty is shown, and kept. Left: decision
+    regions, outliers ringed. Right: |W|, crosses where a weight is 0. The
+    readout: data, regularization and total loss, training and validation accuracy.
 
     Examples
     --------

@@ -5,29 +5,8 @@ import numpy as np
 
 from .._validate import as_float_array, check_choice, check_finite, check_in_range, check_nonnegative, check_positive
 from ..losses import softmax_scores_loss, svm_scores_loss
-from ..plots.softmax import (
-    losses_vs_score,
-    move_class_bars,
-    plot_class_bars,
-    plot_losses_vs_score,
-    plot_probabilities,
-    plot_svm_vs_softmax,
-    probabilities_and_loss,
-)
-from ..plots.svm import hinge_terms
+from ..plots import softmax as plots
 from ._explorer import Explorer, nice_ceiling, signed, slider
-
-
-def _panels(figure, count):
-    """``count`` axes side by side whose titles stay put.
-
-    A title given a y position keeps it; otherwise matplotlib measures every tick
-    label again on each render to place it, a tenth of a redraw here.
-    """
-    axes = figure.subplots(1, count)
-    for ax in axes:
-        ax.set_title("", y=1.0)
-    return axes
 
 
 def _image(scores, label, class_names):
@@ -48,59 +27,51 @@ def _row(values):
 
 
 class SoftmaxScaleExplorer(Explorer):
-    """Multiply one image's scores by a factor and watch the softmax probabilities and the loss.
+    """Multiply one image's ``scores`` (C,) by a factor (inverse temperature): probabilities and loss move.
 
-    The notes' example: scores [1, -2, 0] give probabilities [0.70, 0.04, 0.26];
-    halved, [0.5, -1, 0] give [0.55, 0.12, 0.33]. The factor is an inverse
-    temperature: small (hot) flattens the probabilities towards 1/C, large
-    (cold) piles them on the top score.
-
-    Parameters
-    ----------
-    scores : array, shape (C,)
-        The scores at scale 1.
-    label : int
-        The correct class, whose loss -ln p[label] is shown.
-    class_names : sequence of C str, optional
-    max_scale : float
-        Right end of the slider (the left end is 0: every probability 1/C).
-
-    Controls
-    --------
-    ``scale``: the factor multiplying the scores.
+    The notes' example: [1, -2, 0] gives [0.70, 0.04, 0.26]; halved, [0.55,
+    0.12, 0.33]. Control ``scale`` runs from 0 (every probability 1/C) to
+    ``max_scale``; scores times ``max_scale`` must stay within ±1e6.
     """
+
+    MAX_SCORE = 1e6  # larger scores make bars that matplotlib cannot lay out (and mean nothing for a lesson)
 
     def __init__(self, scores=(1.0, -2.0, 0.0), label=0, *, class_names=None, max_scale=5.0):
         self.scores, self.label, self.class_names = _image(scores, label, class_names)  # (C,), int, names
         max_scale = check_positive(max_scale, "max_scale")
-        # The loss at every scale does not depend on the slider: computed once, drawn on every redraw.
+        if np.abs(self.scores).max() * max_scale > self.MAX_SCORE:
+            raise ValueError(
+                f"scores times max_scale must stay within ±{self.MAX_SCORE:g}, "
+                f"got a largest |score| of {np.abs(self.scores).max():g} and max_scale {max_scale:g}"
+            )
+        # The loss at every scale does not depend on the slider: computed once.
         self.curve_scales = np.linspace(0, max_scale, 101)
         self.curve_losses, _ = softmax_scores_loss(
             self.curve_scales[:, np.newaxis] * self.scores, np.full(101, self.label), per_example=True
         )
-        self._axes = None  # made on the first draw, reused after
-        self._built = False  # whether the axes hold the bars, curve and legend to move
+        self.bound = 1.25 * max(np.abs(self.scores).max() * max_scale, 1.0)  # fixed, so the bars visibly grow
         controls = {"scale": slider("scale (1 / temperature)", 1.0, 0.0, max_scale, 0.05)}
         super().__init__(controls, figsize=(9.0, 3.4), readout_lines=4)
 
     def draw(self):
         scale = self.controls["scale"].value
         scores = scale * self.scores  # (C,)
-        probabilities, loss = probabilities_and_loss(scores, self.label)
-        if self._axes is None:
-            self._axes = _panels(self.figure, 3)
-        if not self._built:  # the first draw
-            self.remove_drawing(*self._axes)
-            self._build(scores, probabilities, loss, scale)
-            self._built = True
-        else:  # the same artists, moved in place: building bars, bar labels and the legend is most of a redraw
-            score_ax, probability_ax, loss_ax = self._axes
-            move_class_bars(score_ax, scores)
-            score_ax.set_title(f"scores x {scale:.2f}")
-            move_class_bars(probability_ax, probabilities)
-            loss_ax.lines[-1].set_data([scale], [loss])  # the "now" dot
-            loss_ax.relim()  # the limits follow the data, as on a new drawing
-            loss_ax.autoscale_view()
+        probabilities, loss = plots.probabilities_and_loss(scores, self.label)
+        if not self.figure.axes:
+            self.figure.subplots(1, 3)
+        score_ax, probability_ax, loss_ax = self.figure.axes
+        self.remove_drawing(*self.figure.axes)
+        plots.plot_class_bars(
+            scores, self.label, class_names=self.class_names, ax=score_ax, title=f"scores x {scale:.2f}"
+        )
+        score_ax.set_ylim(-self.bound, self.bound)
+        plots.plot_probabilities(probabilities, self.label, class_names=self.class_names, ax=probability_ax)
+        loss_ax.plot(self.curve_scales, self.curve_losses, color="black", label="-ln p[correct]")
+        loss_ax.axhline(np.log(self.scores.size), color="gray", linestyle=":", label="ln C (scale 0)")
+        loss_ax.plot([scale], [loss], "o", color="black", label="now")
+        loss_ax.set(title="Loss against the scale", xlabel="scale (1 / temperature)", ylabel="loss")
+        if not self.figure.legends:  # one legend, below the panels: never over the data, and the same every frame
+            self.legend_below()
         temperature = "infinite" if scale == 0 else f"{1 / scale:.2f}"
         return (
             f"scale {scale:.2f}  (temperature T = 1/scale = {temperature})\n"
@@ -109,46 +80,14 @@ class SoftmaxScaleExplorer(Explorer):
             f"loss  -ln p[correct] = {loss:.4f}"
         )
 
-    def _build(self, scores, probabilities, loss, scale):
-        """Draw the three panels (the first draw)."""
-        score_ax, probability_ax, loss_ax = self._axes
-        bound = max(np.abs(self.scores).max() * self.controls["scale"].max, 1.0)
-        plot_class_bars(scores, self.label, class_names=self.class_names, ax=score_ax, title=f"scores x {scale:.2f}")
-        score_ax.set_ylim(-1.25 * bound, 1.25 * bound)  # fixed, so the bars grow and shrink visibly
-        plot_probabilities(probabilities, self.label, class_names=self.class_names, ax=probability_ax)
-        loss_ax.plot(self.curve_scales, self.curve_losses, color="black", label="-ln p[correct]")
-        loss_ax.axhline(np.log(self.scores.size), color="gray", linestyle=":", label="ln C (scale 0)")
-        loss_ax.plot([scale], [loss], "o", color="black", label="now")
-        loss_ax.set_title("Loss against the scale")
-        loss_ax.set_xlabel("scale (1 / temperature)")
-        loss_ax.set_ylabel("loss")
-        loss_ax.legend(fontsize="small", loc="center right")  # a fixed place (where "best" puts it): kept as pixels
-
 
 class ScoreExplorer(Explorer):
-    """Move the three scores of one image: the SVM goes flat once the margin is met, softmax keeps pushing.
+    """Move one image's scores: the SVM goes flat once the margin is met, softmax keeps pushing.
 
-    Left, the SVM's hinge terms of the image (``lossopt.plots.plot_hinge_terms``);
-    middle, its softmax probabilities; right, both losses as the correct
-    class's score moves, the others where the sliders put them. The readout
-    gives both losses and their gradients with respect to the correct score:
-    the SVM's is exactly 0 once every margin is met, softmax's is p - 1 < 0.
-
-    Parameters
-    ----------
-    scores : array, shape (C,)
-        Initial scores; default the notes' [-2.85, 0.86, 0.28].
-    label : int
-        Initial correct class (default 2, as in the notes).
-    class_names : sequence of C str, optional
-    delta : float
-        The SVM margin.
-    score_range : float
-        The sliders go from -score_range to +score_range.
-
-    Controls
-    --------
-    ``s0`` ... ``s{C-1}``: the scores; ``label``: the correct class.
+    Left: the SVM's hinge terms; middle: the softmax probabilities; right:
+    both losses as the correct score moves. The readout gives both losses
+    and their gradients for the correct score. Controls ``s0`` ... ``s{C-1}``
+    (from -score_range to score_range) and ``label`` (the correct class).
     """
 
     def __init__(self, scores=(-2.85, 0.86, 0.28), label=2, *, class_names=None, delta=1.0, score_range=10.0):
@@ -166,8 +105,6 @@ class ScoreExplorer(Explorer):
         controls["label"] = widgets.Dropdown(
             options=[(name, k) for k, name in enumerate(self.class_names)], value=label, description="correct class"
         )
-        self._axes = None  # made on the first draw, reused after
-        self._drawn_label = None  # the correct class the artists were built for
         super().__init__(controls, figsize=(9.0, 3.4), readout_lines=3)
 
     @property
@@ -179,19 +116,27 @@ class ScoreExplorer(Explorer):
         scores, label = self.scores, self.controls["label"].value
         S = scores[np.newaxis]  # (1, C): one image
         svm, svm_dS = svm_scores_loss(S, [label], delta=self.delta)
-        probabilities, softmax = probabilities_and_loss(scores, label)
+        probabilities, softmax = plots.probabilities_and_loss(scores, label)
         softmax_push = probabilities[label] - 1  # dL/ds_correct of softmax, for one image
-        if self._axes is None:
-            self._axes = _panels(self.figure, 3)
-        if label == self._drawn_label:  # a score moved: the same artists, moved in place
-            self._move(scores, label, svm, probabilities, softmax)
-        else:  # first draw or a new correct class: new bars, ticks and legends
-            self._build(scores, label, svm, softmax)
-            self._drawn_label = label
-        # Fixed unless the bars or curves outgrow them, then in round steps: a new limit redraws the axes' ticks.
+        if not self.figure.axes:
+            self.figure.subplots(1, 3)
+        hinge_ax, probability_ax, curve_ax = self.figure.axes
+        self.remove_drawing(*self.figure.axes)
+        plots.plot_svm_vs_softmax(
+            scores, label, delta=self.delta, class_names=self.class_names, axes=(hinge_ax, probability_ax)
+        )
+        hinge_ax.set_title(f"SVM hinge terms: L = {svm:.2f}")  # shorter: three panels share the width
+        for text in hinge_ax.texts:  # the L_i label: for one image it is the title's L
+            text.remove()
+        plots.plot_losses_vs_score(
+            scores, label, label, self.sweep, deltas=(self.delta,), class_names=self.class_names, ax=curve_ax,
+            mark=scores[label], title="Losses vs the correct score",
+        )  # fmt: skip
+        curve_ax.legend(fontsize="small", loc="upper right")
+        # Fixed unless the bars or curves outgrow them, then in round steps, so the axes rarely change.
         # Room above the bars for the legend; the curves' range where the margin is decided.
-        self._axes[0].set_ylim(0, max(3.0, nice_ceiling(max(1.8 * svm, 1e-3))))
-        self._axes[2].set_ylim(-0.3, max(6.0, nice_ceiling(max(1.2 * svm, 1.2 * softmax, 1e-3))))
+        hinge_ax.set_ylim(0, max(3.0, nice_ceiling(max(1.8 * svm, 1e-3))))
+        curve_ax.set_ylim(-0.3, max(6.0, nice_ceiling(max(1.2 * svm, 1.2 * softmax, 1e-3))))
         name = self.class_names[label]
         return (
             f"SVM (delta {self.delta:g}): L = {svm:.4f}   dL/ds_{name} = {signed(svm_dS[0, label], '+.4f')}"
@@ -200,49 +145,3 @@ class ScoreExplorer(Explorer):
             "   (p - 1: never 0, softmax keeps pushing)\n"
             f"probabilities {_row(probabilities)}"
         )
-
-    def _build(self, scores, label, svm, softmax):
-        """Draw every panel anew (the first draw, and when the correct class changes)."""
-        hinge_ax, probability_ax, curve_ax = self._axes
-        self.remove_drawing(*self._axes)
-        plot_svm_vs_softmax(
-            scores, label, delta=self.delta, class_names=self.class_names, axes=(hinge_ax, probability_ax)
-        )
-        hinge_ax.set_title(f"SVM hinge terms: L = {svm:.2f}")  # shorter: three panels share the width
-        for text in hinge_ax.texts:  # the L_i label: for one image it is the title's L, and its mathtext is slow
-            text.remove()
-        plot_losses_vs_score(
-            scores,
-            label,
-            label,
-            self.sweep,
-            deltas=(self.delta,),
-            class_names=self.class_names,
-            ax=curve_ax,
-            mark=scores[label],
-            title="Losses vs the correct score",
-        )
-        curve_ax.legend(fontsize="small", loc="upper right")  # a fixed place (where "best" puts it): kept as pixels
-
-    def _move(self, scores, label, svm, probabilities, softmax):
-        """Set the new heights, texts and curves on the artists :meth:`_build` made, as it would draw them.
-
-        Building bars, bar labels and legends again costs most of a redraw.
-        """
-        hinge_ax, probability_ax, curve_ax = self._axes
-        terms = hinge_terms(scores[np.newaxis], [label], delta=self.delta)[0]  # (C,)
-        for j, bars in enumerate(hinge_ax.containers):  # one per class; the correct class's is empty
-            for bar in bars:
-                bar.set_height(terms[j])
-        hinge_ax.set_title(f"SVM hinge terms: L = {svm:.2f}")
-        move_class_bars(probability_ax, probabilities)
-        probability_ax.set_title(f"Softmax: L = -ln p = {softmax:.2f}")
-        # The curves of plot_losses_vs_score: the SVM, where it goes flat, softmax, and the current losses.
-        svm_line, flat_line, softmax_line, now = curve_ax.lines
-        svm_curve, softmax_curve, flat_from = losses_vs_score(scores, label, label, self.sweep, self.delta)
-        svm_line.set_ydata(svm_curve)
-        flat_line.set_xdata([flat_from, flat_from])
-        softmax_line.set_ydata(softmax_curve)
-        now.set_data([scores[label], scores[label]], [svm, softmax])
-        curve_ax.relim()  # the x limits follow the data, as on a new drawing (the flat-from line may leave the sweep)
-        curve_ax.autoscale_view(scaley=False)

@@ -4,38 +4,21 @@ import numpy as np
 
 from .._validate import check_in_range, check_nonnegative
 from ..datasets import worked_example
-from ..losses import svm_loss
+from ..losses import svm_loss, svm_scores_loss
 from ..plots import class_colors, hinge_terms, plot_hinge_terms
 from ..regularization import regularization
 from ._explorer import Explorer, slider
 
 
 class MarginExplorer(Explorer):
-    """Sliders for the margin delta and the scale of W on the lecture's worked example.
+    """Sliders for the margin delta and the scale k of W on the lecture's worked example.
 
-    The worked example gives scores only; to have a W to scale, each image is
-    taken as a one-hot vector (X = I, 3 x 3), so that ``S = X @ W = W`` and
-    ``W = k * W_lecture`` has scores ``k * S_lecture``. The total loss is the
-    multiclass SVM data loss plus ``reg * sum(W**2)`` (L2).
-
-    Left: each image's hinge terms max(0, s_j - s_{y_i} + delta) as bars
-    (:func:`lossopt.plots.plot_hinge_terms`). Right: the data loss, the
-    regularization loss and their total against the scale k, for the current
-    delta, with the delta = 1 data loss dashed for reference. The readout
-    checks, with :func:`lossopt.svm_loss`, that the data loss is homogeneous:
-    ``data(delta, k W) = delta * data(1, (k / delta) W)``, so delta only sets
-    the scale of W. The penalty is not homogeneous like that: the problem
-    (delta, reg) is the problem (1, reg * delta) with W and the loss scaled by
-    delta, so lambda * delta is the one real knob, and delta = 1 can stay fixed.
-
-    Parameters
-    ----------
-    reg : float, default 0.01
-        Regularization strength lambda of the L2 penalty.
-    delta : float, default 1.0
-        Starting margin (slider from 0.1 to 3).
-    scale : float, default 1.0
-        Starting scale k of W (slider from 0 to 3).
+    Each image is taken as a one-hot vector (X = I), so that S = X @ W = W and
+    W = k * W_lecture has scores k * S_lecture; the loss is the SVM data loss
+    plus ``reg * sum(W**2)``. Left: each image's hinge terms. Right: data,
+    regularization and total loss against k (the delta = 1 data loss dashed).
+    The readout checks that data(delta, k W) = delta * data(1, (k / delta) W):
+    delta only sets the scale of W, and lambda * delta is the one real knob.
 
     Examples
     --------
@@ -58,7 +41,6 @@ class MarginExplorer(Explorer):
         scale = check_in_range(scale, "scale", 0.0, self.MAX_SCALE)
         # The right panel's x axis and what on it does not depend on the sliders.
         self.scales = np.linspace(0.0, self.MAX_SCALE, 61)
-        self._curves = {}  # delta -> data loss at every scale
         self.reference = self._data_losses(1.0)  # data loss at delta = 1
         self.reg_losses = self.reg * self.scales**2 * float(regularization(self.W_lecture)[0])
         # Fixed axis limits, so that bars and curves visibly grow and shrink.
@@ -72,13 +54,10 @@ class MarginExplorer(Explorer):
         super().__init__(controls, figsize=(10.0, 3.6), readout_lines=4)
 
     def _data_losses(self, delta):
-        """Data loss at every scale k of ``self.scales``, shape (len(scales),) (cached: the scale slider reuses it)."""
-        key = round(float(delta), 9)
-        if key not in self._curves:
-            self._curves[key] = np.array(
-                [float(svm_loss(k * self.W_lecture, self.X, self.y, delta=delta)[0]) for k in self.scales]
-            )
-        return self._curves[key]
+        """Data loss at every scale k of ``self.scales``, (len(scales),): the scores k * S of all k in one call."""
+        S = (self.scales[:, np.newaxis, np.newaxis] * self.W_lecture).reshape(-1, 3)  # (K * 3, 3), X = I
+        losses, _ = svm_scores_loss(S, np.tile(self.y, self.scales.size), delta=delta, per_example=True)
+        return losses.reshape(-1, 3).mean(axis=1)
 
     def draw(self):
         delta, k = self.values["delta"], self.values["scale"]
@@ -105,11 +84,8 @@ class MarginExplorer(Explorer):
         # Homogeneity: the point (k, data) and its delta = 1 twin (k / delta, data / delta) share a ray from 0.
         ax.plot([0, k], [0, data], color="black", linewidth=0.6, linestyle=":")
         ax.plot([k / delta], [twin_data], "o", markerfacecolor="none", color="black", label="its Δ = 1 twin")
-        ax.set_xlim(0, self.MAX_SCALE)
-        ax.set_ylim(0, self.loss_top)
-        ax.set_xlabel("scale k of W (W = k × W_lecture)")
-        ax.set_ylabel("loss")
-        ax.set_title("Loss against the scale of W")
+        ax.set(xlim=(0, self.MAX_SCALE), ylim=(0, self.loss_top))
+        ax.set(xlabel="scale k of W (W = k × W_lecture)", ylabel="loss", title="Loss against the scale of W")
         ax.legend(fontsize="small", loc="upper left")
 
         return "\n".join(

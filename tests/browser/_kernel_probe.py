@@ -1,6 +1,6 @@
 """Instrumentation the browser tests run inside a notebook's kernel (sent as source; lossopt never imports it).
 
-:func:`attach` wraps every live explorer's ``draw`` and its frame renderer's
+:func:`attach` wraps every live explorer's ``draw`` and
 ``render`` (on the instance; the class is untouched), which in lossopt both run
 inside one ``update()`` holding the explorer's lock. The wrappers record:
 
@@ -63,7 +63,7 @@ class Probe:
     def _wrap(self, explorer):
         index = len(self.explorers)
         self.explorers.append(explorer)
-        draw, render = explorer.draw, explorer._frames.render
+        draw, render = explorer.draw, explorer.render
         lock = getattr(explorer, "_lock", None)
 
         def drawing(*args, **kwargs):
@@ -87,7 +87,7 @@ class Probe:
             return png
 
         explorer.draw = drawing
-        explorer._frames.render = rendering
+        explorer.render = rendering
 
     def report(self, since=0):
         """Everything recorded (frames from number ``since`` on), as a JSON string."""

@@ -34,6 +34,8 @@ CASES = [
     (W.SoftmaxScaleExplorer, {"scores": [[1.0, 2.0]]}, ValueError, "scores"),
     (W.SoftmaxScaleExplorer, {"max_scale": 0.0}, ValueError, "max_scale"),
     (W.SoftmaxScaleExplorer, {"class_names": ["cat", "dog"]}, ValueError, "class_names"),
+    (W.SoftmaxScaleExplorer, {"scores": [1e300, 0.0, 0.0]}, ValueError, "scores"),  # matplotlib's layout warned
+    (W.SoftmaxScaleExplorer, {"max_scale": 1e6}, ValueError, "max_scale"),
     # ScoreExplorer (04)
     (W.ScoreExplorer, {"label": 5}, ValueError, "label"),
     (W.ScoreExplorer, {"label": True}, TypeError, "label"),

@@ -107,7 +107,7 @@ def test_the_legend_is_below_the_panels_not_over_the_plane(explorer):
     (legend,) = explorer.figure.legends
     labels = [text.get_text() for text in legend.get_texts()]
     assert labels == ["data loss", "λ R(W)", "total", "W (centre)", "W = 0", "lowest on grid"]
-    renderer = explorer._frames.canvas.get_renderer()
+    renderer = explorer.figure.canvas.get_renderer()
     top = legend.get_window_extent(renderer).y1
     assert all(top < ax.get_tightbbox(renderer).y0 + 1 for ax in explorer.figure.axes[:2])
 

@@ -12,8 +12,6 @@ import pytest
 
 import lossopt as lo
 
-from ._pictures import assert_pictures_match
-
 
 def softmax_of(scores, label):
     """Probabilities, loss and dS of one image, straight from lo.softmax_scores_loss."""
@@ -192,54 +190,3 @@ def test_score_explorer_svm_goes_flat_while_softmax_keeps_pushing():
     assert svm == 0 and svm_push == 0
     assert softmax > 0 and softmax_push < 0
     assert "dL/ds_class 2 = +0.0000" in explorer.text
-
-
-def legend_texts(ax):
-    legend = ax.get_legend()
-    return None if legend is None else [t.get_text() for t in legend.get_texts()]
-
-
-def test_score_explorer_moved_in_place_shows_what_drawing_anew_shows():
-    """A slider step moves the existing artists; the picture is the one drawing every artist anew gives."""
-    moved, anew = (lo.widgets.ScoreExplorer(class_names=("cat", "car", "frog")) for _ in range(2))
-    # the flat-from line leaves the sweep (s1 = 9.5 + delta > 10), then comes back; a label change between
-    steps = [("s0", 1.25), ("s2", 3.0), ("s1", 9.5), ("s1", 2.0), ("label", 0), ("s1", -4.0), ("s0", -9.0)]
-    for name, value in steps:
-        moved.controls[name].value = value
-        anew._drawn_label = None  # build every artist again on this step
-        anew.controls[name].value = value
-        assert moved.text == anew.text
-        for ax, new_ax in zip(moved.figure.axes, anew.figure.axes, strict=True):
-            assert ax.get_title() == new_ax.get_title()
-            assert (ax.get_xlim(), ax.get_ylim()) == (new_ax.get_xlim(), new_ax.get_ylim())
-            assert [t.get_text() for t in ax.texts] == [t.get_text() for t in new_ax.texts]
-            assert [(t.xy, t.get_position()) for t in ax.texts] == [(t.xy, t.get_position()) for t in new_ax.texts]
-            np.testing.assert_array_equal(
-                [b.get_height() for b in ax.patches], [b.get_height() for b in new_ax.patches]
-            )
-            for line, new_line in zip(ax.lines, new_ax.lines, strict=True):
-                np.testing.assert_array_equal(line.get_xydata(), new_line.get_xydata())
-            assert legend_texts(ax) == legend_texts(new_ax)
-        assert_pictures_match(moved.png, anew.png)  # the moved one blends its kept legends: see the helper
-
-
-def test_softmax_scale_explorer_moved_in_place_shows_what_drawing_anew_shows():
-    """A scale step moves the existing bars, bar labels and dot; the picture is the one drawing them anew gives."""
-    moved, anew = (lo.widgets.SoftmaxScaleExplorer(scores=(1.0, -2.0, 0.5), label=2) for _ in range(2))
-    # 0: every bar flat, its label above it; then back below. The loss is least near 0.5365, off the curve's
-    # points (every 0.05): the dot there is below the curve's lowest point, and the y limits follow it.
-    for value in (2.5, 0.0, 0.05, 5.0, 0.5365, 1.3):
-        moved.controls["scale"].value = value
-        anew._built = False  # draw every artist again on this step
-        anew.controls["scale"].value = value
-        assert moved.text == anew.text
-        for ax, new_ax in zip(moved.figure.axes, anew.figure.axes, strict=True):
-            assert ax.get_title() == new_ax.get_title()
-            assert (ax.get_xlim(), ax.get_ylim()) == (new_ax.get_xlim(), new_ax.get_ylim())
-            assert [(t.get_text(), t.xy, t.xyann, t.get_va()) for t in ax.texts] == [
-                (t.get_text(), t.xy, t.xyann, t.get_va()) for t in new_ax.texts
-            ]
-            for line, new_line in zip(ax.lines, new_ax.lines, strict=True):
-                np.testing.assert_array_equal(line.get_xydata(), new_line.get_xydata())
-            assert legend_texts(ax) == legend_texts(new_ax)
-        assert_pictures_match(moved.png, anew.png)  # the moved one blends its kept legends: see the helper
