@@ -5,13 +5,10 @@ coordinates, colour histogram, HOG, bag of visual words) maps each example first
 """
 
 import numbers
-from typing import NamedTuple
 
 import numpy as np
 
 from ._validate import check_array, check_scalar
-from .datasets import add_bias
-from .optim import LinearClassifier
 
 
 def _count(value, name):
@@ -139,43 +136,6 @@ def shift_images(images, pixels):
     else:
         shifted[:, :, :pixels] = images[:, :, -pixels:]
     return shifted
-
-
-class LinearOnFeatures(NamedTuple):
-    """A linear classifier trained on standardized features: the model, the training features' mean and
-    standard deviation (``scale``, 1 where it is 0), the learning rate that did best and its validation accuracy.
-    """
-
-    model: LinearClassifier
-    mean: np.ndarray
-    scale: np.ndarray
-    lr: float
-    val_accuracy: float
-
-    def design(self, F):
-        """Features (N, D) standardized with the training statistics, with the bias column: (N, D + 1)."""
-        return add_bias((check_array(F, "F", 2) - self.mean) / self.scale)
-
-    def score(self, F, y):
-        """Accuracy on features F (N, D) with labels y (N,)."""
-        return self.model.score(self.design(F), y)
-
-
-def fit_linear_on_features(F_train, y_train, F_val, y_val, *, lrs=(0.1, 0.3), epochs=30, reg=1e-4, seed=0):
-    """A linear softmax classifier on fixed features (N, D), standardized with the training statistics and
-    with the bias column; keeps the learning rate of ``lrs`` best on validation. Returns :class:`LinearOnFeatures`.
-    """
-    F_train = check_array(F_train, "F_train", 2)
-    mean, std = F_train.mean(axis=0), F_train.std(axis=0)
-    best = None
-    for lr in lrs:
-        model = LinearClassifier(loss="softmax", lr=lr, reg=reg, epochs=epochs, seed=seed, verbose=False)
-        candidate = LinearOnFeatures(model, mean, np.where(std > 0, std, 1.0), float(lr), 0.0)
-        model.fit(candidate.design(F_train), y_train)
-        candidate = candidate._replace(val_accuracy=candidate.score(F_val, y_val))
-        if best is None or candidate.val_accuracy > best.val_accuracy:
-            best = candidate
-    return best
 
 
 def image_patches(image, *, patch_size=8, normalize=True):

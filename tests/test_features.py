@@ -192,21 +192,6 @@ def test_hog_features_are_one_row_per_image(rng):
         np.testing.assert_array_equal(row, fe.hog(image, cell_size=2, block_size=2).ravel())
 
 
-def test_fit_linear_on_features_standardizes_with_training_statistics_and_picks_by_validation(rng):
-    X, y = lo.datasets.disc_and_ring(50, seed=0)
-    F = 100.0 + 10.0 * fe.polar_features(X)  # far from standardized
-    F_val = 100.0 + 10.0 * fe.polar_features(lo.datasets.disc_and_ring(50, seed=1)[0])
-    fitted = fe.fit_linear_on_features(F, y, F_val, y, lrs=(0.1, 0.3), epochs=20)
-    np.testing.assert_allclose(fitted.mean, F.mean(axis=0))
-    np.testing.assert_allclose(fitted.scale, F.std(axis=0))
-    design = fitted.design(F)
-    np.testing.assert_allclose(design[:, :2].mean(axis=0), 0, atol=1e-12)
-    np.testing.assert_array_equal(design[:, 2], 1.0)  # the bias column
-    assert fitted.lr in (0.1, 0.3) and fitted.val_accuracy == fitted.score(F_val, y) == 1.0
-    constant = np.column_stack([F, np.full(len(F), 7.0)])  # a constant feature is only centred
-    assert fe.fit_linear_on_features(constant, y, constant, y, epochs=2).scale[2] == 1.0
-
-
 def test_shift_images_moves_columns_and_fills_zeros():
     images = np.arange(1, 13).reshape(1, 3, 4)
     np.testing.assert_array_equal(fe.shift_images(images, 1)[0, 0], [0, 1, 2, 3])
