@@ -175,25 +175,14 @@ def problems(name, cells, notebook_prefix):
 
 
 ALL = collect(NOTEBOOKS.glob("*.ipynb"))
-# Issue 18's new exercises and gradient-check cells, written into the notebooks on other branches: until those land
-# here, an exercise found in no notebook at all is skipped, saying so. The lead empties PENDING after the merge.
-PENDING = {"predict", "hyperparameter_search", "polar_features"}
-GRADIENT_CELLS_PENDING = not any("gradient checks" in cells for cells in ALL.values())
-
-
-def _pending(name):
-    if name in PENDING and name not in ALL:
-        pytest.skip(f"{name} is in no notebook yet (issue 18: its cells land from the notebook branches)")
 
 
 def _problems(name):
-    found = problems(name, ALL.get(name, {}), exercises._EXERCISES[name][0])
-    return [line for line in found if not (GRADIENT_CELLS_PENDING and "gradient-check cells" in line)]
+    return problems(name, ALL.get(name, {}), exercises._EXERCISES[name][0])
 
 
 @pytest.mark.parametrize("name", exercises.names())
 def test_each_exercise_has_one_stub_one_check_and_one_solution_in_its_notebook(name):
-    _pending(name)
     if found := _problems(name):
         pytest.fail("\n".join(found), pytrace=False)
 
@@ -205,9 +194,7 @@ def test_no_solution_or_check_names_an_unknown_exercise():
 
 def test_summary_of_missing_exercise_cells():
     """One list of everything missing, by exercise and notebook (the per-exercise tests say the same)."""
-    missing = [
-        line for name in exercises.names() if not (name in PENDING and name not in ALL) for line in _problems(name)
-    ]
+    missing = [line for name in exercises.names() for line in _problems(name)]
     if missing:
         pytest.fail("exercise cells missing or wrong:\n" + "\n".join(missing), pytrace=False)
 
