@@ -32,12 +32,12 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e ".[test,lab]"
 	touch $(STAMP)
 
-# The runtime from pyproject.toml and pytest, with ipywidgets pinned to 7.7.x;
+# The runtime from pyproject.toml and pytest (with xdist), with ipywidgets pinned to 7.7.x;
 # lossopt itself is the working tree (editable), as in .venv.
 $(STAMP7): pyproject.toml
 	test -x $(VENV7)/bin/python || $(PYTHON) -m venv $(VENV7)
 	$(VENV7)/bin/python -m pip install --quiet --upgrade pip
-	$(VENV7)/bin/python -m pip install --quiet -e . "pytest>=7.4" "ipywidgets>=7.7,<7.8"
+	$(VENV7)/bin/python -m pip install --quiet -e . "pytest>=7.4" "pytest-xdist>=3.5" "ipywidgets>=7.7,<7.8"
 	$(VENV7)/bin/python -c 'import ipywidgets, sys; v = ipywidgets.__version__; sys.exit(None if v.startswith("7.7.") else "expected ipywidgets 7.7.x, got " + v)'
 	touch $(STAMP7)
 
@@ -62,7 +62,7 @@ test: lint test-widgets7
 
 # The headless widget tests (tests/widgets) under ipywidgets 7.7.
 test-widgets7: $(STAMP7)
-	$(VENV7)/bin/python -m pytest tests/widgets -q -p no:cacheprovider -o addopts=""
+	$(VENV7)/bin/python -m pytest tests/widgets -q -p no:cacheprovider -o addopts="" -n 2 --dist loadfile
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
