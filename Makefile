@@ -52,18 +52,13 @@ lab: $(STAMP)
 demo: $(STAMP)
 	cd notebooks && ../$(BIN)/voila 08_linear_classifier_demo.ipynb --strip_sources=True
 
-# Two pytest runs at once: the browser tests (mostly waiting on JupyterLab and
-# Chromium; their output goes to a log, printed when they end), and everything
-# else on both cores (pytest-xdist; a file's tests stay on one worker, so module
-# fixtures and a notebook's kernel are shared). The latency table printed here
-# is measured beside the other tests; `make bench` measures it alone.
-BROWSER_LOG := .browser-tests.log
+# Two pytest runs: everything but the browser tests on both cores (pytest-xdist,
+# a file's tests on one worker, so module fixtures and a notebook's kernel are
+# shared), then the browser tests alone, so their latency table is not measured
+# beside a second test worker.
 test: lint test-widgets7
-	@$(BIN)/python -m pytest -m browser > $(BROWSER_LOG) 2>&1 & browser=$$!; \
-	$(BIN)/python -m pytest -m "not browser" -n 2 --dist loadfile; status=$$?; \
-	wait $$browser; browser_status=$$?; \
-	echo "== the browser tests ($(BROWSER_LOG)) =="; cat $(BROWSER_LOG); \
-	exit $$(( status ? status : browser_status ))
+	$(BIN)/python -m pytest -m "not browser" -n 2 --dist loadfile
+	$(BIN)/python -m pytest -m browser
 
 # The headless widget tests (tests/widgets) under ipywidgets 7.7.
 test-widgets7: $(STAMP7)
@@ -84,7 +79,7 @@ notebooks: $(STAMP)
 	$(BIN)/python tools/execute_notebooks.py notebooks/*.ipynb
 
 clean:
-	rm -rf $(VENV) $(VENV7) .pytest_cache .ruff_cache build *.egg-info $(BROWSER_LOG)
+	rm -rf $(VENV) $(VENV7) .pytest_cache .ruff_cache build *.egg-info
 
 # ---- For instructors (issue 19) ----------------------------------------------
 # make student             student copies of the notebooks, hidden solutions removed, in build/student/
