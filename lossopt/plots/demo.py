@@ -10,7 +10,7 @@ import numpy as np
 from matplotlib import patheffects
 from matplotlib.colors import PowerNorm
 
-from .._validate import as_float_array
+from .._validate import check_array
 from ._style import axes_or_new, class_colors
 from .classifier import grid_over, plot_decision_regions
 
@@ -52,7 +52,7 @@ class ClassifierPlane:
 
     def __init__(self, ax, X, y, num_classes, *, resolution=100, legend=True):
         self.ax = ax
-        self.X = as_float_array(X, "X", ndim=2)
+        self.X = check_array(X, "X", 2)
         self.y = np.asarray(y)
         self.num_classes = num_classes
         # The grid depends only on the data: made once, scored at every update.
@@ -96,7 +96,7 @@ class ClassifierPlane:
 def plot_linear_classifier(W, b, X, y, *, losses=None, ax=None, resolution=100):
     """The demo's plane (see :class:`ClassifierPlane`) of W (2, C), b (C,) over X (N, 2), y (N,); returns the axes."""
     ax = axes_or_new(ax)
-    W = as_float_array(W, "W", ndim=2)
+    W = check_array(W, "W", 2)
     plane = ClassifierPlane(ax, X, y, W.shape[1], resolution=resolution)
     plane.update(W, np.asarray(b, dtype=float), losses)
     return ax

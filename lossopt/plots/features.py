@@ -3,7 +3,7 @@
 import numpy as np
 from matplotlib.collections import LineCollection
 
-from .._validate import as_float_array
+from .._validate import check_array
 from ._style import axes_or_new, class_colors
 from .classifier import plot_predicted_regions  # noqa: F401  (notebook 09 calls it from here)
 
@@ -14,7 +14,7 @@ CHANNELS = (("red", "#D55E00", "-", "o"), ("green", "#009E73", "--", "s"), ("blu
 def plot_color_histogram(histogram, *, ax=None, title="Colour histogram"):
     """Draw a (3, n_bins) RGB histogram (:func:`lossopt.features.color_histogram`), one line per channel; the axes."""
     ax = axes_or_new(ax)
-    histogram = as_float_array(histogram, "histogram", ndim=2)
+    histogram = check_array(histogram, "histogram", 2)
     if histogram.shape[0] != 3:
         raise ValueError(f"histogram must have shape (3, n_bins), one row per channel, got {histogram.shape}")
     n_bins = histogram.shape[1]
@@ -40,7 +40,7 @@ def hog_segments(cells, cell_size):
     Returns ``segments`` (n_rows * n_cols * n_bins, 2, 2), each segment's two
     ends as (x = column, y = row) in pixels, and the bin ``values`` in the same order.
     """
-    cells = as_float_array(cells, "cells", ndim=3)
+    cells = check_array(cells, "cells", 3)
     n_rows, n_cols, n_bins = cells.shape
     middle = np.radians((np.arange(n_bins) + 0.5) * 180 / n_bins)  # (n_bins,) middle angle of each bin
     edge = np.column_stack([-np.sin(middle), np.cos(middle)])  # (n_bins, 2): (column, row) along the edge
@@ -79,7 +79,7 @@ def plot_hog(
 def plot_orientation_histogram(histogram, *, ax=None, title="One cell's orientation histogram"):
     """Bars of one cell's histogram over the orientation bins, labelled by their angle in degrees; the bars."""
     ax = axes_or_new(ax)
-    histogram = as_float_array(histogram, "histogram", ndim=1)
+    histogram = check_array(histogram, "histogram", 1)
     n_bins = histogram.size
     width = 180 / n_bins
     bars = ax.bar(np.arange(n_bins) * width, histogram, width=0.9 * width, align="edge", color="#0072B2")
@@ -92,7 +92,7 @@ def plot_orientation_histogram(histogram, *, ax=None, title="One cell's orientat
 def plot_codebook(codebook, patch_size, *, ax=None, title="The visual words (k-means centres)"):
     """Show each row of ``codebook`` (K, patch_size**2) as a small grey patch, side by side; the image."""
     ax = axes_or_new(ax)
-    codebook = as_float_array(codebook, "codebook", ndim=2)
+    codebook = check_array(codebook, "codebook", 2)
     k = codebook.shape[0]
     p = int(patch_size)
     if codebook.shape[1] != p * p:
@@ -111,7 +111,7 @@ def plot_codebook(codebook, patch_size, *, ax=None, title="The visual words (k-m
 def plot_word_histograms(histograms, names, *, ax=None, title="Bag of words: how often each word occurs"):
     """Grouped bars of ``histograms`` (n_images, K): one group per visual word, one bar per image (``names``)."""
     ax = axes_or_new(ax)
-    histograms = as_float_array(histograms, "histograms", ndim=2)
+    histograms = check_array(histograms, "histograms", 2)
     n_images, k = histograms.shape
     colors = class_colors(n_images)
     width = 0.8 / n_images

@@ -9,15 +9,15 @@ import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.colors import BoundaryNorm
 
-from .._validate import as_float_array
+from .._validate import check_array
 from ._style import CLASS_COLORS, axes_or_new
 
 LANDSCAPE_CMAP = "viridis"  # perceptually uniform and colour-blind safe
 
 
 def _check_grid(alphas, betas, Z):
-    alphas, betas = as_float_array(alphas, "alphas", ndim=1), as_float_array(betas, "betas", ndim=1)
-    Z = as_float_array(Z, "Z", ndim=2)
+    alphas, betas = check_array(alphas, "alphas", 1), check_array(betas, "betas", 1)
+    Z = check_array(Z, "Z", 2)
     if Z.shape != (alphas.size, betas.size):
         raise ValueError(f"Z must have shape (len(alphas), len(betas)) = {(alphas.size, betas.size)}, got {Z.shape}")
     return alphas, betas, Z
@@ -50,7 +50,7 @@ def plot_slice_1d(alphas, losses, *, ax=None, labels=None, title="Loss along one
     ``labels`` (one per curve) adds a legend; ``colors`` default to the class palette; ``line_kw`` go to ``ax.plot``.
     """
     ax = axes_or_new(ax)
-    alphas = as_float_array(alphas, "alphas", ndim=1)
+    alphas = check_array(alphas, "alphas", 1)
     losses = np.asarray(losses, dtype=float).reshape(alphas.size, -1)  # (A, k)
     colors = colors or [CLASS_COLORS[k % len(CLASS_COLORS)] for k in range(losses.shape[1])]
     for k in range(losses.shape[1]):
@@ -103,7 +103,7 @@ def plot_path(coords, *, ax=None, label="path", color=None, title=None, marker_e
     palette's orange, which stands out on viridis; ``marker_every`` puts a dot on every n-th point.
     """
     ax = axes_or_new(ax)
-    coords = as_float_array(coords, "coords", ndim=2)
+    coords = check_array(coords, "coords", 2)
     if coords.shape[1] != 2:
         raise ValueError(f"coords must have shape (T, 2), got {coords.shape}")
     color = color or CLASS_COLORS[1]

@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from .._validate import as_float_array, check_nonnegative, check_scores
+from .._validate import check_array, check_scalar, check_scores
 from ..losses import svm_scores_loss
 from ..regularization import PENALTIES, regularization
 from ._style import axes_or_new, class_colors
@@ -25,7 +25,7 @@ def hinge_terms(S, y, *, delta=1.0):
            [6.3, 6.6, 0. ]])
     """
     S, y = check_scores(S, y)
-    delta = check_nonnegative(delta, "delta")
+    delta = check_scalar(delta, "delta", low=0)
     N, C = S.shape
     terms = np.zeros_like(S)  # (N, C)
     for i in range(N):
@@ -88,7 +88,7 @@ def plot_weight_magnitudes(W, *, ax=None, feature_names=None, class_names=None, 
     >>> ax.get_title()
     'Weight magnitudes |W|: 1 of 4 exactly 0'
     """
-    W = as_float_array(W, "W", ndim=2)
+    W = check_array(W, "W", 2)
     D, C = W.shape
     feature_names = list(feature_names) if feature_names is not None else [f"x{k}" for k in range(D)]
     class_names = list(class_names) if class_names is not None else [f"class {c}" for c in range(C)]

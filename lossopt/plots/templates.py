@@ -6,7 +6,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.patches import Rectangle
 
-from .._validate import as_float_array
+from .._validate import check_array
 from ._style import axes_or_new, class_colors
 
 BEST_EDGE = class_colors(6)[5]  # vermillion: the frame around the best cell of a heat map
@@ -24,7 +24,7 @@ def template_images(W, image_shape=(8, 8)):
     array([[1., 3.],
            [5., 7.]])
     """
-    W = as_float_array(W, "W", ndim=2)
+    W = check_array(W, "W", 2)
     image_shape = tuple(int(n) for n in image_shape)
     if len(image_shape) not in (2, 3) or (len(image_shape) == 3 and image_shape[2] != 3):
         raise ValueError(f"image_shape must be (height, width) or (height, width, 3), got {image_shape}")
@@ -91,7 +91,7 @@ def plot_search_heatmap(
     best scores spreads the colours over the settings that matter; worse cells
     all get the darkest colour (their numbers stay). Returns the axes.
     """
-    scores = as_float_array(scores, "scores", ndim=2)
+    scores = check_array(scores, "scores", 2)
     regs, lrs = list(regs), list(lrs)
     if scores.shape != (len(regs), len(lrs)):
         raise ValueError(

@@ -32,7 +32,7 @@ from matplotlib.patches import Rectangle
 from matplotlib.transforms import Bbox, IdentityTransform
 from PIL import Image
 
-from .._validate import check_in_range
+from .._validate import check_scalar
 
 
 def figure_png(figure):
@@ -86,7 +86,7 @@ def log_slider(description, value, low, high, *, steps_per_decade=10, readout_fo
     The lower end moves by less than a step to put ``value`` on the grid: else the browser snaps it to a
     neighbour when it first shows the slider (0.1 became 0.0998 on a slider from 5e-4).
     """
-    value = check_in_range(value, description, low, high)
+    value = check_scalar(value, description, low=low, high=high)
     step = 1 / steps_per_decade
     exponent = math.log10(value)
     low_exponent = exponent - math.floor(round((exponent - math.log10(low)) / step, 6)) * step
@@ -96,7 +96,7 @@ def log_slider(description, value, low, high, *, steps_per_decade=10, readout_fo
 
 def slider(description, value, low, high, step, *, readout_format=".2f"):
     """A float slider with the project's look."""
-    value = check_in_range(value, description, low, high)
+    value = check_scalar(value, description, low=low, high=high)
     return widgets.FloatSlider(value=value, min=low, max=high, step=step, **slider_look(description, readout_format))
 
 

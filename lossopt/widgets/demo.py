@@ -7,10 +7,12 @@ gradient steps. Regularization ``reg * sum(W**2)`` applies to the weights only,
 as in the web demo (the notes' screenshot; notebook 08 reproduces its numbers).
 """
 
+from numbers import Integral
+
 import ipywidgets as widgets
 import numpy as np
 
-from .._validate import check_choice, check_in_range, check_positive_int, check_seed
+from .._validate import check_choice, check_scalar, check_seed
 from ..datasets import TOY_DATASETS, add_bias, make_dataset
 from ..landscape import plane_penalty, slice_2d
 from ..losses import classifier_loss
@@ -43,7 +45,7 @@ class LinearClassifierDemo(Explorer):
     def __init__(
         self, *, loss="svm", reg=0.1, lr=0.1, dataset="nine points", seed=0, resolution=100, landscape_resolution=13
     ):
-        reg, lr = check_in_range(reg, "reg", 1e-2, 1e2), check_in_range(lr, "lr", 5e-4, 5.0)
+        reg, lr = check_scalar(reg, "reg", low=1e-2, high=1e2), check_scalar(lr, "lr", low=5e-4, high=5.0)
         loss, dataset = check_choice(loss, "loss", tuple(LOSS_NAMES)), check_choice(dataset, "dataset", TOY_DATASETS)
         W = widgets
         controls = {
@@ -64,8 +66,8 @@ class LinearClassifierDemo(Explorer):
         self.W, self.b = np.array(START_W), np.array(START_B)
         self.steps, self.message, self.history, self.path = 0, "", [], []
         self._rng = check_seed(seed)
-        self._resolution = check_positive_int(resolution, "resolution")
-        self._landscape_resolution = check_positive_int(landscape_resolution, "landscape_resolution")
+        self._resolution = check_scalar(resolution, "resolution", Integral, low=1)
+        self._landscape_resolution = check_scalar(landscape_resolution, "landscape_resolution", Integral, low=1)
         self._data_key = self._loss_key = None
 
         self.step_button = W.Button(description="step", tooltip="one full-batch gradient step")

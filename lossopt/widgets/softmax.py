@@ -3,7 +3,7 @@
 import ipywidgets as widgets
 import numpy as np
 
-from .._validate import as_float_array, check_choice, check_finite, check_in_range, check_nonnegative, check_positive
+from .._validate import check_array, check_choice, check_scalar
 from ..losses import softmax_scores_loss, svm_scores_loss
 from ..plots import softmax as plots
 from ._explorer import Explorer, nice_ceiling, signed, slider
@@ -11,7 +11,7 @@ from ._explorer import Explorer, nice_ceiling, signed, slider
 
 def _image(scores, label, class_names):
     """Check one image's scores (C,), its correct class and its C class names; return them."""
-    scores = check_finite(as_float_array(scores, "scores", ndim=1), "scores")
+    scores = check_array(scores, "scores", 1, finite=True)
     if scores.size < 2:
         raise ValueError(f"scores must hold at least two classes, got {scores.size}")
     label = int(check_choice(label, "label", tuple(range(scores.size))))
@@ -38,7 +38,7 @@ class SoftmaxScaleExplorer(Explorer):
 
     def __init__(self, scores=(1.0, -2.0, 0.0), label=0, *, class_names=None, max_scale=5.0):
         self.scores, self.label, self.class_names = _image(scores, label, class_names)  # (C,), int, names
-        max_scale = check_positive(max_scale, "max_scale")
+        max_scale = check_scalar(max_scale, "max_scale", low=0, low_open=True)
         if np.abs(self.scores).max() * max_scale > self.MAX_SCORE:
             raise ValueError(
                 f"scores times max_scale must stay within ±{self.MAX_SCORE:g}, "
@@ -91,12 +91,12 @@ class ScoreExplorer(Explorer):
     """
 
     def __init__(self, scores=(-2.85, 0.86, 0.28), label=2, *, class_names=None, delta=1.0, score_range=10.0):
-        score_range = check_positive(score_range, "score_range")
+        score_range = check_scalar(score_range, "score_range", low=0, low_open=True)
         scores, label, class_names = _image(scores, label, class_names)
         for k, score in enumerate(scores):  # each starts on its slider
-            check_in_range(score, f"scores[{k}]", -score_range, score_range)
+            check_scalar(score, f"scores[{k}]", low=-score_range, high=score_range)
         self.class_names = class_names or tuple(f"class {k}" for k in range(scores.size))
-        self.delta = check_nonnegative(delta, "delta")
+        self.delta = check_scalar(delta, "delta", low=0)
         self.sweep = np.linspace(-score_range, score_range, 61)  # x axis of the loss curves
         controls = {
             f"s{k}": slider(f"score of {name}", value, -score_range, score_range, 0.01)

@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from .._validate import check_in_range, check_nonnegative
+from .._validate import check_scalar
 from ..datasets import worked_example
 from ..losses import svm_loss, svm_scores_loss
 from ..plots import class_colors, hinge_terms, plot_hinge_terms
@@ -36,9 +36,9 @@ class MarginExplorer(Explorer):
         self.X = np.eye(3)  # (N, D) = (3, 3), each image a one-hot vector
         self.y = table.labels
         self.class_names = table.class_names
-        self.reg = check_nonnegative(reg, "reg")
-        delta = check_in_range(delta, "delta", 0.1, self.MAX_DELTA)
-        scale = check_in_range(scale, "scale", 0.0, self.MAX_SCALE)
+        self.reg = check_scalar(reg, "reg", low=0)
+        delta = check_scalar(delta, "delta", low=0.1, high=self.MAX_DELTA)
+        scale = check_scalar(scale, "scale", low=0.0, high=self.MAX_SCALE)
         # The right panel's x axis and what on it does not depend on the sliders.
         self.scales = np.linspace(0.0, self.MAX_SCALE, 61)
         self.reference = self._data_losses(1.0)  # data loss at delta = 1

@@ -1,12 +1,13 @@
 """Notebook 07: the SGD explorer, minibatch SGD on the digits set as the learning rate, batch size and loss move."""
 
 import time
+from numbers import Integral
 
 import ipywidgets as widgets
 import numpy as np
 from matplotlib.ticker import NullFormatter
 
-from .._validate import check_choice, check_in_range, check_int, check_nonnegative, check_positive_int
+from .._validate import check_choice, check_scalar
 from ..datasets import digits
 from ..optim import LinearClassifier, sgd
 from ..plots import class_colors, plot_loss_history
@@ -37,10 +38,10 @@ class SGDExplorer(Explorer):
         self.data = digits(seed=0) if data is None else data
         if not all(hasattr(self.data, name) for name in ("X_train", "y_train", "X_val", "y_val")):
             raise TypeError(f"data must be a lossopt.datasets.Split, got {type(data).__name__}")
-        self.steps = check_positive_int(steps, "steps")
-        self.reg = check_nonnegative(reg, "reg")
-        self.seed = check_int(seed, "seed")
-        lr = check_in_range(lr, "lr", 1e-3, 10.0)
+        self.steps = check_scalar(steps, "steps", Integral, low=1)
+        self.reg = check_scalar(reg, "reg", low=0)
+        self.seed = check_scalar(seed, "seed", Integral, low=0)
+        lr = check_scalar(lr, "lr", low=1e-3, high=10.0)
         loss = check_choice(loss, "loss", self.LOSSES)
         self.every = max(1, self.steps // self.CHECKPOINTS)
         self._runs = {}  # (loss, lr, batch_size) -> run (a few KB each; a slider has a few hundred settings)
