@@ -22,9 +22,7 @@ def plot_predicted_regions(
 ):
     """Colour the plane by ``predict(points (M, 2)) -> (M,)``, any classifier of 2-D points, and draw X, y on top.
 
-    The grid has ``resolution`` points a side and covers the points with
-    ``margin`` (a fraction of their range) to spare. Returns the regions'
-    image: ``get_array()`` holds the predicted class of every grid point.
+    Returns the regions' image (``resolution`` a side, ``margin`` of the range to spare; ``get_array()``: classes).
     """
     ax = axes_or_new(ax)
     X = check_array(X, "X", 2)

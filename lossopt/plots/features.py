@@ -29,16 +29,10 @@ def plot_color_histogram(histogram, *, ax=None, title="Colour histogram"):
 
 
 def hog_segments(cells, cell_size):
-    """Line segments that draw HOG cells: one per cell and orientation bin, along the edge.
+    """Segments that draw HOG ``cells`` (n_rows, n_cols, n_bins): one per cell and bin, along the edge (at a + 90
+    degrees for a gradient at a, as in :func:`lossopt.features.cell_histograms`), centred, the largest 0.9 cell long.
 
-    A gradient at angle a (degrees, measured from the column axis towards the
-    row axis, as in :func:`lossopt.features.cell_histograms`) crosses an edge
-    that runs at a + 90 degrees; the segment is drawn along that edge, centred
-    in its cell, with a length proportional to the bin's value (the largest
-    value of all gets 0.9 of a cell). ``cells`` is (n_rows, n_cols, n_bins).
-
-    Returns ``segments`` (n_rows * n_cols * n_bins, 2, 2), each segment's two
-    ends as (x = column, y = row) in pixels, and the bin ``values`` in the same order.
+    Returns ``segments`` (n_rows * n_cols * n_bins, 2, 2) as (x = column, y = row) pixels and the bin ``values``.
     """
     cells = check_array(cells, "cells", 3)
     n_rows, n_cols, n_bins = cells.shape
@@ -55,11 +49,9 @@ def hog_segments(cells, cell_size):
 def plot_hog(
     cells, cell_size, *, ax=None, image_shape=None, origin=(0, 0), title="HOG: gradient orientations per cell"
 ):
-    """Draw HOG cells (n_rows, n_cols, n_bins) as line segments (:func:`hog_segments`), white on black; the lines.
+    """Draw HOG cells (n_rows, n_cols, n_bins) as segments (:func:`hog_segments`), white on black; the lines.
 
-    ``image_shape`` frames the plot like the image (default: the cells' area);
-    ``origin`` is the (row, column) in pixels of the first cell's top-left
-    corner when ``cells`` is a part of an image's cells.
+    ``image_shape`` frames it like the image; ``origin``: the (row, column) of the first cell's corner in pixels.
     """
     ax = axes_or_new(ax)
     segments, values = hog_segments(cells, cell_size)

@@ -1,8 +1,6 @@
-"""Notebook 06: loss landscapes as 1-D slices, 2-D contours, 3-D surfaces, optimization paths on a slice.
+"""Notebook 06: loss landscapes (from :mod:`lossopt.landscape`) as 1-D slices, contours, surfaces and paths.
 
-The values come from :mod:`lossopt.landscape`; these functions only draw.
-A 2-D slice ``Z`` has shape (A, B), rows along ``alphas`` (x axis) and columns
-along ``betas`` (y axis), so matplotlib gets ``Z.T``.
+A 2-D slice ``Z`` is (A, B): rows along ``alphas`` (x axis), columns along ``betas`` (y), so matplotlib gets ``Z.T``.
 """
 
 import matplotlib.pyplot as plt
@@ -24,14 +22,9 @@ def _check_grid(alphas, betas, Z):
 
 
 def loss_levels(Z, count=12):
-    """Contour levels at quantiles of ``Z``, rounded to two significant digits, spanning all of it.
+    """Contour levels at quantiles of ``Z``, to two significant digits, spanning all of it: a loss grows fast away
+    from its valley, so even levels would put the valley in one band; quantiles give it its own.
 
-    A loss grows fast away from its valley, so evenly spaced levels put the
-    whole valley in the lowest band; levels at quantiles give each band an
-    equal share of the plane, and the valley its own bands.
-
-    Examples
-    --------
     >>> loss_levels(np.array([[0.0, 1.0], [10.0, 100.0]]), count=3).tolist()
     [0.0, 1.0, 10.0, 100.0]
     """
@@ -64,11 +57,9 @@ def plot_slice_1d(alphas, losses, *, ax=None, labels=None, title="Loss along one
 def plot_slice_contours(
     alphas, betas, Z, *, ax=None, levels=None, title="Loss on a 2-D slice", colorbar=True, cax=None
 ):
-    """Filled contours of a 2-D slice ``Z`` (A, B) over ``alphas`` (x axis) and ``betas`` (y), the centre marked.
+    """Filled contours of a slice ``Z`` (A, B) over ``alphas`` (x) and ``betas`` (y), the centre marked; the axes.
 
-    ``levels`` default to :func:`loss_levels` (quantiles, which resolve the
-    valley); ``colorbar`` draws a colour bar labelled "loss", in ``cax`` if
-    given. Returns the axes.
+    ``levels`` default to :func:`loss_levels`; ``colorbar`` draws one labelled "loss" (in ``cax`` if given).
     """
     ax = axes_or_new(ax)
     alphas, betas, Z = _check_grid(alphas, betas, Z)
@@ -97,11 +88,8 @@ def plot_slice_surface(alphas, betas, Z, *, ax=None, title="Loss surface", elev=
 
 
 def plot_path(coords, *, ax=None, label="path", color=None, title=None, marker_every=None):
-    """An optimization path on a slice: its (a, b) coordinates (T, 2), start and end marked, with a legend.
-
-    ``coords`` come from :func:`lossopt.landscape.trajectory_directions`; ``color`` defaults to the
-    palette's orange, which stands out on viridis; ``marker_every`` puts a dot on every n-th point.
-    """
+    """A path's (a, b) ``coords`` (T, 2) on a slice (:func:`lossopt.landscape.trajectory_directions`), start and end
+    marked; ``color`` defaults to orange (stands out on viridis); ``marker_every``: a dot every n-th point."""
     ax = axes_or_new(ax)
     coords = check_array(coords, "coords", 2)
     if coords.shape[1] != 2:

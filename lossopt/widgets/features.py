@@ -22,13 +22,9 @@ FEATURES = {
 class FeatureExplorer(Explorer):
     """A toggle between raw (x, y) and polar (r, theta) features for a disc (class 0) inside a ring (class 1).
 
-    A softmax classifier is trained once per choice on the standardized
-    features (bias trick). Left: its regions in the (x, y) plane; right: in the
-    feature space, where its boundary is straight. ``FeatureExplorer("polar")``
-    starts on the polar view. ``accuracy[name]`` is (training, test) accuracy.
+    A softmax classifier per choice, on standardized features. Left: its regions in the (x, y) plane; right: in
+    feature space, where its boundary is straight. ``accuracy[name]`` is (training, test) accuracy.
 
-    Examples
-    --------
     >>> explorer = FeatureExplorer()
     >>> explorer.controls["features"].value = "polar"
     >>> print(explorer.text.splitlines()[0])

@@ -17,17 +17,13 @@ from ._explorer import Explorer, log_slider, nice_ceiling, slider
 
 
 class LandscapeExplorer(Explorer):
-    """Sliders for lambda (log scale) and the margin delta, and a loss choice, over a slice through W.
+    """Sliders for lambda (log scale) and the margin delta, and a loss choice, over the plane W + a d1 + b d2.
 
-    The plane W + a d1 + b d2 with d1 = W (a = -1 is W = 0) and d2 random,
-    orthogonal to W, of the same norm. The data loss of each loss and margin
-    (:func:`lossopt.landscape.slice_2d`) and the penalty R are computed once;
-    moving lambda only adds them. Left: the loss along d1. Right: contours of
-    the total, W = 0 and the lowest grid point marked. ``X``, ``y`` default to
-    300 digits, ``W`` to a softmax classifier trained on them; ``steps`` are a and b.
+    d1 = W (a = -1 is W = 0); d2 random, orthogonal to W, of its norm. The data loss of each loss and margin
+    (:func:`lossopt.landscape.slice_2d`) and the penalty R are computed once; moving lambda only adds them.
+    Left: the loss along d1; right: contours of the total. ``X``, ``y`` default to 300 digits, ``W`` to a
+    softmax classifier trained on them; ``steps`` are a and b.
 
-    Examples
-    --------
     >>> explorer = LandscapeExplorer()
     >>> print(explorer.text.splitlines()[0])
     svm, Δ = 1.00, λ = 1.00e-02 (l2 penalty), slice through W along d1 = W and a random d2 ⟂ W
@@ -35,11 +31,11 @@ class LandscapeExplorer(Explorer):
 
     def __init__(self, X=None, y=None, W=None, *, reg=1e-2, delta=1.0, loss="svm", penalty="l2", steps=None, seed=0):
         reg, delta = check_scalar(reg, "reg", low=1e-4, high=10.0), check_scalar(delta, "delta", low=0, high=3.0)
-        loss, seed = (
+        loss, self.penalty = (
             check_choice(loss, "loss", tuple(SCORE_LOSSES)),
-            check_scalar(seed, "seed", numbers.Integral, low=0),
+            check_choice(penalty, "penalty", PENALTIES),
         )
-        self.penalty = check_choice(penalty, "penalty", PENALTIES)
+        seed = check_scalar(seed, "seed", numbers.Integral, low=0)
         if X is None or y is None or W is None:
             data = digits(seed=0)
             X = data.X_train[:300] if X is None else X
@@ -48,14 +44,11 @@ class LandscapeExplorer(Explorer):
                 model = LinearClassifier("softmax", lr=0.1, reg=1e-3, epochs=10, seed=seed, verbose=False)
                 W = model.fit(data.X_train, data.y_train).W_
         W, self.X, self.y = check_problem(W, X, y)
-        self.W = W.astype(float)
+        self.W = self.d1 = W.astype(float)  # d1 = W: a = -1 is the origin
         self.steps = np.linspace(-1.5, 1.5, 31) if steps is None else check_array(steps, "steps", 1, finite=True)
-        # d1 = W: a = -1 is the origin. d2: random, made orthogonal to W, scaled to W's norm.
-        self.d1 = self.W
         d2 = random_directions(self.W, k=1, seed=seed)[0]
         d2 -= np.vdot(d2, self.W) / np.vdot(self.W, self.W) * self.W
-        self.d2 = d2 * np.linalg.norm(self.W) / np.linalg.norm(d2)
-        # The penalty on the grid does not depend on any control: once, with lossopt.regularization.
+        self.d2 = d2 * np.linalg.norm(self.W) / np.linalg.norm(d2)  # orthogonal to W, of its norm
         self.R = plane_penalty(self.W, self.d1, self.d2, self.steps, self.steps, penalty=self.penalty)  # (A, B)
         self.R_at_W = float(_regularization(self.W, self.penalty)[0])
         self._data_losses, self._fixed_cache, self._levels = {}, {}, None
@@ -76,8 +69,8 @@ class LandscapeExplorer(Explorer):
         return self._data_losses[key]
 
     def _fixed(self, loss, delta):
-        """Per loss and margin, computed once: the colour bar's levels, which span the total at every λ of the
-        slider (so moving λ keeps the colour bar and its pixels), and the data loss at W and at W = 0."""
+        """Per loss and margin, once: the colour bar's levels, spanning the total at every λ of the slider (a λ step
+        keeps the colour bar, so its pixels are kept), and the data loss at W and at W = 0."""
         key = (loss, None if loss == "softmax" else float(delta))
         if key not in self._fixed_cache:
             data = self.data_losses(loss, delta)

@@ -9,23 +9,17 @@ from matplotlib.ticker import NullLocator
 
 from .._validate import check_choice, check_scalar
 from ..datasets import digits
-from ..losses import SCORE_LOSSES, linear_loss
+from ..losses import SCORE_LOSSES, linear_kernel
 from ..optim import check_training_data, sgd
 from ..plots import class_colors, plot_loss_history
 from ._explorer import Explorer, log_slider
 
 
 class StepSizeExplorer(Explorer):
-    """A learning-rate slider (log scale) over full-batch gradient descent from W = 0 on the digits.
+    """A learning-rate slider (log scale) over full-batch gradient descent from W = 0 (``X`` (N, D), ``y`` (N,):
+    default 500 digits). Every position's run of :func:`lossopt.sgd` is computed in ``__init__``. Left: the
+    chosen rate's loss curve over the others (grey); right: the last loss against the rate.
 
-    Every slider position's run (``steps`` steps of :func:`lossopt.sgd` with
-    the whole set as its batch) is computed in ``__init__``. Left: the chosen
-    rate's loss curve over all the others (grey). Right: the last loss
-    against the rate, the chosen one marked. ``X`` (N, D), ``y`` (N,) default
-    to the first 500 digits; ``loss`` is any of ``lossopt.SCORE_LOSSES``.
-
-    Examples
-    --------
     >>> explorer = StepSizeExplorer()
     >>> print(explorer.text.splitlines()[0])
     lr = 1.00e-01: softmax loss 2.3026 at W = 0 → 0.4160 after 50 steps of gradient descent (500 examples)
@@ -47,7 +41,7 @@ class StepSizeExplorer(Explorer):
         check_scalar(lr_range[1], "lr_range[1]", low=lr_range[0], high=math.inf)
         lr = check_scalar(lr, "lr", low=lr_range[0], high=lr_range[1])
         steps_per_decade = check_scalar(steps_per_decade, "steps_per_decade", Integral, low=1)
-        self.loss_fn = functools.partial(linear_loss, reg=self.reg, loss=loss)
+        self.loss_fn = functools.partial(linear_kernel, reg=self.reg, loss=loss)  # X, y checked above
         self._runs = {}
         low, high = (math.log10(value) for value in lr_range)
         self.sweep = 10 ** np.arange(low, high + 1e-9, 1 / steps_per_decade)  # the slider's positions

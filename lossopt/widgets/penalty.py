@@ -7,7 +7,7 @@ import numpy as np
 
 from .._validate import check_choice, check_scalar
 from ..datasets import add_bias, blobs, blobs_with_outliers
-from ..losses import linear_loss
+from ..losses import linear_kernel
 from ..optim import fit_proximal
 from ..plots import plot_decision_regions, plot_weight_magnitudes
 from ..regularization import PENALTIES
@@ -17,14 +17,9 @@ from ._explorer import Explorer, log_slider
 class LambdaExplorer(Explorer):
     """A log-scale lambda slider and a penalty choice ("l2", "l1", "elastic") on 2-D blobs with outliers.
 
-    A linear SVM (bias trick: W is 3 x 3) is trained by :func:`lossopt.optim.fit_proximal`
-    (L1's soft-threshold step sets weights to exactly 0), for every lambda of
-    the slider the first time a penalty is shown, and kept. Left: decision
-    regions, outliers ringed. Right: |W|, crosses where a weight is 0. The
-    readout: data, regularization and total loss, training and validation accuracy.
+    A linear SVM (bias trick: W is 3 x 3), trained by :func:`lossopt.optim.fit_proximal` for every lambda of the
+    slider when a penalty is first shown. Left: decision regions, outliers ringed; right: |W|, crosses at 0.
 
-    Examples
-    --------
     >>> explorer = LambdaExplorer(reg=1.0, penalty="l1")
     >>> print(explorer.text.splitlines()[2])
     weights exactly 0: 6 of 9 (L1's soft-threshold step sets them to 0)
@@ -80,8 +75,8 @@ class LambdaExplorer(Explorer):
 
         plot_weight_magnitudes(W, ax=ax_weights, feature_names=("x0", "x1", "bias"), top=self.weight_top)
 
-        data = float(linear_loss(W, self.X_train, self.y_train)[0])
-        total = float(linear_loss(W, self.X_train, self.y_train, reg, penalty=penalty)[0])
+        data = float(linear_kernel(W, self.X_train, self.y_train)[0])  # the data were made here: no check
+        total = float(linear_kernel(W, self.X_train, self.y_train, reg, penalty=penalty)[0])
         train_acc = np.mean((self.X_train @ W).argmax(axis=1) == self.y_train)
         val_acc = np.mean((self.X_val @ W).argmax(axis=1) == self.y_val)
         zeros = int((W == 0).sum())

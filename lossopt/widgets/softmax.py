@@ -4,7 +4,7 @@ import ipywidgets as widgets
 import numpy as np
 
 from .._validate import check_array, check_choice, check_scalar
-from ..losses import softmax_scores_loss, svm_scores_loss
+from ..losses import score_kernel
 from ..plots import softmax as plots
 from ._explorer import Explorer, nice_ceiling, signed, slider
 
@@ -27,11 +27,9 @@ def _row(values):
 
 
 class SoftmaxScaleExplorer(Explorer):
-    """Multiply one image's ``scores`` (C,) by a factor (inverse temperature): probabilities and loss move.
+    """Multiply one image's ``scores`` (C,) by a ``scale`` (1 / temperature) from 0 to ``max_scale``.
 
-    The notes' example: [1, -2, 0] gives [0.70, 0.04, 0.26]; halved, [0.55,
-    0.12, 0.33]. Control ``scale`` runs from 0 (every probability 1/C) to
-    ``max_scale``; scores times ``max_scale`` must stay within ±1e6.
+    The notes' example: [1, -2, 0] gives [0.70, 0.04, 0.26]; halved, [0.55, 0.12, 0.33].
     """
 
     MAX_SCORE = 1e6  # larger scores make bars that matplotlib cannot lay out (and mean nothing for a lesson)
@@ -44,11 +42,9 @@ class SoftmaxScaleExplorer(Explorer):
                 f"scores times max_scale must stay within ±{self.MAX_SCORE:g}, "
                 f"got a largest |score| of {np.abs(self.scores).max():g} and max_scale {max_scale:g}"
             )
-        # The loss at every scale does not depend on the slider: computed once.
-        self.curve_scales = np.linspace(0, max_scale, 101)
-        self.curve_losses, _ = softmax_scores_loss(
-            self.curve_scales[:, np.newaxis] * self.scores, np.full(101, self.label), per_example=True
-        )
+        self.curve_scales = np.linspace(0, max_scale, 101)  # the loss at every scale, once
+        S = self.curve_scales[:, np.newaxis] * self.scores
+        self.curve_losses, _ = score_kernel("softmax", S, np.full(101, self.label))
         self.bound = 1.25 * max(np.abs(self.scores).max() * max_scale, 1.0)  # fixed, so the bars visibly grow
         controls = {"scale": slider("scale (1 / temperature)", 1.0, 0.0, max_scale, 0.05)}
         super().__init__(controls, figsize=(9.0, 3.4), readout_lines=4)
@@ -82,13 +78,8 @@ class SoftmaxScaleExplorer(Explorer):
 
 
 class ScoreExplorer(Explorer):
-    """Move one image's scores: the SVM goes flat once the margin is met, softmax keeps pushing.
-
-    Left: the SVM's hinge terms; middle: the softmax probabilities; right:
-    both losses as the correct score moves. The readout gives both losses
-    and their gradients for the correct score. Controls ``s0`` ... ``s{C-1}``
-    (from -score_range to score_range) and ``label`` (the correct class).
-    """
+    """Move one image's scores (controls ``s0`` ... ``s{C-1}``, ``label``): the SVM goes flat once the margin
+    is met, softmax keeps pushing. Left: hinge terms; middle: probabilities; right: both losses."""
 
     def __init__(self, scores=(-2.85, 0.86, 0.28), label=2, *, class_names=None, delta=1.0, score_range=10.0):
         score_range = check_scalar(score_range, "score_range", low=0, low_open=True)
@@ -115,7 +106,7 @@ class ScoreExplorer(Explorer):
     def draw(self):
         scores, label = self.scores, self.controls["label"].value
         S = scores[np.newaxis]  # (1, C): one image
-        svm, svm_dS = svm_scores_loss(S, [label], delta=self.delta)
+        (svm,), svm_dS = score_kernel("svm", S, np.array([label]), self.delta)  # checked once, in __init__
         probabilities, softmax = plots.probabilities_and_loss(scores, label)
         softmax_push = probabilities[label] - 1  # dL/ds_correct of softmax, for one image
         if not self.figure.axes:

@@ -17,14 +17,10 @@ from ._explorer import Explorer, log_slider, slider_look
 class SGDExplorer(Explorer):
     """Sliders for the learning rate (log scale), the batch size (powers of two) and the loss.
 
-    A setting's run equals ``LinearClassifier(loss, lr=lr, reg=reg,
-    batch_size=b, num_iters=steps, seed=seed).fit(data)`` (default the
-    digits); it is trained when first shown and kept. Left: the minibatch loss
-    (faint), its moving average and the full training loss (dashed). Right:
-    training and validation accuracy along the way.
+    A setting's run, trained when first shown and kept, equals ``LinearClassifier(loss, lr=lr, reg=reg,
+    batch_size=b, num_iters=steps, seed=seed).fit(data)``. Left: minibatch loss, its moving average, the full
+    training loss (dashed); right: training and validation accuracy.
 
-    Examples
-    --------
     >>> explorer = SGDExplorer()
     >>> print(explorer.text.splitlines()[0])
     softmax, lr 1.00e-01, batch 32: 200 steps × 32 = 6400 examples seen (5.35 epochs)
@@ -57,13 +53,8 @@ class SGDExplorer(Explorer):
         super().__init__(controls, figsize=(9.0, 3.6), readout_lines=3)
 
     def run(self, loss, lr, batch_size):
-        """Train one setting (or take it from the cache); a dict.
-
-        ``W`` (D, C) final weights; ``history`` (steps,) minibatch losses;
-        ``diverged``; ``checkpoints`` (K,) steps at which ``full_loss``,
-        ``train_acc`` and ``val_acc`` (each (K,)) were measured, step 0 being
-        the initial W; ``seconds`` the run took.
-        """
+        """Train one setting (cached): a dict of ``W`` (D, C), ``history`` (steps,), ``diverged``, ``seconds``,
+        ``checkpoints`` (K,) steps (0: W0) where ``full_loss``, ``train_acc``, ``val_acc`` (K,) were measured."""
         key = loss, float(f"{lr:.10g}"), int(batch_size)  # slider values carry rounding noise
         if key in self._runs:
             return self._runs[key]
@@ -79,9 +70,8 @@ class SGDExplorer(Explorer):
                 val_acc.append(float(np.mean((data.X_val @ W).argmax(axis=1) == data.y_val)))
 
         start = time.perf_counter()
-        # LinearClassifier.fit's two lines (a seeded W0, then sgd with the same generator), repeated:
+        # LinearClassifier.fit's two lines (seeded W0, then sgd with the same generator; a test checks they agree):
         # fit warns when training diverges, where the explorer says so in its readout.
-        # The widget test checks that the run equals fit's exactly.
         rng = np.random.default_rng(self.seed)
         W0 = model.init_scale * rng.standard_normal((data.X_train.shape[1], int(data.y_train.max()) + 1))
         measure(0, W0)
