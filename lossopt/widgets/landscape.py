@@ -92,9 +92,9 @@ class LandscapeExplorer(Explorer):
         ax_line, ax, cax = self.figure.axes
         self.remove_drawing(ax_line, ax)
         new_levels = first or not np.array_equal(levels, self._levels)
-        if new_levels:  # another loss or margin: a new colour bar, and a whole frame (it is not in the blit key)
+        if new_levels:  # another loss or margin: a new colour bar (its ticks change: blitting redraws it in place)
             cax.clear()
-            self._levels, self._frame_key = levels, None
+            self._levels = levels
         blue, orange, green = class_colors(3)
         center = int(np.argmin(np.abs(self.steps)))  # b = 0
         ax_line.plot(self.steps, data[:, center], "--", color=blue, label="data loss")
