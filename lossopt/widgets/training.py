@@ -9,7 +9,7 @@ from matplotlib.ticker import NullFormatter
 
 from .._validate import check_choice, check_scalar
 from ..datasets import digits
-from ..optim import LinearClassifier, sgd
+from ..optim import LinearClassifier, check_training_data, sgd
 from ..plots import class_colors, plot_loss_history
 from ._explorer import Explorer, log_slider, slider_look
 
@@ -34,6 +34,7 @@ class SGDExplorer(Explorer):
         self.data = digits(seed=0) if data is None else data
         if not all(hasattr(self.data, name) for name in ("X_train", "y_train", "X_val", "y_val")):
             raise TypeError(f"data must be a lossopt.datasets.Split, got {type(data).__name__}")
+        check_training_data(self.data.X_train, self.data.y_train)  # once: every run calls the unchecked kernel
         self.steps = check_scalar(steps, "steps", Integral, low=1)
         self.reg = check_scalar(reg, "reg", low=0)
         self.seed = check_scalar(seed, "seed", Integral, low=0)
