@@ -9,11 +9,12 @@ encoding and the widget update, without the browser and the network. The
 table gives the median and the worst over the steps, and the size of a frame
 as sent (the data URL's text).
 
-Run: ``OPENBLAS_NUM_THREADS=1 python benchmarks/bench_explorers.py``.
+Run: ``OPENBLAS_NUM_THREADS=1 python benchmarks/bench_explorers.py [06 ...]`` (only the named notebooks' rows).
 """
 
 import os
 import statistics
+import sys
 import time
 
 os.environ.setdefault("MPLBACKEND", "Agg")
@@ -110,9 +111,11 @@ def measure(factory, make_actions):
     return times, _frame_bytes(explorer)
 
 
-def main():
+def main(only=()):
     print(f"{'explorer (notebook)':<28} {'control':<17} {'steps':>5} {'median ms':>10} {'worst ms':>9} {'frame kB':>9}")
     for name, control, factory, actions in scenarios():
+        if only and not any(f"({number})" in name for number in only):
+            continue
         times, size = measure(factory, actions)
         print(
             f"{name:<28} {control:<17} {len(times):>5} {statistics.median(times):>10.1f} {max(times):>9.1f} "
@@ -121,4 +124,4 @@ def main():
 
 
 if __name__ == "__main__":
-    main()
+    main(sys.argv[1:])

@@ -5,8 +5,6 @@ at types, shapes and labels, never at every element of X: NaN, infinity or overf
 """
 
 import numbers
-from functools import partial
-from types import SimpleNamespace
 
 import numpy as np
 import sklearn.utils
@@ -135,20 +133,3 @@ def blame(results, inputs, what="the loss"):
     *others, last = inputs
     names = f"{', '.join(others)} or {last}" if others else last
     raise ValueError(f"{what} overflows: {names} holds values too large for the dtype; rescale them")
-
-
-# Old names that lossopt/widgets, plots and datasets import, kept while they do (see api-core.md).
-as_float_array, as_labels = check_array, check_labels
-check_nonnegative = partial(check_scalar, low=0)
-check_positive = partial(check_scalar, low=0, low_open=True)
-check_int = partial(check_scalar, kind=numbers.Integral, low=0)
-check_positive_int = partial(check_scalar, kind=numbers.Integral, low=1)
-check_finite = partial(check_array, finite=True)
-check_in_range = lambda value, name, low, high: float(check_scalar(value, name, low=low, high=high))  # noqa: E731
-
-
-def check_linear_problem(W, X, y, reg=0.0, delta=1.0, penalty="l2"):
-    """Old form for lossopt.widgets.landscape: an object with .W, .X, .y, .reg, .delta, .penalty."""
-    W, X, y = check_problem(W, X, y)
-    reg, delta = check_scalar(reg, "reg", low=0), check_scalar(delta, "delta", low=0)
-    return SimpleNamespace(W=W, X=X, y=y, reg=reg, delta=delta, penalty=check_choice(penalty, "penalty", PENALTIES))

@@ -1,8 +1,4 @@
-"""The figures of notebooks 01-09, as functions that draw on matplotlib axes and return them.
-
-Each function takes ``ax=None``: given axes, it draws there (the widgets do
-this); without, it makes a new figure (shown inline in a notebook).
-"""
+"""The figures of notebooks 01-09: functions that draw on ``ax`` (or new axes when ``ax=None``) and return it."""
 
 from . import features  # the pictures of notebook 09: lo.plots.features.plot_hog, ...
 from ._style import class_colors
@@ -21,29 +17,8 @@ from .svm import hinge_terms, plot_hinge_terms, plot_penalties, plot_weight_magn
 from .templates import plot_search_heatmap, plot_templates, template_images
 from .training import plot_loss_history
 
-__all__ = [
-    "class_colors",
-    "features",
-    "grid_over",
-    "hinge_terms",
-    "loss_levels",
-    "plot_class_bars",
-    "plot_decision_regions",
-    "plot_hinge_terms",
-    "plot_linear_classifier",
-    "plot_loss_history",
-    "plot_losses_vs_score",
-    "plot_path",
-    "plot_penalties",
-    "plot_probabilities",
-    "plot_search_heatmap",
-    "plot_slice_1d",
-    "plot_slice_contours",
-    "plot_slice_surface",
-    "plot_softmax_chain",
-    "plot_svm_vs_softmax",
-    "plot_templates",
-    "plot_weight_magnitudes",
-    "probabilities_and_loss",
-    "template_images",
-]
+__all__ = ["class_colors", "features", "grid_over", "hinge_terms", "loss_levels", "plot_class_bars"]
+__all__ += ["plot_decision_regions", "plot_hinge_terms", "plot_linear_classifier", "plot_loss_history"]
+__all__ += ["plot_losses_vs_score", "plot_path", "plot_penalties", "plot_probabilities", "plot_search_heatmap"]
+__all__ += ["plot_slice_1d", "plot_slice_contours", "plot_slice_surface", "plot_softmax_chain", "plot_svm_vs_softmax"]
+__all__ += ["plot_templates", "plot_weight_magnitudes", "probabilities_and_loss", "template_images"]

@@ -3,7 +3,7 @@
 import numpy as np
 from matplotlib.colors import ListedColormap
 
-from .._validate import as_float_array
+from .._validate import check_array
 from ._style import MARKERS, axes_or_new, class_colors
 
 
@@ -22,12 +22,10 @@ def plot_predicted_regions(
 ):
     """Colour the plane by ``predict(points (M, 2)) -> (M,)``, any classifier of 2-D points, and draw X, y on top.
 
-    The grid has ``resolution`` points a side and covers the points with
-    ``margin`` (a fraction of their range) to spare. Returns the regions'
-    image: ``get_array()`` holds the predicted class of every grid point.
+    Returns the regions' image (``resolution`` a side, ``margin`` of the range to spare; ``get_array()``: classes).
     """
     ax = axes_or_new(ax)
-    X = as_float_array(X, "X", ndim=2)
+    X = check_array(X, "X", 2)
     y = np.asarray(y)
     num_classes = int(y.max()) + 1 if num_classes is None else num_classes
     xx, yy, grid = grid_over(X, resolution=resolution, margin=margin)
@@ -51,8 +49,8 @@ def plot_decision_regions(W, X, y, *, b=None, ax=None, resolution=200, class_nam
     W is (2, C), or (3, C) with the bias as its last row (the bias trick); ``b`` (C,) otherwise. Returns the axes.
     """
     ax = axes_or_new(ax)
-    W = as_float_array(W, "W", ndim=2)
-    X = as_float_array(X, "X", ndim=2)
+    W = check_array(W, "W", 2)
+    X = check_array(X, "X", 2)
     if W.shape[0] == 3:
         W, b = W[:2], W[2]
     if W.shape[0] != 2 or X.shape[1] != 2:

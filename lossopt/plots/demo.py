@@ -1,16 +1,13 @@
-"""Notebook 08: the pictures of the interactive linear-classifier demo, which Play redraws ten times a second.
+"""Notebook 08: the pictures of the linear-classifier demo (``s = x @ W + b`` on 2-D points), drawn once, then updated.
 
-A linear classifier ``s = x @ W + b`` on 2-D points has, for each class k, a
-zero-score line ``{x : x @ W[:, k] + b[k] = 0}`` and a weight vector
-``W[:, k]`` normal to it, pointing to where the class's score grows. The
-classes draw the plane and the loss surface once and ``update`` moves them to new parameters.
+Each class k has a zero-score line ``{x : x @ W[:, k] + b[k] = 0}`` and its weight vector ``W[:, k]`` normal to it.
 """
 
 import numpy as np
 from matplotlib import patheffects
 from matplotlib.colors import PowerNorm
 
-from .._validate import as_float_array
+from .._validate import check_array
 from ._style import axes_or_new, class_colors
 from .classifier import grid_over, plot_decision_regions
 
@@ -18,12 +15,9 @@ from .classifier import grid_over, plot_decision_regions
 def zero_score_lines(W, b, xlim, ylim):
     """Each class's zero-score line ``{x : x @ W[:, k] + b[k] = 0}`` (W (2, C), b (C,)) across the box xlim x ylim.
 
-    Returns ``feet`` (C, 2), the point of each line nearest the box centre
-    (where the demo starts its weight arrow), and ``ends`` (C, 2, 2), two points
-    of each line far enough apart to cross the box (NaN where W[:, k] = 0: no line).
+    Returns ``feet`` (C, 2), each line's point nearest the box centre (an arrow's start), and ``ends`` (C, 2, 2),
+    two points of each line that cross the box (NaN where W[:, k] = 0: no line).
 
-    Examples
-    --------
     >>> feet, ends = zero_score_lines([[0.0], [1.0]], [-0.5], (-1, 1), (-1, 1))
     >>> feet.tolist(), ends[0, :, 1].tolist()
     ([[0.0, 0.5]], [0.5, 0.5])
@@ -41,18 +35,12 @@ def zero_score_lines(W, b, xlim, ylim):
 
 
 class ClassifierPlane:
-    """The plane of a 2-D linear classifier on points X (N, 2) with labels y (N,), drawn on ``ax``.
-
-    The plane coloured by the predicted class (``resolution`` grid points a
-    side), the points, each class's zero-score line (dashed), an arrow along
-    its weight vector, and a black ring around every point whose loss is above
-    zero; :meth:`update` moves them to new parameters. ``legend=False`` leaves
-    the legend to the caller (an explorer puts one below its panels).
-    """
+    """On ``ax``: regions of the predicted class, points X (N, 2), y (N,), zero-score lines (dashed), weight arrows,
+    rings around points with loss > 0; :meth:`update` moves them. ``legend=False``: the caller places the legend."""
 
     def __init__(self, ax, X, y, num_classes, *, resolution=100, legend=True):
         self.ax = ax
-        self.X = as_float_array(X, "X", ndim=2)
+        self.X = check_array(X, "X", 2)
         self.y = np.asarray(y)
         self.num_classes = num_classes
         # The grid depends only on the data: made once, scored at every update.
@@ -96,7 +84,7 @@ class ClassifierPlane:
 def plot_linear_classifier(W, b, X, y, *, losses=None, ax=None, resolution=100):
     """The demo's plane (see :class:`ClassifierPlane`) of W (2, C), b (C,) over X (N, 2), y (N,); returns the axes."""
     ax = axes_or_new(ax)
-    W = as_float_array(W, "W", ndim=2)
+    W = check_array(W, "W", 2)
     plane = ClassifierPlane(ax, X, y, W.shape[1], resolution=resolution)
     plane.update(W, np.asarray(b, dtype=float), losses)
     return ax
@@ -119,10 +107,7 @@ class LossSlicePanel:
         (self.point,) = ax.plot([], [], "o", color="#D55E00", markeredgecolor="white", markersize=7, label="now")
 
     def update(self, losses, p1_values, p2_values, path, *, names=("p1", "p2"), clim=None):
-        """Show ``losses`` (len(p2_values), len(p1_values)) on the evenly spaced grid, and ``path`` (steps, 2).
-
-        ``clim``, the colour range, defaults to the surface's own; ``names`` are the two parameters'.
-        """
+        """Show ``losses`` (len(p2_values), len(p1_values)), ``path`` (steps, 2); ``clim`` defaults to their range."""
         extent = (p1_values[0], p1_values[-1], p2_values[0], p2_values[-1])
         self.image.set_data(losses)
         self.image.set_extent(extent)

@@ -3,7 +3,7 @@
 import numpy as np
 from matplotlib.collections import LineCollection
 
-from .._validate import as_float_array
+from .._validate import check_array
 from ._style import axes_or_new, class_colors
 from .classifier import plot_predicted_regions  # noqa: F401  (notebook 09 calls it from here)
 
@@ -14,7 +14,7 @@ CHANNELS = (("red", "#D55E00", "-", "o"), ("green", "#009E73", "--", "s"), ("blu
 def plot_color_histogram(histogram, *, ax=None, title="Colour histogram"):
     """Draw a (3, n_bins) RGB histogram (:func:`lossopt.features.color_histogram`), one line per channel; the axes."""
     ax = axes_or_new(ax)
-    histogram = as_float_array(histogram, "histogram", ndim=2)
+    histogram = check_array(histogram, "histogram", 2)
     if histogram.shape[0] != 3:
         raise ValueError(f"histogram must have shape (3, n_bins), one row per channel, got {histogram.shape}")
     n_bins = histogram.shape[1]
@@ -29,18 +29,12 @@ def plot_color_histogram(histogram, *, ax=None, title="Colour histogram"):
 
 
 def hog_segments(cells, cell_size):
-    """Line segments that draw HOG cells: one per cell and orientation bin, along the edge.
+    """Segments that draw HOG ``cells`` (n_rows, n_cols, n_bins): one per cell and bin, along the edge (at a + 90
+    degrees for a gradient at a, as in :func:`lossopt.features.cell_histograms`), centred, the largest 0.9 cell long.
 
-    A gradient at angle a (degrees, measured from the column axis towards the
-    row axis, as in :func:`lossopt.features.cell_histograms`) crosses an edge
-    that runs at a + 90 degrees; the segment is drawn along that edge, centred
-    in its cell, with a length proportional to the bin's value (the largest
-    value of all gets 0.9 of a cell). ``cells`` is (n_rows, n_cols, n_bins).
-
-    Returns ``segments`` (n_rows * n_cols * n_bins, 2, 2), each segment's two
-    ends as (x = column, y = row) in pixels, and the bin ``values`` in the same order.
+    Returns ``segments`` (n_rows * n_cols * n_bins, 2, 2) as (x = column, y = row) pixels and the bin ``values``.
     """
-    cells = as_float_array(cells, "cells", ndim=3)
+    cells = check_array(cells, "cells", 3)
     n_rows, n_cols, n_bins = cells.shape
     middle = np.radians((np.arange(n_bins) + 0.5) * 180 / n_bins)  # (n_bins,) middle angle of each bin
     edge = np.column_stack([-np.sin(middle), np.cos(middle)])  # (n_bins, 2): (column, row) along the edge
@@ -55,11 +49,9 @@ def hog_segments(cells, cell_size):
 def plot_hog(
     cells, cell_size, *, ax=None, image_shape=None, origin=(0, 0), title="HOG: gradient orientations per cell"
 ):
-    """Draw HOG cells (n_rows, n_cols, n_bins) as line segments (:func:`hog_segments`), white on black; the lines.
+    """Draw HOG cells (n_rows, n_cols, n_bins) as segments (:func:`hog_segments`), white on black; the lines.
 
-    ``image_shape`` frames the plot like the image (default: the cells' area);
-    ``origin`` is the (row, column) in pixels of the first cell's top-left
-    corner when ``cells`` is a part of an image's cells.
+    ``image_shape`` frames it like the image; ``origin``: the (row, column) of the first cell's corner in pixels.
     """
     ax = axes_or_new(ax)
     segments, values = hog_segments(cells, cell_size)
@@ -79,7 +71,7 @@ def plot_hog(
 def plot_orientation_histogram(histogram, *, ax=None, title="One cell's orientation histogram"):
     """Bars of one cell's histogram over the orientation bins, labelled by their angle in degrees; the bars."""
     ax = axes_or_new(ax)
-    histogram = as_float_array(histogram, "histogram", ndim=1)
+    histogram = check_array(histogram, "histogram", 1)
     n_bins = histogram.size
     width = 180 / n_bins
     bars = ax.bar(np.arange(n_bins) * width, histogram, width=0.9 * width, align="edge", color="#0072B2")
@@ -92,7 +84,7 @@ def plot_orientation_histogram(histogram, *, ax=None, title="One cell's orientat
 def plot_codebook(codebook, patch_size, *, ax=None, title="The visual words (k-means centres)"):
     """Show each row of ``codebook`` (K, patch_size**2) as a small grey patch, side by side; the image."""
     ax = axes_or_new(ax)
-    codebook = as_float_array(codebook, "codebook", ndim=2)
+    codebook = check_array(codebook, "codebook", 2)
     k = codebook.shape[0]
     p = int(patch_size)
     if codebook.shape[1] != p * p:
@@ -111,7 +103,7 @@ def plot_codebook(codebook, patch_size, *, ax=None, title="The visual words (k-m
 def plot_word_histograms(histograms, names, *, ax=None, title="Bag of words: how often each word occurs"):
     """Grouped bars of ``histograms`` (n_images, K): one group per visual word, one bar per image (``names``)."""
     ax = axes_or_new(ax)
-    histograms = as_float_array(histograms, "histograms", ndim=2)
+    histograms = check_array(histograms, "histograms", 2)
     n_images, k = histograms.shape
     colors = class_colors(n_images)
     width = 0.8 / n_images

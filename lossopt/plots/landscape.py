@@ -1,37 +1,30 @@
-"""Notebook 06: loss landscapes as 1-D slices, 2-D contours, 3-D surfaces, optimization paths on a slice.
+"""Notebook 06: loss landscapes (from :mod:`lossopt.landscape`) as 1-D slices, contours, surfaces and paths.
 
-The values come from :mod:`lossopt.landscape`; these functions only draw.
-A 2-D slice ``Z`` has shape (A, B), rows along ``alphas`` (x axis) and columns
-along ``betas`` (y axis), so matplotlib gets ``Z.T``.
+A 2-D slice ``Z`` is (A, B): rows along ``alphas`` (x axis), columns along ``betas`` (y), so matplotlib gets ``Z.T``.
 """
 
 import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.colors import BoundaryNorm
 
-from .._validate import as_float_array
+from .._validate import check_array
 from ._style import CLASS_COLORS, axes_or_new
 
 LANDSCAPE_CMAP = "viridis"  # perceptually uniform and colour-blind safe
 
 
 def _check_grid(alphas, betas, Z):
-    alphas, betas = as_float_array(alphas, "alphas", ndim=1), as_float_array(betas, "betas", ndim=1)
-    Z = as_float_array(Z, "Z", ndim=2)
+    alphas, betas = check_array(alphas, "alphas", 1), check_array(betas, "betas", 1)
+    Z = check_array(Z, "Z", 2)
     if Z.shape != (alphas.size, betas.size):
         raise ValueError(f"Z must have shape (len(alphas), len(betas)) = {(alphas.size, betas.size)}, got {Z.shape}")
     return alphas, betas, Z
 
 
 def loss_levels(Z, count=12):
-    """Contour levels at quantiles of ``Z``, rounded to two significant digits, spanning all of it.
+    """Contour levels at quantiles of ``Z``, to two significant digits, spanning all of it: a loss grows fast away
+    from its valley, so even levels would put the valley in one band; quantiles give it its own.
 
-    A loss grows fast away from its valley, so evenly spaced levels put the
-    whole valley in the lowest band; levels at quantiles give each band an
-    equal share of the plane, and the valley its own bands.
-
-    Examples
-    --------
     >>> loss_levels(np.array([[0.0, 1.0], [10.0, 100.0]]), count=3).tolist()
     [0.0, 1.0, 10.0, 100.0]
     """
@@ -50,7 +43,7 @@ def plot_slice_1d(alphas, losses, *, ax=None, labels=None, title="Loss along one
     ``labels`` (one per curve) adds a legend; ``colors`` default to the class palette; ``line_kw`` go to ``ax.plot``.
     """
     ax = axes_or_new(ax)
-    alphas = as_float_array(alphas, "alphas", ndim=1)
+    alphas = check_array(alphas, "alphas", 1)
     losses = np.asarray(losses, dtype=float).reshape(alphas.size, -1)  # (A, k)
     colors = colors or [CLASS_COLORS[k % len(CLASS_COLORS)] for k in range(losses.shape[1])]
     for k in range(losses.shape[1]):
@@ -64,11 +57,9 @@ def plot_slice_1d(alphas, losses, *, ax=None, labels=None, title="Loss along one
 def plot_slice_contours(
     alphas, betas, Z, *, ax=None, levels=None, title="Loss on a 2-D slice", colorbar=True, cax=None
 ):
-    """Filled contours of a 2-D slice ``Z`` (A, B) over ``alphas`` (x axis) and ``betas`` (y), the centre marked.
+    """Filled contours of a slice ``Z`` (A, B) over ``alphas`` (x) and ``betas`` (y), the centre marked; the axes.
 
-    ``levels`` default to :func:`loss_levels` (quantiles, which resolve the
-    valley); ``colorbar`` draws a colour bar labelled "loss", in ``cax`` if
-    given. Returns the axes.
+    ``levels`` default to :func:`loss_levels`; ``colorbar`` draws one labelled "loss" (in ``cax`` if given).
     """
     ax = axes_or_new(ax)
     alphas, betas, Z = _check_grid(alphas, betas, Z)
@@ -97,13 +88,10 @@ def plot_slice_surface(alphas, betas, Z, *, ax=None, title="Loss surface", elev=
 
 
 def plot_path(coords, *, ax=None, label="path", color=None, title=None, marker_every=None):
-    """An optimization path on a slice: its (a, b) coordinates (T, 2), start and end marked, with a legend.
-
-    ``coords`` come from :func:`lossopt.landscape.trajectory_directions`; ``color`` defaults to the
-    palette's orange, which stands out on viridis; ``marker_every`` puts a dot on every n-th point.
-    """
+    """A path's (a, b) ``coords`` (T, 2) on a slice (:func:`lossopt.landscape.trajectory_directions`), start and end
+    marked; ``color`` defaults to orange (stands out on viridis); ``marker_every``: a dot every n-th point."""
     ax = axes_or_new(ax)
-    coords = as_float_array(coords, "coords", ndim=2)
+    coords = check_array(coords, "coords", 2)
     if coords.shape[1] != 2:
         raise ValueError(f"coords must have shape (T, 2), got {coords.shape}")
     color = color or CLASS_COLORS[1]

@@ -1,9 +1,4 @@
-"""Notebooks 03 and 04: the softmax chain scores -> exp -> probabilities, and softmax beside the SVM.
-
-Every number drawn here comes from :func:`lossopt.softmax_scores_loss`,
-:func:`lossopt.softmax_probabilities` and :func:`lossopt.svm_scores_loss`,
-the functions the tests check.
-"""
+"""Notebooks 03 and 04: the softmax chain scores -> exp -> probabilities, and softmax beside the SVM."""
 
 import numpy as np
 
@@ -15,8 +10,6 @@ from .svm import plot_hinge_terms
 def probabilities_and_loss(scores, label):
     """Softmax probabilities (C,) and loss -ln p[label] of one image's ``scores`` (C,), computed by lossopt.
 
-    Examples
-    --------
     >>> p, loss = probabilities_and_loss([3.2, 5.1, -1.7], 0)
     >>> [round(float(v), 2) for v in p], round(loss, 2)
     ([0.13, 0.87, 0.0], 2.04)
@@ -31,10 +24,7 @@ def _names(class_names, num_classes):
 
 
 def plot_class_bars(values, label, *, class_names=None, ax=None, title="Scores", ylabel="score", fmt="{:.2f}"):
-    """One bar per class of ``values`` (C,) in its palette colour, each labelled with ``fmt``; returns the bars.
-
-    The correct class ``label`` is outlined in black and "(correct)" is written under its name.
-    """
+    """One bar per class of ``values`` (C,), labelled with ``fmt``, the correct class ``label`` outlined; the bars."""
     ax = axes_or_new(ax)
     values = np.asarray(values, dtype=float)
     names = _names(class_names, values.size)
@@ -70,11 +60,7 @@ def plot_softmax_chain(scores, label, *, class_names=None, axes=None):
 
 
 def plot_svm_vs_softmax(scores, label, *, delta=1.0, class_names=None, axes=None):
-    """The notes' comparison for one image's ``scores`` (C,): SVM hinge terms beside softmax probabilities.
-
-    Returns the two axes: :func:`lossopt.plots.plot_hinge_terms` of the image and
-    :func:`plot_probabilities`, each title giving its loss.
-    """
+    """The notes' comparison for one image's ``scores`` (C,): hinge terms beside probabilities, each with its loss."""
     hinge_ax, probability_ax = axes = axes_or_new(axes, figsize=(9, 3.6), ncols=2)
     S = np.asarray(scores, dtype=float)[np.newaxis]  # (1, C): one image
     svm, _ = svm_scores_loss(S, [label], delta=delta)
@@ -93,12 +79,8 @@ def plot_svm_vs_softmax(scores, label, *, delta=1.0, class_names=None, axes=None
 def plot_losses_vs_score(
     scores, label, moving, values, *, deltas=(1.0,), class_names=None, ax=None, mark=None, title=None
 ):
-    """Both losses of one image as the score of class ``moving`` sweeps ``values`` (the x axis), the others fixed.
-
-    The SVM is drawn once per margin in ``deltas`` and is exactly flat once
-    the margin is met (dotted line); softmax is one curve that never is.
-    ``mark`` marks both losses at that score (an explorer's current value).
-    """
+    """Both losses of one image as the score of class ``moving`` sweeps ``values`` (x axis): the SVM per margin in
+    ``deltas``, flat past the dotted line; softmax never flat. ``mark`` marks both losses at that score."""
     ax = axes_or_new(ax, figsize=(7, 4))
     scores, values = np.asarray(scores, dtype=float), np.asarray(values, dtype=float)
     names = _names(class_names, scores.size)

@@ -2,21 +2,17 @@
 
 import numpy as np
 
-from .._validate import as_float_array, check_nonnegative, check_scores
-from ..losses import svm_scores_loss
+from .._validate import check_array, check_scalar, check_scores
+from ..losses import score_kernel
 from ..regularization import PENALTIES, regularization
 from ._style import axes_or_new, class_colors
 
 
 def hinge_terms(S, y, *, delta=1.0):
-    """Every hinge term max(0, s_j - s_{y_i} + delta) of the multiclass SVM loss.
+    """Every hinge term max(0, s_j - s_{y_i} + delta): ``terms`` (N, C) for S (N, C), y (N,), 0 where j = y_i.
 
-    Each term is the SVM loss of the two scores (s_{y_i}, s_j), the first correct, so the hinge is written once,
-    in ``lossopt.losses``. Returns ``terms`` (N, C) for scores S (N, C) and labels y (N,), 0 where j = y_i:
-    row sums are the per-image losses L_i, and ``terms.sum(1).mean()`` is the loss.
+    Each is the SVM loss of the scores (s_{y_i}, s_j) (one hinge, in ``lossopt.losses``); row sums are the L_i.
 
-    Examples
-    --------
     >>> import lossopt as lo
     >>> S, y, _ = lo.datasets.worked_example()
     >>> hinge_terms(S, y).round(1)
@@ -25,24 +21,19 @@ def hinge_terms(S, y, *, delta=1.0):
            [6.3, 6.6, 0. ]])
     """
     S, y = check_scores(S, y)
-    delta = check_nonnegative(delta, "delta")
+    delta = check_scalar(delta, "delta", low=0)
     N, C = S.shape
-    terms = np.zeros_like(S)  # (N, C)
-    for i in range(N):
-        for j in range(C):
-            if j != y[i]:  # the loss of the scores (s_{y_i}, s_j), correct class first
-                terms[i, j] = svm_scores_loss([[S[i, y[i]], S[i, j]]], [0], delta=delta)[0]
+    pairs = np.stack([np.repeat(S[np.arange(N), y], C), S.ravel()], axis=1)  # (N * C, 2): (s_{y_i}, s_j)
+    terms = score_kernel("svm", pairs, np.zeros(N * C, int), delta)[0].reshape(N, C)  # checked above
+    terms[np.arange(N), y] = 0.0  # j = y_i is no wrong class
     return terms
 
 
 def plot_hinge_terms(S, y, *, delta=1.0, ax=None, class_names=None, image_names=None):
-    """Grouped bars of each image's hinge terms max(0, s_j - s_{y_i} + delta), j != y_i; L_i above, L in the title.
+    """Grouped bars of the hinge terms of scores S (N, C), labels y (N,), j != y_i; L_i above, L in the title.
 
-    S (N, C) are the scores, y (N,) the labels; ``image_names`` default to "<correct class> image".
-    Returns the axes: ``ax.containers`` holds one BarContainer per class, a bar per image where it is wrong.
+    Returns the axes: ``ax.containers`` holds a BarContainer per class, a bar per image where it is wrong.
 
-    Examples
-    --------
     >>> import lossopt as lo
     >>> S, y, names = lo.datasets.worked_example()
     >>> ax = plot_hinge_terms(S, y, class_names=names)
@@ -75,20 +66,17 @@ def plot_hinge_terms(S, y, *, delta=1.0, ax=None, class_names=None, image_names=
 
 
 def plot_weight_magnitudes(W, *, ax=None, feature_names=None, class_names=None, top=None):
-    """Grouped bars of |W| (W is (D, C)): a group per feature (row), a bar per class; a cross where W is exactly 0.
+    """Grouped bars of |W| (D, C): a group per feature, a bar per class, a cross where W is exactly 0 (L1's zeros).
 
-    The crosses show L1's sparsity where a bar would be too small to see. ``top`` fixes the y axis.
-    Returns the axes: ``ax.containers`` holds one BarContainer per class, heights |W[:, c]|.
+    ``top`` fixes the y axis. Returns the axes: ``ax.containers`` holds a BarContainer per class.
 
-    Examples
-    --------
     >>> ax = plot_weight_magnitudes([[0.5, 0.0], [-2.0, 1.0]])
     >>> [float(bar.get_height()) for bar in ax.containers[0]]
     [0.5, 2.0]
     >>> ax.get_title()
     'Weight magnitudes |W|: 1 of 4 exactly 0'
     """
-    W = as_float_array(W, "W", ndim=2)
+    W = check_array(W, "W", 2)
     D, C = W.shape
     feature_names = list(feature_names) if feature_names is not None else [f"x{k}" for k in range(D)]
     class_names = list(class_names) if class_names is not None else [f"class {c}" for c in range(C)]
@@ -112,13 +100,9 @@ def plot_weight_magnitudes(W, *, ax=None, feature_names=None, class_names=None, 
 
 
 def plot_penalties(*, w_max=1.0, penalties=PENALTIES, beta=1.0, axes=None):
-    """The penalty R(w) of one weight in [-w_max, w_max] and its gradient dR/dw (:func:`lossopt.regularization`).
+    """The penalty R(w) of one weight in [-w_max, w_max] and dR/dw; where it jumps at 0, open circles mark the
+    one-sided limits, a dot the subgradient sign(0) = 0 lossopt uses. Returns the axes (R, dR/dw).
 
-    Where the gradient jumps at 0 (L1, elastic net), open circles mark the one-sided limits and a dot the
-    value lossopt uses (the subgradient sign(0) = 0). Returns the two axes (R, dR/dw).
-
-    Examples
-    --------
     >>> ax_R, ax_dR = plot_penalties(penalties=("l1",))
     >>> [round(float(v), 2) for v in ax_dR.get_lines()[0].get_ydata()[[0, -1]]]  # sign(w) left of 0
     [-1.0, -1.0]

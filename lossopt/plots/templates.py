@@ -6,25 +6,22 @@ import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.patches import Rectangle
 
-from .._validate import as_float_array
+from .._validate import check_array
 from ._style import axes_or_new, class_colors
 
 BEST_EDGE = class_colors(6)[5]  # vermillion: the frame around the best cell of a heat map
 
 
 def template_images(W, image_shape=(8, 8)):
-    """Each class's weights W (D, C) as an image (C, *image_shape), the bias row (D = pixels + 1) dropped.
+    """Each class's weights W (D, C) as an image (C, *image_shape), a bias row (D = pixels + 1) dropped.
 
-    ``image_shape`` is (height, width) for grey images, (height, width, 3) for
-    colour ones, in the order the pixels were flattened (CIFAR-10: (32, 32, 3)).
+    ``image_shape``: (height, width) grey, (height, width, 3) colour, as flattened (CIFAR-10: (32, 32, 3)).
 
-    Examples
-    --------
     >>> template_images(np.arange(10.0).reshape(5, 2), image_shape=(2, 2))[1]
     array([[1., 3.],
            [5., 7.]])
     """
-    W = as_float_array(W, "W", ndim=2)
+    W = check_array(W, "W", 2)
     image_shape = tuple(int(n) for n in image_shape)
     if len(image_shape) not in (2, 3) or (len(image_shape) == 3 and image_shape[2] != 3):
         raise ValueError(f"image_shape must be (height, width) or (height, width, 3), got {image_shape}")
@@ -38,13 +35,10 @@ def template_images(W, image_shape=(8, 8)):
 
 
 def plot_templates(W, *, image_shape=(8, 8), class_names=None, axes=None, ncols=5, title=None):
-    """Draw each class's learned weights W (D, C) as an image: the classifier's "template" of that class.
+    """Draw each class's weights W (D, C) as an image, its "template"; returns the C axes.
 
-    Grey images (2-D ``image_shape``) use a diverging colour map centred at 0
-    (blue: a bright pixel there lowers the class's score, red: raises it),
-    one scale for all classes, with a colour bar. Colour images (``(h, w, 3)``)
-    map the weights linearly onto RGB in [0, 1], one map for all, as the
-    CS231n assignment does. Returns the C axes (``axes``, or a new figure's).
+    Grey: a diverging map centred at 0 (blue lowers the score, red raises it), one scale, a colour bar.
+    Colour (``(h, w, 3)``): weights mapped linearly onto RGB in [0, 1], one map for all, as in the assignment.
     """
     images = template_images(W, image_shape)
     num_classes = images.shape[0]
@@ -81,17 +75,11 @@ def plot_templates(W, *, image_shape=(8, 8), class_names=None, axes=None, ncols=
 def plot_search_heatmap(
     scores, regs, lrs, *, ax=None, label="validation accuracy", fmt=".3f", title=None, vmin=None, vmax=None
 ):
-    """A hyperparameter search as a heat map: ``scores[i, j]`` for ``regs[i]`` and ``lrs[j]``, annotated.
+    """A search as an annotated heat map of ``scores`` (len(regs), len(lrs)), the best cell framed, NaN "n/a".
 
-    The best cell (highest score) is framed. Cells that are NaN (a run that
-    diverged, say) are left blank and marked "n/a".
-
-    ``scores`` (len(regs), len(lrs)) are, e.g., validation accuracies; ``label``
-    names them (colour bar); ``fmt`` formats the cells. A ``vmin`` near the
-    best scores spreads the colours over the settings that matter; worse cells
-    all get the darkest colour (their numbers stay). Returns the axes.
+    ``label`` names the scores, ``fmt`` formats them; a ``vmin`` near the best spreads the colours where it matters.
     """
-    scores = as_float_array(scores, "scores", ndim=2)
+    scores = check_array(scores, "scores", 2)
     regs, lrs = list(regs), list(lrs)
     if scores.shape != (len(regs), len(lrs)):
         raise ValueError(

@@ -8,10 +8,6 @@ from ._style import axes_or_new
 def moving_average(history, smooth):
     """The centred moving average of ``history`` over ``smooth`` steps: (centres, average), each (steps - smooth + 1,).
 
-    ``centres`` are the middle step of each window, so that the average does not lag.
-
-    Examples
-    --------
     >>> moving_average([1.0, 2.0, 3.0, 4.0], 3)
     (array([1., 2.]), array([2., 3.]))
     """
@@ -21,15 +17,9 @@ def moving_average(history, smooth):
 
 
 def plot_loss_history(history, *, ax=None, label=None, smooth=0, log=False, color=None, minibatch=True):
-    """Loss against step, optionally with a centred moving average over ``smooth`` steps.
+    """Loss ``history`` (steps,) against step, with a centred (not lagging) moving average over ``smooth`` steps.
 
-    The average of steps t - (smooth - 1) / 2 ... t + (smooth - 1) / 2 is drawn at
-    step t, so the smoothed curve does not lag behind the raw one.
-
-    ``history`` is (steps,); ``label`` adds a legend; ``log`` a logarithmic
-    loss axis. ``lossopt.sgd``'s history is the loss of each step's minibatch,
-    and the title and axis say so; ``minibatch=False`` for full-batch gradient
-    descent ("loss"). Returns the axes.
+    ``label`` adds a legend, ``log`` a log axis; ``minibatch=False`` (gradient descent) says "loss".
     """
     ax = axes_or_new(ax)
     history = np.asarray(history, dtype=float)

@@ -10,18 +10,6 @@ from .softmax import ScoreExplorer, SoftmaxScaleExplorer
 from .svm import MarginExplorer
 from .training import SGDExplorer
 
-__all__ = [
-    "Explorer",
-    "FeatureExplorer",
-    "LambdaExplorer",
-    "LandscapeExplorer",
-    "LinearClassifierDemo",
-    "MarginExplorer",
-    "SGDExplorer",
-    "ScoreExplorer",
-    "SoftmaxScaleExplorer",
-    "StepSizeExplorer",
-    "figure_png",
-    "log_slider",
-    "slider",
-]
+__all__ = ["Explorer", "FeatureExplorer", "LambdaExplorer", "LandscapeExplorer", "LinearClassifierDemo"]
+__all__ += ["MarginExplorer", "SGDExplorer", "ScoreExplorer", "SoftmaxScaleExplorer", "StepSizeExplorer"]
+__all__ += ["figure_png", "log_slider", "slider"]

@@ -1,17 +1,8 @@
 """The base of every slider explorer (every notebook): controls, a picture that redraws, a readout.
 
-An explorer draws into its own matplotlib ``Figure`` (not a pyplot one, so
-nothing is shown twice or kept alive by pyplot) and shows it as an ``<img>``
-with a PNG data URL in an ``ipywidgets.HTML``, the readout just below it in
-the same widget. So the picture needs no binary widget buffers (Colab's
-widget manager drops them), it works with ipywidgets 7 and 8, and the picture
-and the readout arrive in one message: they never disagree on the page.
-
-Every change of a control runs :meth:`Explorer.update` at once: ``draw()``
-for the current values, then the PNG. Updates hold the explorer's lock, so
-two never interleave (JupyterLab may deliver widget messages on more than one
-kernel thread). A drag never falls behind: the browser's widget manager keeps
-at most one message per control on its way and then sends only the latest value.
+The figure (no pyplot one) goes out as a PNG data URL in an ``<img>`` inside one ``ipywidgets.HTML``, the
+readout below it: no binary widget buffers (Colab drops them), ipywidgets 7 and 8, and picture and readout
+arrive in one message. Updates hold a lock (JupyterLab may deliver widget messages on several threads).
 """
 
 import base64
@@ -32,7 +23,7 @@ from matplotlib.patches import Rectangle
 from matplotlib.transforms import Bbox, IdentityTransform
 from PIL import Image
 
-from .._validate import check_in_range
+from .._validate import check_scalar
 
 
 def figure_png(figure):
@@ -59,11 +50,7 @@ def _frame_key(figure):
 
 
 def _axes_key(ax):
-    """An axes' place, limits, scales, tick rules and labels: what it shows around its data.
-
-    Automatic ticks follow from the limits; fixed ticks and tick labels are compared themselves
-    (computing every tick label each frame cost a tenth of a frame).
-    """
+    """An axes' place, limits, scales, tick rules and labels (not every tick label: a tenth of a frame)."""
     key = [ax.get_position().bounds, ax.get_xlim(), ax.get_ylim(), ax.get_xscale(), ax.get_yscale()]
     for axis in (ax.xaxis, ax.yaxis):
         locator, formatter = axis.get_major_locator(), axis.get_major_formatter()
@@ -81,12 +68,9 @@ def _region(artist, renderer):
 
 
 def log_slider(description, value, low, high, *, steps_per_decade=10, readout_format=".2e"):
-    """A slider on a log scale from about ``low`` to ``high``, with ``value`` on its grid.
-
-    The lower end moves by less than a step to put ``value`` on the grid: else the browser snaps it to a
-    neighbour when it first shows the slider (0.1 became 0.0998 on a slider from 5e-4).
-    """
-    value = check_in_range(value, description, low, high)
+    """A log-scale slider from about ``low`` to ``high``; ``low`` moves so that ``value`` is on the grid
+    (else the browser snaps it: 0.1 became 0.0998 on a slider from 5e-4)."""
+    value = check_scalar(value, description, low=low, high=high)
     step = 1 / steps_per_decade
     exponent = math.log10(value)
     low_exponent = exponent - math.floor(round((exponent - math.log10(low)) / step, 6)) * step
@@ -96,7 +80,7 @@ def log_slider(description, value, low, high, *, steps_per_decade=10, readout_fo
 
 def slider(description, value, low, high, step, *, readout_format=".2f"):
     """A float slider with the project's look."""
-    value = check_in_range(value, description, low, high)
+    value = check_scalar(value, description, low=low, high=high)
     return widgets.FloatSlider(value=value, min=low, max=high, step=step, **slider_look(description, readout_format))
 
 
@@ -115,8 +99,6 @@ def signed(x, fmt):
 def nice_ceiling(x, steps=(1, 1.5, 2, 3, 5, 7.5)):
     """The smallest of ``steps`` times a power of ten that is >= x (x > 0): axis limits that rarely move.
 
-    Examples
-    --------
     >>> nice_ceiling(4.2), nice_ceiling(12), nice_ceiling(0.07), nice_ceiling(12, steps=(1, 2, 5))
     (5.0, 15.0, 0.075, 20.0)
     """
@@ -136,18 +118,9 @@ def serialized(method):
 
 
 class Explorer:
-    """Controls, a figure that redraws when they move, and a text readout.
+    """``controls`` (name -> widget), ``figure``, ``text`` (readout), ``png``, ``picture``, ``widget``; see draw."""
 
-    Subclasses make their ``controls`` (name -> control whose ``value`` redraws), call
-    ``super().__init__(controls)`` and implement :meth:`draw`, which draws ``self.figure`` for the current
-    values and returns the readout. A method that changes state and redraws (a button's) is
-    :func:`serialized`. The picture is figsize * 80 pixels, the readout ``readout_lines`` high: fixed.
-    Attributes: ``figure``, ``text`` (the readout), ``png``, ``picture`` (the ``ipywidgets.HTML`` of
-    both) and ``widget`` (the controls and the picture).
-    """
-
-    BLIT = True
-    """Keep what stays the same from frame to frame as pixels (see :meth:`render`)."""
+    BLIT = True  # keep each axes' frame, ticks and labels as pixels while unchanged (see render)
 
     def __init__(self, controls, *, figsize=(8.0, 3.6), readout_lines=4):
         self._lock = threading.RLock()
@@ -172,11 +145,7 @@ class Explorer:
         raise NotImplementedError
 
     def render(self):
-        """The figure as PNG bytes; the first render lays it out, and that layout is kept.
-
-        With :attr:`BLIT`, each axes' frame, ticks and labels and the figure's legend stay as pixels while
-        :func:`_frame_key` stays the same, and a frame draws only the axes' contents over them.
-        """
+        """The figure as PNG bytes, laid out once; with ``BLIT`` only the axes' contents are drawn anew."""
         figure, canvas = self.figure, self.figure.canvas
         contents = [
             sorted((a for a in ax.get_children() if a not in (ax.patch, ax.xaxis, ax.yaxis)), key=Artist.get_zorder)
@@ -204,10 +173,7 @@ class Explorer:
         return _png(canvas)
 
     def _redraw(self, changed):
-        """Draw again, in place, the frames, ticks and labels of the ``changed`` axes and of any axes they overlap.
-
-        Returns False where that would cut into the figure's legend (then the whole figure is drawn).
-        """
+        """Redraw in place the ``changed`` axes and those they overlap; False if that cuts into the legend."""
         figure, renderer = self.figure, self.figure.canvas.get_renderer()
         for ax in changed:  # where the axes was and where it is now
             self._regions[ax] = Bbox.union([self._regions[ax], _region(ax, renderer)])
@@ -280,9 +246,8 @@ class Explorer:
             self.update()
 
     def _repr_mimebundle_(self, **kwargs):
-        # The live widget where a widget manager runs (JupyterLab, Colab, VS
-        # Code), and the current picture and text where none does (GitHub).
-        # Built here rather than by the widget: ipywidgets 7 widgets have no _repr_mimebundle_.
+        # The live widget where a widget manager runs, the picture and text where none does (GitHub).
+        # Built here: ipywidgets 7 widgets have no _repr_mimebundle_.
         view = {"version_major": 2, "version_minor": 0, "model_id": self.widget.model_id}
         return {
             "application/vnd.jupyter.widget-view+json": view,

@@ -1,16 +1,15 @@
-"""Notebook 08: the lecture's "Interactive Web Demo time", a three-class linear classifier on 2-D points.
+"""Notebook 08: the lecture's "Interactive Web Demo time", the CS231n demo's ``s = x @ W + b`` on 2-D points.
 
-Like the CS231n linear-classification web demo: ``s = x @ W + b`` (W is 2 x 3,
-one column per class) starts from fixed weights; every entry of W and b can be
-nudged and shows its gradient; "step" and Play (ten a second) take full-batch
-gradient steps. Regularization ``reg * sum(W**2)`` applies to the weights only,
-as in the web demo (the notes' screenshot; notebook 08 reproduces its numbers).
+W (2 x 3) and b start at the web demo's values; each entry can be nudged; "step" and Play (ten a second)
+take full-batch gradient steps. As in the web demo, ``reg * sum(W**2)`` penalizes the weights only.
 """
+
+from numbers import Integral
 
 import ipywidgets as widgets
 import numpy as np
 
-from .._validate import check_choice, check_in_range, check_positive_int, check_seed
+from .._validate import check_choice, check_scalar, check_seed
 from ..datasets import TOY_DATASETS, add_bias, make_dataset
 from ..landscape import plane_penalty, slice_2d
 from ..losses import classifier_loss
@@ -30,26 +29,19 @@ NUDGE = 0.1  # how far one click of a + or - button moves a parameter
 
 
 class LinearClassifierDemo(Explorer):
-    """A linear classifier on 2-D points like the CS231n web demo, as an explorer.
-
-    Panels: the plane (regions, zero-score lines, weight arrows, points ringed
-    where their loss is above 0); the total loss over two chosen parameters
-    and the path taken; the loss history. The readout: the losses and a table
-    of (up to) nine points. ``seed`` seeds "randomize". Attributes: ``W``,
-    ``b``, ``X``, ``y``, ``state`` (the :class:`lossopt.losses.ClassifierLoss`
-    drawn), ``steps``, ``history``, ``path``, and the buttons.
-    """
+    """Panels: the plane (regions, zero-score lines, weight arrows, points with loss > 0 ringed), the total loss
+    over two chosen parameters with the path, the loss history; the readout tabulates up to nine points.
+    ``seed`` seeds "randomize". Attributes: ``W``, ``b``, ``X``, ``y``, ``state`` (the ClassifierLoss drawn),
+    ``steps``, ``history``, ``path``, and the buttons."""
 
     def __init__(
         self, *, loss="svm", reg=0.1, lr=0.1, dataset="nine points", seed=0, resolution=100, landscape_resolution=13
     ):
-        reg, lr = check_in_range(reg, "reg", 1e-2, 1e2), check_in_range(lr, "lr", 5e-4, 5.0)
+        reg, lr = check_scalar(reg, "reg", low=1e-2, high=1e2), check_scalar(lr, "lr", low=5e-4, high=5.0)
         loss, dataset = check_choice(loss, "loss", tuple(LOSS_NAMES)), check_choice(dataset, "dataset", TOY_DATASETS)
         W = widgets
         controls = {
-            "loss": W.Dropdown(
-                options=[(label, key) for key, label in LOSS_NAMES.items()], value=loss, description="loss"
-            ),
+            "loss": W.Dropdown(options=[(v, k) for k, v in LOSS_NAMES.items()], value=loss, description="loss"),
             "reg": log_slider("L2 strength", reg, 1e-2, 1e2, readout_format=".3g"),
             "lr": log_slider("step size", lr, 5e-4, 5.0, readout_format=".3g"),
             "dataset": W.Dropdown(options=TOY_DATASETS, value=dataset, description="data"),
@@ -64,8 +56,8 @@ class LinearClassifierDemo(Explorer):
         self.W, self.b = np.array(START_W), np.array(START_B)
         self.steps, self.message, self.history, self.path = 0, "", [], []
         self._rng = check_seed(seed)
-        self._resolution = check_positive_int(resolution, "resolution")
-        self._landscape_resolution = check_positive_int(landscape_resolution, "landscape_resolution")
+        self._resolution = check_scalar(resolution, "resolution", Integral, low=1)
+        self._landscape_resolution = check_scalar(landscape_resolution, "landscape_resolution", Integral, low=1)
         self._data_key = self._loss_key = None
 
         self.step_button = W.Button(description="step", tooltip="one full-batch gradient step")
@@ -81,26 +73,18 @@ class LinearClassifierDemo(Explorer):
         cells = [self._parameter_cell(name, layouts) for name in PARAMETERS]
 
         super().__init__(controls, figsize=(11.0, 3.8), readout_lines=14)
-        c, row = self.controls, W.Layout(flex_flow="row wrap", align_items="center")
+        c, wrap = self.controls, W.Layout(flex_flow="row wrap", align_items="center")
         buttons = [W.Label("train:"), self.step_button, self.play, self.randomize_button, self.reset_button]
-        self.widget = W.VBox(
-            [
-                W.HBox([c["loss"], c["reg"], c["lr"]], layout=row),
-                W.HBox(buttons, layout=row),
-                # Columns are the classes: w_k = (W[0,k], W[1,k]) and b_k.
-                W.GridBox(cells, layout=W.Layout(grid_template_columns="repeat(3, max-content)")),
-                W.HBox([c["dataset"], c["n_per_class"], c["data_seed"], c["extra"]], layout=row),
-                W.HBox([c["p1"], c["p2"]], layout=row),
-                self.picture,  # the picture and, below it, the readout, always in agreement
-            ]
-        )
+        grid = W.GridBox(cells, layout=W.Layout(grid_template_columns="repeat(3, max-content)"))  # a column a class
+        data = [c["dataset"], c["n_per_class"], c["data_seed"], c["extra"]]
+        rows = [
+            W.HBox(items, layout=wrap) for items in ([c["loss"], c["reg"], c["lr"]], buttons, data, [c["p1"], c["p2"]])
+        ]
+        self.widget = W.VBox([*rows[:2], grid, *rows[2:], self.picture])  # the readout is below the picture
 
     @serialized
     def step(self, steps=1):
-        """Take ``steps`` full-batch gradient steps, W -= lr * dW and b -= lr * db, then redraw once.
-
-        A step that would make the parameters diverge is refused, and stops Play.
-        """
+        """Take ``steps`` full-batch gradient steps (W -= lr * dW, b -= lr * db); one that diverges stops Play."""
         lr = self.controls["lr"].value
         for _ in range(steps):
             state = self.evaluate(per_point=False)

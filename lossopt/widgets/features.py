@@ -1,9 +1,11 @@
 """Notebook 09: the feature explorer, a linear classifier on raw (x, y) or on polar (r, theta), disc inside a ring."""
 
+from numbers import Integral
+
 import ipywidgets as widgets
 import numpy as np
 
-from .._validate import check_choice, check_int
+from .._validate import check_choice, check_scalar
 from ..datasets import add_bias, disc_and_ring
 from ..features import polar_features
 from ..optim import LinearClassifier
@@ -20,13 +22,9 @@ FEATURES = {
 class FeatureExplorer(Explorer):
     """A toggle between raw (x, y) and polar (r, theta) features for a disc (class 0) inside a ring (class 1).
 
-    A softmax classifier is trained once per choice on the standardized
-    features (bias trick). Left: its regions in the (x, y) plane; right: in the
-    feature space, where its boundary is straight. ``FeatureExplorer("polar")``
-    starts on the polar view. ``accuracy[name]`` is (training, test) accuracy.
+    A softmax classifier per choice, on standardized features. Left: its regions in the (x, y) plane; right: in
+    feature space, where its boundary is straight. ``accuracy[name]`` is (training, test) accuracy.
 
-    Examples
-    --------
     >>> explorer = FeatureExplorer()
     >>> explorer.controls["features"].value = "polar"
     >>> print(explorer.text.splitlines()[0])
@@ -37,8 +35,8 @@ class FeatureExplorer(Explorer):
 
     def __init__(self, features="raw", *, n_per_class=100, seed=0):
         check_choice(features, "features", tuple(FEATURES))
-        n_per_class = check_int(n_per_class, "n_per_class", low=1)
-        seed = check_int(seed, "seed")
+        n_per_class = check_scalar(n_per_class, "n_per_class", Integral, low=1)
+        seed = check_scalar(seed, "seed", Integral, low=0)
         self.X, self.y = disc_and_ring(n_per_class, seed=seed)
         self.X_test, self.y_test = disc_and_ring(n_per_class, seed=seed + 1)
         self.models, self.accuracy, self._scaling = {}, {}, {}

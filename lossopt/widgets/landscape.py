@@ -1,40 +1,41 @@
 """Notebook 06: the landscape explorer, a 2-D loss slice as lambda, the margin and the loss move."""
 
+import numbers
+
 import ipywidgets as widgets
 import numpy as np
 
-from .._validate import as_float_array, check_choice, check_in_range, check_int, check_linear_problem
+from .._validate import PENALTIES, check_array, check_choice, check_problem, check_scalar
 from ..datasets import digits
 from ..landscape import plane_penalty, random_directions, slice_2d
-from ..losses import SCORE_LOSSES, linear_loss
+from ..losses import SCORE_LOSSES, linear_kernel
 from ..optim import LinearClassifier
 from ..plots import class_colors
-from ..plots.landscape import plot_slice_contours
+from ..plots.landscape import loss_levels, plot_slice_contours
+from ..regularization import _regularization
 from ._explorer import Explorer, log_slider, nice_ceiling, slider
 
 
 class LandscapeExplorer(Explorer):
-    """Sliders for lambda (log scale) and the margin delta, and a loss choice, over a slice through W.
+    """Sliders for lambda (log scale) and the margin delta, and a loss choice, over the plane W + a d1 + b d2.
 
-    The plane W + a d1 + b d2 with d1 = W (a = -1 is W = 0) and d2 random,
-    orthogonal to W, of the same norm. The data loss of each loss and margin
-    (:func:`lossopt.landscape.slice_2d`) and the penalty R are computed once;
-    moving lambda only adds them. Left: the loss along d1. Right: contours of
-    the total, W = 0 and the lowest grid point marked. ``X``, ``y`` default to
-    300 digits, ``W`` to a softmax classifier trained on them; ``steps`` are a and b.
+    d1 = W (a = -1 is W = 0); d2 random, orthogonal to W, of its norm. The data loss of each loss and margin
+    (:func:`lossopt.landscape.slice_2d`) and the penalty R are computed once; moving lambda only adds them.
+    Left: the loss along d1; right: contours of the total. ``X``, ``y`` default to 300 digits, ``W`` to a
+    softmax classifier trained on them; ``steps`` are a and b.
 
-    Examples
-    --------
     >>> explorer = LandscapeExplorer()
     >>> print(explorer.text.splitlines()[0])
     svm, Δ = 1.00, λ = 1.00e-02 (l2 penalty), slice through W along d1 = W and a random d2 ⟂ W
     """
 
-    BLIT = False  # every step of lambda moves the colour bar's levels: there is nothing to keep from frame to frame
-
     def __init__(self, X=None, y=None, W=None, *, reg=1e-2, delta=1.0, loss="svm", penalty="l2", steps=None, seed=0):
-        reg, delta = check_in_range(reg, "reg", 1e-4, 10.0), check_in_range(delta, "delta", 0.0, 3.0)
-        loss, seed = check_choice(loss, "loss", tuple(SCORE_LOSSES)), check_int(seed, "seed")
+        reg, delta = check_scalar(reg, "reg", low=1e-4, high=10.0), check_scalar(delta, "delta", low=0, high=3.0)
+        loss, self.penalty = (
+            check_choice(loss, "loss", tuple(SCORE_LOSSES)),
+            check_choice(penalty, "penalty", PENALTIES),
+        )
+        seed = check_scalar(seed, "seed", numbers.Integral, low=0)
         if X is None or y is None or W is None:
             data = digits(seed=0)
             X = data.X_train[:300] if X is None else X
@@ -42,17 +43,15 @@ class LandscapeExplorer(Explorer):
             if W is None:
                 model = LinearClassifier("softmax", lr=0.1, reg=1e-3, epochs=10, seed=seed, verbose=False)
                 W = model.fit(data.X_train, data.y_train).W_
-        problem = check_linear_problem(W, X, y, reg, delta, penalty)
-        self.X, self.y, self.W, self.penalty = problem.X, problem.y, problem.W.astype(float), problem.penalty
-        self.steps = np.linspace(-1.5, 1.5, 31) if steps is None else as_float_array(steps, "steps", ndim=1)
-        # d1 = W: a = -1 is the origin. d2: random, made orthogonal to W, scaled to W's norm.
-        self.d1 = self.W
+        W, self.X, self.y = check_problem(W, X, y)
+        self.W = self.d1 = W.astype(float)  # d1 = W: a = -1 is the origin
+        self.steps = np.linspace(-1.5, 1.5, 31) if steps is None else check_array(steps, "steps", 1, finite=True)
         d2 = random_directions(self.W, k=1, seed=seed)[0]
         d2 -= np.vdot(d2, self.W) / np.vdot(self.W, self.W) * self.W
-        self.d2 = d2 * np.linalg.norm(self.W) / np.linalg.norm(d2)
-        # The penalty on the grid does not depend on any control: once, with lossopt.regularization.
+        self.d2 = d2 * np.linalg.norm(self.W) / np.linalg.norm(d2)  # orthogonal to W, of its norm
         self.R = plane_penalty(self.W, self.d1, self.d2, self.steps, self.steps, penalty=self.penalty)  # (A, B)
-        self._data_losses = {}
+        self.R_at_W = float(_regularization(self.W, self.penalty)[0])
+        self._data_losses, self._fixed_cache, self._levels = {}, {}, None
         controls = {
             "reg": log_slider("λ", reg, 1e-4, 10.0),
             "delta": slider("margin Δ", delta, 0.0, 3.0, 0.1),
@@ -69,17 +68,33 @@ class LandscapeExplorer(Explorer):
             )
         return self._data_losses[key]
 
+    def _fixed(self, loss, delta):
+        """Per loss and margin, once: the colour bar's levels, spanning the total at every λ of the slider (a λ step
+        keeps the colour bar, so its pixels are kept), and the data loss at W and at W = 0."""
+        key = (loss, None if loss == "softmax" else float(delta))
+        if key not in self._fixed_cache:
+            data = self.data_losses(loss, delta)
+            lam = np.geomspace(1e-4, 10.0, 51)[:, np.newaxis, np.newaxis]  # the slider's grid, both ends included
+            at_W, _ = linear_kernel(self.W, self.X, self.y, loss=loss, delta=delta)
+            at_zero, _ = linear_kernel(np.zeros_like(self.W), self.X, self.y, loss=loss, delta=delta)
+            self._fixed_cache[key] = loss_levels(data + lam * self.R, count=16), float(at_W), float(at_zero)
+        return self._fixed_cache[key]
+
     def draw(self):
         loss, reg, delta = self.values["loss"], self.values["reg"], self.values["delta"]
         self.controls["delta"].disabled = loss == "softmax"  # softmax has no margin: the slider would do nothing
         data = self.data_losses(loss, delta)  # (A, B)
         total = data + reg * self.R
+        levels, data_at_W, at_zero = self._fixed(loss, delta)
         first = not self.figure.axes
         if first:
             self.figure.subplots(1, 3, width_ratios=[1.0, 1.2, 0.05])
         ax_line, ax, cax = self.figure.axes
         self.remove_drawing(ax_line, ax)
-        cax.clear()  # the colour bar, drawn anew with the new levels
+        new_levels = first or not np.array_equal(levels, self._levels)
+        if new_levels:  # another loss or margin: a new colour bar (its ticks change: blitting redraws it in place)
+            cax.clear()
+            self._levels = levels
         blue, orange, green = class_colors(3)
         center = int(np.argmin(np.abs(self.steps)))  # b = 0
         ax_line.plot(self.steps, data[:, center], "--", color=blue, label="data loss")
@@ -90,7 +105,10 @@ class LandscapeExplorer(Explorer):
         ax_line.set_ylim(0, nice_ceiling(max(float(total[:, center].max()), 1e-3)) * 1.05)  # losses are >= 0
         ax_line.set(xlabel="a (along d1 = W; a = -1 is W = 0)", ylabel="loss", title="Along d1 (b = 0)")
 
-        plot_slice_contours(self.steps, self.steps, total, ax=ax, cax=cax, title=f"Total {loss} loss on the slice")
+        title = f"Total {loss} loss on the slice"
+        plot_slice_contours(
+            self.steps, self.steps, total, ax=ax, cax=cax, levels=levels, title=title, colorbar=new_levels
+        )
         i, j = np.unravel_index(np.argmin(total), total.shape)
         marker = {"markeredgecolor": "white", "linestyle": "none"}
         ax.plot(-1, 0, marker="o", color=green, label="W = 0", **marker)
@@ -98,10 +116,7 @@ class LandscapeExplorer(Explorer):
         if first:  # the labels never change: one legend below, kept (over the plane it would hide the landscape)
             self.legend_below(facecolor="0.8")  # grey: the W marker is white
 
-        options = {"loss": loss, "delta": delta, "penalty": self.penalty}
-        at_W = float(linear_loss(self.W, self.X, self.y, reg, **options)[0])
-        data_at_W = float(linear_loss(self.W, self.X, self.y, 0.0, **options)[0])
-        at_zero = float(linear_loss(np.zeros_like(self.W), self.X, self.y, reg, **options)[0])
+        at_W = data_at_W + reg * self.R_at_W
         margin = "no margin" if loss == "softmax" else f"Δ = {delta:.2f}"
         lines = [
             f"{loss}, {margin}, λ = {reg:.2e} ({self.penalty} penalty), slice through W along d1 = W "

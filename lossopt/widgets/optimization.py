@@ -2,29 +2,24 @@
 
 import functools
 import math
+from numbers import Integral
 
 import numpy as np
 from matplotlib.ticker import NullLocator
 
-from .._validate import check_choice, check_in_range, check_nonnegative, check_positive, check_positive_int
+from .._validate import check_choice, check_scalar
 from ..datasets import digits
-from ..losses import SCORE_LOSSES, linear_loss
+from ..losses import SCORE_LOSSES, linear_kernel
 from ..optim import check_training_data, sgd
 from ..plots import class_colors, plot_loss_history
 from ._explorer import Explorer, log_slider
 
 
 class StepSizeExplorer(Explorer):
-    """A learning-rate slider (log scale) over full-batch gradient descent from W = 0 on the digits.
+    """A learning-rate slider (log scale) over full-batch gradient descent from W = 0 (``X`` (N, D), ``y`` (N,):
+    default 500 digits). Every position's run of :func:`lossopt.sgd` is computed in ``__init__``. Left: the
+    chosen rate's loss curve over the others (grey); right: the last loss against the rate.
 
-    Every slider position's run (``steps`` steps of :func:`lossopt.sgd` with
-    the whole set as its batch) is computed in ``__init__``. Left: the chosen
-    rate's loss curve over all the others (grey). Right: the last loss
-    against the rate, the chosen one marked. ``X`` (N, D), ``y`` (N,) default
-    to the first 500 digits; ``loss`` is any of ``lossopt.SCORE_LOSSES``.
-
-    Examples
-    --------
     >>> explorer = StepSizeExplorer()
     >>> print(explorer.text.splitlines()[0])
     lr = 1.00e-01: softmax loss 2.3026 at W = 0 → 0.4160 after 50 steps of gradient descent (500 examples)
@@ -38,14 +33,15 @@ class StepSizeExplorer(Explorer):
             X, y = data.X_train[:500], data.y_train[:500]
         self.X, self.y, _ = check_training_data(X, y)
         loss = check_choice(loss, "loss", tuple(SCORE_LOSSES))
-        self.loss, self.reg, self.steps = loss, check_nonnegative(reg, "reg"), check_positive_int(steps, "steps")
+        self.loss, self.reg = loss, check_scalar(reg, "reg", low=0)
+        self.steps = check_scalar(steps, "steps", Integral, low=1)
         if not (isinstance(lr_range, (tuple, list)) and len(lr_range) == 2):
             raise TypeError(f"lr_range must be a pair (low, high), got {lr_range!r}")
-        check_positive(lr_range[0], "lr_range[0]")
-        check_in_range(lr_range[1], "lr_range[1]", lr_range[0], math.inf)
-        lr = check_in_range(lr, "lr", *lr_range)
-        steps_per_decade = check_positive_int(steps_per_decade, "steps_per_decade")
-        self.loss_fn = functools.partial(linear_loss, reg=self.reg, loss=loss)
+        check_scalar(lr_range[0], "lr_range[0]", low=0, low_open=True)
+        check_scalar(lr_range[1], "lr_range[1]", low=lr_range[0], high=math.inf)
+        lr = check_scalar(lr, "lr", low=lr_range[0], high=lr_range[1])
+        steps_per_decade = check_scalar(steps_per_decade, "steps_per_decade", Integral, low=1)
+        self.loss_fn = functools.partial(linear_kernel, reg=self.reg, loss=loss)  # X, y checked above
         self._runs = {}
         low, high = (math.log10(value) for value in lr_range)
         self.sweep = 10 ** np.arange(low, high + 1e-9, 1 / steps_per_decade)  # the slider's positions

@@ -1,11 +1,13 @@
 """Notebook 02: the lambda explorer, regularization strength and penalty against decision regions and weights."""
 
+from numbers import Integral
+
 import ipywidgets as widgets
 import numpy as np
 
-from .._validate import check_choice, check_in_range, check_int, check_positive_int
+from .._validate import check_choice, check_scalar
 from ..datasets import add_bias, blobs, blobs_with_outliers
-from ..losses import linear_loss
+from ..losses import linear_kernel
 from ..optim import fit_proximal
 from ..plots import plot_decision_regions, plot_weight_magnitudes
 from ..regularization import PENALTIES
@@ -15,14 +17,9 @@ from ._explorer import Explorer, log_slider
 class LambdaExplorer(Explorer):
     """A log-scale lambda slider and a penalty choice ("l2", "l1", "elastic") on 2-D blobs with outliers.
 
-    A linear SVM (bias trick: W is 3 x 3) is trained by :func:`lossopt.optim.fit_proximal`
-    (L1's soft-threshold step sets weights to exactly 0), for every lambda of
-    the slider the first time a penalty is shown, and kept. Left: decision
-    regions, outliers ringed. Right: |W|, crosses where a weight is 0. The
-    readout: data, regularization and total loss, training and validation accuracy.
+    A linear SVM (bias trick: W is 3 x 3), trained by :func:`lossopt.optim.fit_proximal` for every lambda of the
+    slider when a penalty is first shown. Left: decision regions, outliers ringed; right: |W|, crosses at 0.
 
-    Examples
-    --------
     >>> explorer = LambdaExplorer(reg=1.0, penalty="l1")
     >>> print(explorer.text.splitlines()[2])
     weights exactly 0: 6 of 9 (L1's soft-threshold step sets them to 0)
@@ -30,15 +27,17 @@ class LambdaExplorer(Explorer):
 
     def __init__(self, *, reg=1e-3, penalty="l2", n_per_class=30, n_outliers=4, lr=0.1, steps=300, seed=0):
         low, high = 1e-3, 10**0.5  # gradient steps on the L2 part stay stable while lr * 2 * lambda < 1
-        reg = check_in_range(reg, "reg", low, high)
+        reg = check_scalar(reg, "reg", low=low, high=high)
         penalty = check_choice(penalty, "penalty", PENALTIES)
-        n_per_class = check_positive_int(n_per_class, "n_per_class")
-        n_outliers, seed = check_positive_int(n_outliers, "n_outliers"), check_int(seed, "seed")
+        n_per_class = check_scalar(n_per_class, "n_per_class", Integral, low=1)
+        n_outliers = check_scalar(n_outliers, "n_outliers", Integral, low=1)
+        seed = check_scalar(seed, "seed", Integral, low=0)
         self.points, self.y_train, self.is_outlier = blobs_with_outliers(n_per_class, n_outliers, seed=seed)
         self.X_train = add_bias(self.points)  # (N, 3)
         X_val, self.y_val = blobs(100, 3, spread=0.7, seed=seed + 1)
         self.X_val = add_bias(X_val)
-        self.lr, self.steps, self.seed = check_in_range(lr, "lr", 1e-6, 0.15), check_positive_int(steps, "steps"), seed
+        self.lr, self.seed = check_scalar(lr, "lr", low=1e-6, high=0.15), seed
+        self.steps = check_scalar(steps, "steps", Integral, low=1)
         self._fitted = {}  # (reg, penalty) -> W
         self.weight_top = 1.1 * np.abs(self.fit(low, "l2")).max()  # the least regularized W is the largest
         controls = {
@@ -76,8 +75,8 @@ class LambdaExplorer(Explorer):
 
         plot_weight_magnitudes(W, ax=ax_weights, feature_names=("x0", "x1", "bias"), top=self.weight_top)
 
-        data = float(linear_loss(W, self.X_train, self.y_train)[0])
-        total = float(linear_loss(W, self.X_train, self.y_train, reg, penalty=penalty)[0])
+        data = float(linear_kernel(W, self.X_train, self.y_train)[0])  # the data were made here: no check
+        total = float(linear_kernel(W, self.X_train, self.y_train, reg, penalty=penalty)[0])
         train_acc = np.mean((self.X_train @ W).argmax(axis=1) == self.y_train)
         val_acc = np.mean((self.X_val @ W).argmax(axis=1) == self.y_val)
         zeros = int((W == 0).sum())

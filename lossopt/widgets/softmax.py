@@ -3,15 +3,15 @@
 import ipywidgets as widgets
 import numpy as np
 
-from .._validate import as_float_array, check_choice, check_finite, check_in_range, check_nonnegative, check_positive
-from ..losses import softmax_scores_loss, svm_scores_loss
+from .._validate import check_array, check_choice, check_scalar
+from ..losses import score_kernel
 from ..plots import softmax as plots
 from ._explorer import Explorer, nice_ceiling, signed, slider
 
 
 def _image(scores, label, class_names):
     """Check one image's scores (C,), its correct class and its C class names; return them."""
-    scores = check_finite(as_float_array(scores, "scores", ndim=1), "scores")
+    scores = check_array(scores, "scores", 1, finite=True)
     if scores.size < 2:
         raise ValueError(f"scores must hold at least two classes, got {scores.size}")
     label = int(check_choice(label, "label", tuple(range(scores.size))))
@@ -27,28 +27,24 @@ def _row(values):
 
 
 class SoftmaxScaleExplorer(Explorer):
-    """Multiply one image's ``scores`` (C,) by a factor (inverse temperature): probabilities and loss move.
+    """Multiply one image's ``scores`` (C,) by a ``scale`` (1 / temperature) from 0 to ``max_scale``.
 
-    The notes' example: [1, -2, 0] gives [0.70, 0.04, 0.26]; halved, [0.55,
-    0.12, 0.33]. Control ``scale`` runs from 0 (every probability 1/C) to
-    ``max_scale``; scores times ``max_scale`` must stay within ±1e6.
+    The notes' example: [1, -2, 0] gives [0.70, 0.04, 0.26]; halved, [0.55, 0.12, 0.33].
     """
 
     MAX_SCORE = 1e6  # larger scores make bars that matplotlib cannot lay out (and mean nothing for a lesson)
 
     def __init__(self, scores=(1.0, -2.0, 0.0), label=0, *, class_names=None, max_scale=5.0):
         self.scores, self.label, self.class_names = _image(scores, label, class_names)  # (C,), int, names
-        max_scale = check_positive(max_scale, "max_scale")
+        max_scale = check_scalar(max_scale, "max_scale", low=0, low_open=True)
         if np.abs(self.scores).max() * max_scale > self.MAX_SCORE:
             raise ValueError(
                 f"scores times max_scale must stay within ±{self.MAX_SCORE:g}, "
                 f"got a largest |score| of {np.abs(self.scores).max():g} and max_scale {max_scale:g}"
             )
-        # The loss at every scale does not depend on the slider: computed once.
-        self.curve_scales = np.linspace(0, max_scale, 101)
-        self.curve_losses, _ = softmax_scores_loss(
-            self.curve_scales[:, np.newaxis] * self.scores, np.full(101, self.label), per_example=True
-        )
+        self.curve_scales = np.linspace(0, max_scale, 101)  # the loss at every scale, once
+        S = self.curve_scales[:, np.newaxis] * self.scores
+        self.curve_losses, _ = score_kernel("softmax", S, np.full(101, self.label))
         self.bound = 1.25 * max(np.abs(self.scores).max() * max_scale, 1.0)  # fixed, so the bars visibly grow
         controls = {"scale": slider("scale (1 / temperature)", 1.0, 0.0, max_scale, 0.05)}
         super().__init__(controls, figsize=(9.0, 3.4), readout_lines=4)
@@ -82,21 +78,16 @@ class SoftmaxScaleExplorer(Explorer):
 
 
 class ScoreExplorer(Explorer):
-    """Move one image's scores: the SVM goes flat once the margin is met, softmax keeps pushing.
-
-    Left: the SVM's hinge terms; middle: the softmax probabilities; right:
-    both losses as the correct score moves. The readout gives both losses
-    and their gradients for the correct score. Controls ``s0`` ... ``s{C-1}``
-    (from -score_range to score_range) and ``label`` (the correct class).
-    """
+    """Move one image's scores (controls ``s0`` ... ``s{C-1}``, ``label``): the SVM goes flat once the margin
+    is met, softmax keeps pushing. Left: hinge terms; middle: probabilities; right: both losses."""
 
     def __init__(self, scores=(-2.85, 0.86, 0.28), label=2, *, class_names=None, delta=1.0, score_range=10.0):
-        score_range = check_positive(score_range, "score_range")
+        score_range = check_scalar(score_range, "score_range", low=0, low_open=True)
         scores, label, class_names = _image(scores, label, class_names)
         for k, score in enumerate(scores):  # each starts on its slider
-            check_in_range(score, f"scores[{k}]", -score_range, score_range)
+            check_scalar(score, f"scores[{k}]", low=-score_range, high=score_range)
         self.class_names = class_names or tuple(f"class {k}" for k in range(scores.size))
-        self.delta = check_nonnegative(delta, "delta")
+        self.delta = check_scalar(delta, "delta", low=0)
         self.sweep = np.linspace(-score_range, score_range, 61)  # x axis of the loss curves
         controls = {
             f"s{k}": slider(f"score of {name}", value, -score_range, score_range, 0.01)
@@ -115,7 +106,7 @@ class ScoreExplorer(Explorer):
     def draw(self):
         scores, label = self.scores, self.controls["label"].value
         S = scores[np.newaxis]  # (1, C): one image
-        svm, svm_dS = svm_scores_loss(S, [label], delta=self.delta)
+        (svm,), svm_dS = score_kernel("svm", S, np.array([label]), self.delta)  # checked once, in __init__
         probabilities, softmax = plots.probabilities_and_loss(scores, label)
         softmax_push = probabilities[label] - 1  # dL/ds_correct of softmax, for one image
         if not self.figure.axes:

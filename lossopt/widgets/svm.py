@@ -2,26 +2,20 @@
 
 import numpy as np
 
-from .._validate import check_in_range, check_nonnegative
+from .._validate import check_scalar
 from ..datasets import worked_example
-from ..losses import svm_loss, svm_scores_loss
+from ..losses import linear_kernel, score_kernel
 from ..plots import class_colors, hinge_terms, plot_hinge_terms
-from ..regularization import regularization
+from ..regularization import _regularization
 from ._explorer import Explorer, slider
 
 
 class MarginExplorer(Explorer):
-    """Sliders for the margin delta and the scale k of W on the lecture's worked example.
+    """Sliders for the margin delta and the scale k of W on the lecture's worked example, X = I (so S = W).
 
-    Each image is taken as a one-hot vector (X = I), so that S = X @ W = W and
-    W = k * W_lecture has scores k * S_lecture; the loss is the SVM data loss
-    plus ``reg * sum(W**2)``. Left: each image's hinge terms. Right: data,
-    regularization and total loss against k (the delta = 1 data loss dashed).
-    The readout checks that data(delta, k W) = delta * data(1, (k / delta) W):
-    delta only sets the scale of W, and lambda * delta is the one real knob.
+    The loss: SVM data loss + ``reg * sum(W**2)``. Left: each image's hinge terms. Right: data, reg and total
+    loss against k. The readout checks data(delta, k W) = delta * data(1, (k / delta) W): lambda * delta is the knob.
 
-    Examples
-    --------
     >>> explorer = MarginExplorer()
     >>> print(explorer.text.splitlines()[0])
     Δ = 1.00, W = 1.00 × W_lecture, λ = 0.01: data loss 5.267 + reg loss 0.895 = total 6.162
@@ -36,17 +30,17 @@ class MarginExplorer(Explorer):
         self.X = np.eye(3)  # (N, D) = (3, 3), each image a one-hot vector
         self.y = table.labels
         self.class_names = table.class_names
-        self.reg = check_nonnegative(reg, "reg")
-        delta = check_in_range(delta, "delta", 0.1, self.MAX_DELTA)
-        scale = check_in_range(scale, "scale", 0.0, self.MAX_SCALE)
+        self.reg = check_scalar(reg, "reg", low=0)
+        delta = check_scalar(delta, "delta", low=0.1, high=self.MAX_DELTA)
+        scale = check_scalar(scale, "scale", low=0.0, high=self.MAX_SCALE)
         # The right panel's x axis and what on it does not depend on the sliders.
         self.scales = np.linspace(0.0, self.MAX_SCALE, 61)
         self.reference = self._data_losses(1.0)  # data loss at delta = 1
-        self.reg_losses = self.reg * self.scales**2 * float(regularization(self.W_lecture)[0])
+        self.reg_losses = self.reg * self.scales**2 * float(_regularization(self.W_lecture)[0])
         # Fixed axis limits, so that bars and curves visibly grow and shrink.
         biggest = self.MAX_SCALE * self.W_lecture
         self.bar_top = 1.2 * hinge_terms(biggest, self.y, delta=self.MAX_DELTA).max()
-        self.loss_top = 1.05 * float(svm_loss(biggest, self.X, self.y, self.reg, delta=self.MAX_DELTA)[0])
+        self.loss_top = 1.05 * float(linear_kernel(biggest, self.X, self.y, self.reg, delta=self.MAX_DELTA)[0])
         controls = {
             "delta": slider("margin Δ", delta, 0.1, self.MAX_DELTA, 0.1),
             "scale": slider("scale k of W", scale, 0.0, self.MAX_SCALE, 0.05),
@@ -56,17 +50,17 @@ class MarginExplorer(Explorer):
     def _data_losses(self, delta):
         """Data loss at every scale k of ``self.scales``, (len(scales),): the scores k * S of all k in one call."""
         S = (self.scales[:, np.newaxis, np.newaxis] * self.W_lecture).reshape(-1, 3)  # (K * 3, 3), X = I
-        losses, _ = svm_scores_loss(S, np.tile(self.y, self.scales.size), delta=delta, per_example=True)
+        losses, _ = score_kernel("svm", S, np.tile(self.y, self.scales.size), delta)
         return losses.reshape(-1, 3).mean(axis=1)
 
     def draw(self):
         delta, k = self.values["delta"], self.values["scale"]
         W = k * self.W_lecture  # (3, 3); the scores are X @ W = W
-        data = float(svm_loss(W, self.X, self.y, delta=delta)[0])
-        reg_loss = self.reg * float(regularization(W)[0])
+        data = float(linear_kernel(W, self.X, self.y, delta=delta)[0])  # checked once, in __init__
+        reg_loss = self.reg * float(_regularization(W)[0])
         # The same problem at delta = 1: W and the margins shrink together by delta.
-        twin_data = float(svm_loss(W / delta, self.X, self.y, delta=1.0)[0])
-        twin_reg = self.reg * delta * float(regularization(W / delta)[0])
+        twin_data = float(linear_kernel(W / delta, self.X, self.y)[0])
+        twin_reg = self.reg * delta * float(_regularization(W / delta)[0])
         if not self.figure.axes:
             self.figure.subplots(1, 2)
         ax_bars, ax = self.figure.axes

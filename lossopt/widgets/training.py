@@ -1,14 +1,15 @@
 """Notebook 07: the SGD explorer, minibatch SGD on the digits set as the learning rate, batch size and loss move."""
 
 import time
+from numbers import Integral
 
 import ipywidgets as widgets
 import numpy as np
 from matplotlib.ticker import NullFormatter
 
-from .._validate import check_choice, check_in_range, check_int, check_nonnegative, check_positive_int
+from .._validate import check_choice, check_scalar
 from ..datasets import digits
-from ..optim import LinearClassifier, sgd
+from ..optim import LinearClassifier, check_training_data, sgd
 from ..plots import class_colors, plot_loss_history
 from ._explorer import Explorer, log_slider, slider_look
 
@@ -16,14 +17,10 @@ from ._explorer import Explorer, log_slider, slider_look
 class SGDExplorer(Explorer):
     """Sliders for the learning rate (log scale), the batch size (powers of two) and the loss.
 
-    A setting's run equals ``LinearClassifier(loss, lr=lr, reg=reg,
-    batch_size=b, num_iters=steps, seed=seed).fit(data)`` (default the
-    digits); it is trained when first shown and kept. Left: the minibatch loss
-    (faint), its moving average and the full training loss (dashed). Right:
-    training and validation accuracy along the way.
+    A setting's run, trained when first shown and kept, equals ``LinearClassifier(loss, lr=lr, reg=reg,
+    batch_size=b, num_iters=steps, seed=seed).fit(data)``. Left: minibatch loss, its moving average, the full
+    training loss (dashed); right: training and validation accuracy.
 
-    Examples
-    --------
     >>> explorer = SGDExplorer()
     >>> print(explorer.text.splitlines()[0])
     softmax, lr 1.00e-01, batch 32: 200 steps × 32 = 6400 examples seen (5.35 epochs)
@@ -37,10 +34,11 @@ class SGDExplorer(Explorer):
         self.data = digits(seed=0) if data is None else data
         if not all(hasattr(self.data, name) for name in ("X_train", "y_train", "X_val", "y_val")):
             raise TypeError(f"data must be a lossopt.datasets.Split, got {type(data).__name__}")
-        self.steps = check_positive_int(steps, "steps")
-        self.reg = check_nonnegative(reg, "reg")
-        self.seed = check_int(seed, "seed")
-        lr = check_in_range(lr, "lr", 1e-3, 10.0)
+        check_training_data(self.data.X_train, self.data.y_train)  # once: every run calls the unchecked kernel
+        self.steps = check_scalar(steps, "steps", Integral, low=1)
+        self.reg = check_scalar(reg, "reg", low=0)
+        self.seed = check_scalar(seed, "seed", Integral, low=0)
+        lr = check_scalar(lr, "lr", low=1e-3, high=10.0)
         loss = check_choice(loss, "loss", self.LOSSES)
         self.every = max(1, self.steps // self.CHECKPOINTS)
         self._runs = {}  # (loss, lr, batch_size) -> run (a few KB each; a slider has a few hundred settings)
@@ -56,13 +54,8 @@ class SGDExplorer(Explorer):
         super().__init__(controls, figsize=(9.0, 3.6), readout_lines=3)
 
     def run(self, loss, lr, batch_size):
-        """Train one setting (or take it from the cache); a dict.
-
-        ``W`` (D, C) final weights; ``history`` (steps,) minibatch losses;
-        ``diverged``; ``checkpoints`` (K,) steps at which ``full_loss``,
-        ``train_acc`` and ``val_acc`` (each (K,)) were measured, step 0 being
-        the initial W; ``seconds`` the run took.
-        """
+        """Train one setting (cached): a dict of ``W`` (D, C), ``history`` (steps,), ``diverged``, ``seconds``,
+        ``checkpoints`` (K,) steps (0: W0) where ``full_loss``, ``train_acc``, ``val_acc`` (K,) were measured."""
         key = loss, float(f"{lr:.10g}"), int(batch_size)  # slider values carry rounding noise
         if key in self._runs:
             return self._runs[key]
@@ -78,9 +71,8 @@ class SGDExplorer(Explorer):
                 val_acc.append(float(np.mean((data.X_val @ W).argmax(axis=1) == data.y_val)))
 
         start = time.perf_counter()
-        # LinearClassifier.fit's two lines (a seeded W0, then sgd with the same generator), repeated:
+        # LinearClassifier.fit's two lines (seeded W0, then sgd with the same generator; a test checks they agree):
         # fit warns when training diverges, where the explorer says so in its readout.
-        # The widget test checks that the run equals fit's exactly.
         rng = np.random.default_rng(self.seed)
         W0 = model.init_scale * rng.standard_normal((data.X_train.shape[1], int(data.y_train.max()) + 1))
         measure(0, W0)

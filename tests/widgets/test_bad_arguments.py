@@ -66,6 +66,7 @@ CASES = [
     (W.SGDExplorer, {"reg": -1e-4}, ValueError, "reg"),
     (W.SGDExplorer, {"seed": 1.5}, TypeError, "seed"),
     (W.SGDExplorer, {"data": (np.zeros((4, 2)), np.arange(4))}, TypeError, "data"),
+    (W.SGDExplorer, {"data": lo.datasets.Split(np.full((4, 2), np.nan), [0, 1] * 2, *[None] * 4)}, ValueError, "X"),
     # LinearClassifierDemo (08)
     (W.LinearClassifierDemo, {"loss": "hinge"}, ValueError, "loss"),
     (W.LinearClassifierDemo, {"dataset": "moons"}, ValueError, "dataset"),

@@ -82,6 +82,23 @@ def test_each_control_redraws_lossopts_slice(explorer, loss, delta, reg):
     assert number_after(e.text, "lowest on the grid: total") == pytest.approx(Z.min(), abs=1e-4)
 
 
+def test_moving_lambda_keeps_the_colour_bar_so_its_pixels_can_be_kept(explorer):
+    """The levels are fixed per loss and margin and span the total at both ends of the λ slider."""
+    with explorer.hold():
+        explorer.controls["loss"].value = "svm"
+        explorer.controls["delta"].value = 1.0
+    levels = []
+    for reg in (1e-4, 0.3, 10.0):
+        explorer.controls["reg"].value = reg
+        levels.append(explorer.figure.axes[1].collections[0].levels)
+        total = explorer.data_losses("svm", 1.0) + reg * explorer.R
+        assert levels[-1][0] <= total.min() and levels[-1][-1] >= total.max()
+    np.testing.assert_array_equal(levels[0], levels[1])
+    np.testing.assert_array_equal(levels[0], levels[2])
+    explorer.controls["delta"].value = 2.0  # another margin: other losses, other levels
+    assert not np.array_equal(explorer.figure.axes[1].collections[0].levels, levels[0])
+
+
 def test_the_lectures_sanity_checks_at_w_equal_zero(explorer):
     # At W = 0 every score is 0: the SVM loss is (C - 1) * delta, the softmax loss ln C.
     with explorer.hold():
