@@ -97,7 +97,7 @@ def test_W_level_bad_inputs(fn, W_, X_, y_, kwargs, error, argument):
     "W_, X_, y_, kwargs, error, argument", [case[1:] for case in BAD_W_LEVEL], ids=[case[0] for case in BAD_W_LEVEL]
 )
 def test_classifier_loss_and_slices_share_the_W_level_checks(W_, X_, y_, kwargs, error, argument):
-    """The same check for every W-level function: lossopt._validate.check_linear_problem."""
+    """The same check for every W-level function: lossopt._validate.check_problem."""
     with pytest.raises(error) as caught:
         direction = np.ones(W_.shape) if isinstance(W_, np.ndarray) and W_.ndim == 2 else D1
         lo.landscape.slice_1d(W_, X_, y_, direction, STEPS, **kwargs)
