@@ -204,8 +204,8 @@ def _call(fn, name, *args):
     except _TimeUp:
         raise _Fail(f"your function did not return in {_WATCH.limit:g} s (an infinite loop?); stopped.") from None
     except NotImplementedError:
-        raise _Fail(f"The function still raises NotImplementedError: write {name} in the cell above, run it, then "
-                    "this cell.", state=NOT_ATTEMPTED) from None  # fmt: skip
+        raise _Fail(f"The function still raises NotImplementedError: write {name} in its stub cell above, run it, "
+                    "then this cell.", state=NOT_ATTEMPTED) from None  # fmt: skip
     except Exception as exc:  # the student's bug, reported, never raised
         frames = traceback.extract_tb(exc.__traceback__)
         mine = [f"line {f.lineno} of {f.name}" for f in frames if _student(f.filename)]
