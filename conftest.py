@@ -4,6 +4,9 @@ kernels (which inherit this environment) save to a throwaway file instead of ~/.
 import os
 import tempfile
 
+# The browser tests' summary tables: a plugin, so that pytest-xdist's controller (which prints them) has it too.
+pytest_plugins = ["tests.browser._report"]
+
 os.environ.setdefault(
     "LOSSOPT_PROGRESS_FILE", os.path.join(tempfile.mkdtemp(prefix="lossopt-progress-"), "progress.json")
 )

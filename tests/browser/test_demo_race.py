@@ -27,15 +27,14 @@ CLICKS = 40  # randomize and reset, alternating, at random moments while Play ru
 SEED = 14
 
 
-def test_play_and_clicks_never_overlap(lab, chromium, screenshots, pytestconfig):
+def test_play_and_clicks_never_overlap(lab, browser_context, screenshots, pytestconfig):
     import nbformat
 
-    from tests.browser.conftest import SESSION
+    from tests.browser._report import SESSION
     from tests.browser.test_notebooks_in_browser import code_cells_to_run, saved_explorers
 
     notebook = nbformat.read(lab.root / "notebooks" / NOTEBOOK.name, as_version=4)  # the copy Lab serves
-    context = chromium.new_context(viewport={"width": 1280, "height": 900})
-    page = context.new_page()
+    page = browser_context.new_page()
     page.set_default_timeout(30_000)
     lab_page = NotebookPage(page, lab, NOTEBOOK.name)
     try:
@@ -106,8 +105,10 @@ def test_play_and_clicks_never_overlap(lab, chromium, screenshots, pytestconfig)
         assert difference["differing"] < 50 and difference["max"] < 40, (
             f"the last frame is not a full render of the same state: {difference}"
         )
-    finally:
+    except BaseException:
         with contextlib.suppress(Exception):
             lab_page.screenshot(screenshots / "08_race.png")
-        context.close()
+        raise
+    finally:
+        page.close()
         lab.shutdown_kernels()

@@ -6,7 +6,7 @@ for each notebook: Run > Run All Cells, wait for every cell, fail on any error
 the page shows or the kernel publishes; then change every slider (keyboard),
 dropdown, toggle, checkbox, button and Play, and require that the picture or
 the text it drives changes, without an error. Slider-to-image times go to the
-summary table at the end of the run; a screenshot of each notebook goes to
+summary table at the end of the run; the screenshot of a notebook that fails goes to
 tests/browser/screenshots/.
 
 Per explorer (issue 14), the kernel is instrumented (tests/browser/_kernel_probe.py)
@@ -108,14 +108,13 @@ def burst_each_explorer(lab_page, explorers, names, latency):
 
 
 @pytest.mark.parametrize("path", PATHS, ids=[path.stem for path in PATHS])
-def test_notebook_runs_and_every_control_redraws(path, lab, chromium, timings, latency, screenshots):
+def test_notebook_runs_and_every_control_redraws(path, lab, browser_context, timings, latency, screenshots):
     from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
     started = time.perf_counter()
     # The copy Lab serves (taken at the start of the run): the working tree's may have changed since.
     notebook = nbformat.read(lab.root / "notebooks" / path.name, as_version=4)
-    context = chromium.new_context(viewport={"width": 1280, "height": 900})
-    page = context.new_page()
+    page = browser_context.new_page()
     page.set_default_timeout(30_000)
     lab_page = NotebookPage(page, lab, path.name)
     try:
@@ -167,9 +166,11 @@ def test_notebook_runs_and_every_control_redraws(path, lab, chromium, timings, l
         timings["controls"] = len(controls)
         timings["unplayed"] = lab_page.unplayed()
         assert not failures, f"{path.name}:\n" + "\n".join(failures)
-    finally:
+    except BaseException:
         with contextlib.suppress(Exception):  # a failed screenshot must not hide the real failure
             lab_page.screenshot(screenshots / f"{path.stem}.png")
-        context.close()
+        raise
+    finally:
+        page.close()
         lab.shutdown_kernels()
         timings["seconds"] = time.perf_counter() - started

@@ -22,7 +22,8 @@ import pytest
 
 from tests.browser import _lab
 from tests.browser._page import BENIGN_STDERR, HELPERS, NotebookPage
-from tests.browser.conftest import NOTEBOOKS, SESSION
+from tests.browser._report import SESSION
+from tests.browser.conftest import NOTEBOOKS
 
 pytestmark = pytest.mark.browser
 
@@ -99,7 +100,7 @@ class VoilaPage(NotebookPage):
         return found
 
 
-def test_the_demo_app_runs_and_every_control_redraws(chromium, run_id, tmp_path, screenshots, pytestconfig):
+def test_the_demo_app_runs_and_every_control_redraws(browser_context, run_id, tmp_path, screenshots, pytestconfig):
     import nbformat
 
     from tests.browser.test_notebooks_in_browser import saved_explorers
@@ -111,12 +112,11 @@ def test_the_demo_app_runs_and_every_control_redraws(chromium, run_id, tmp_path,
     root = tmp_path / "notebooks"
     shutil.copytree(NOTEBOOKS, root, ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
     server = _lab.VoilaServer(root, NOTEBOOK, tmp_path / "home", f"{run_id}-voila")
-    context = page = None
+    page = None
     done = 0
     try:
         server.start()
-        context = chromium.new_context(viewport={"width": 1280, "height": 900})
-        page = context.new_page()
+        page = browser_context.new_page()
         page.set_default_timeout(30_000)
         app = VoilaPage(page, server)
         app.open()
@@ -145,12 +145,14 @@ def test_the_demo_app_runs_and_every_control_redraws(chromium, run_id, tmp_path,
         assert app.messages > 0, "no kernel message seen on the websocket: is the error listener blind?"
         assert not failures, "\n".join(failures)
         assert not app.errors(), "\n".join(app.errors())
-    finally:
+    except BaseException:
         if page is not None:
             with contextlib.suppress(Exception):
                 page.screenshot(path=str(screenshots / "08_voila.png"), full_page=True)
-        if context is not None:
-            context.close()
+        raise
+    finally:
+        if page is not None:
+            page.close()
         killed = server.stop()
         pytestconfig.stash[SESSION]["voila"] = (
             f"Voila app (notebook 08): {done} controls pressed; processes killed after stopping: {killed or 'none'}"
