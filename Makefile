@@ -71,7 +71,7 @@ test-unit: $(STAMP)
 	$(BIN)/python -m pytest -m "not browser" -n 2 --dist loadfile
 
 test-browser: $(STAMP)
-	$(BIN)/python -m pytest tests/browser -m browser -n 2 --dist worksteal
+	$(BIN)/python -m pytest tests/browser -m browser -n 2 --dist load
 
 # The headless widget tests (tests/widgets) under ipywidgets 7.7.
 test-widgets7: $(STAMP7)

@@ -131,14 +131,25 @@ HELPERS = """
   L.watch = () => {
     L.lastMutation = performance.now();
     document.querySelectorAll('img.widget-image').forEach(img => L.pictureIndex(img));
-    new MutationObserver(records => {
+    L.watcher = new MutationObserver(records => {
       L.lastMutation = performance.now();
       for (const r of records)
         for (const n of r.addedNodes || []) {
           if (L.isPicture(n)) L.record(n);
           else if (n.nodeType === 1) n.querySelectorAll('img.widget-image').forEach(L.record);
         }
-    }).observe(L.container(), { attributes: true, childList: true, subtree: true, characterData: true });
+    });
+    L.watcher.observe(L.container(), { attributes: true, childList: true, subtree: true, characterData: true });
+  };
+  // The next notebook in the same page: forget the last one's pictures, frames, errors and watcher.
+  L.reset = () => {
+    if (L.watcher) L.watcher.disconnect();
+    Object.assign(L, { kernelErrors: [], state: null, frames: [], pictures: [], keyTimes: [], listening: null });
+  };
+  // Close the notebook unsaved (Lab serves a throwaway copy), so that the next one is the only panel.
+  L.close = () => {
+    const w = L.panel();
+    if (w) { w.context.model.dirty = false; w.dispose(); }
   };
   // The digests of the pictures shown now, by picture index.
   L.shown = async () => {
@@ -267,18 +278,39 @@ class NotebookPage:
     def __init__(self, page, server, name, timeout=60_000):
         self.page, self.server, self.name, self.timeout = page, server, name, timeout
         self.js_errors = []
-        page.on("pageerror", lambda error: self.js_errors.append(str(error)))
+        page.on("pageerror", self._on_error)
         self.log_start = server.log_size()
 
+    def _on_error(self, error):
+        self.js_errors.append(str(error))
+
     def open(self, workspace):
-        """Load Lab on the notebook, in a workspace of its own, and wait for the kernel."""
-        url = f"{self.server.url}/lab/workspaces/{workspace}/tree/notebooks/{self.name}?token={self.server.token}"
-        self.page.goto(url, timeout=self.timeout)
-        self.page.wait_for_function("() => !!window.jupyterapp", timeout=self.timeout)
-        self.page.evaluate(HELPERS)
+        """Open the notebook and wait for its kernel: in a page where Lab runs already, from Lab's own
+        File > Open (Lab starts once: about 5 CPU-seconds a start); else load Lab on it, in ``workspace``."""
+        if self.page.evaluate("() => !!(window.jupyterapp && window.__lossopt)"):
+            self.page.evaluate(
+                "path => { __lossopt.reset(); window.jupyterapp.commands.execute('docmanager:open', { path }); }",
+                f"notebooks/{self.name}",
+            )
+        else:
+            url = f"{self.server.url}/lab/workspaces/{workspace}/tree/notebooks/{self.name}?token={self.server.token}"
+            self.page.goto(url, timeout=self.timeout)
+            self.page.wait_for_function("() => !!window.jupyterapp", timeout=self.timeout)
+            self.page.evaluate(HELPERS)
+        self.page.wait_for_function(
+            "name => { const w = __lossopt.panel(); return !!w && w.context.path.endsWith('/' + name); }",
+            arg=self.name,
+            timeout=self.timeout,
+        )
         self.wait_idle()
         self.page.evaluate("benign => __lossopt.listen(benign)", BENIGN_STDERR)
         self.page.evaluate("() => __lossopt.watch()")
+
+    def close(self):
+        """Close the notebook (its kernel is the server's to stop) and stop listening to the page."""
+        self.page.remove_listener("pageerror", self._on_error)
+        if not self.page.is_closed():
+            self.page.evaluate("() => window.__lossopt && __lossopt.close()")
 
     def wait_idle(self, timeout=None):
         self.page.wait_for_function("() => __lossopt.kernelState() === 'idle'", timeout=timeout or self.timeout)

@@ -37,6 +37,15 @@ def missing(reason):
     pytest.skip(reason)
 
 
+# The longest browser tests (each plays notebook 08's 61 controls or races its Play) go first: with
+# `--dist load` each worker takes the next test when it is free, so both end on short tests, together.
+LONGEST_FIRST = ("[08_linear_classifier_demo]", "test_voila_demo.py", "test_demo_race.py")
+
+
+def pytest_collection_modifyitems(items):
+    items.sort(key=lambda item: not any(name in item.nodeid for name in LONGEST_FIRST))
+
+
 @pytest.fixture(scope="session")
 def run_id():
     """Tags every process of this run (see ``_lab.kill_marked``)."""
@@ -135,6 +144,28 @@ def browser_context(chromium):
     context = chromium.new_context(viewport={"width": 1280, "height": 900})
     yield context
     context.close()
+
+
+@pytest.fixture(scope="session")
+def lab_tabs(browser_context):
+    """The JupyterLab pages of the session (see ``lab_tab``); closed at the end."""
+    pages = []
+    yield pages
+    for page in pages:
+        if not page.is_closed():
+            page.close()
+
+
+@pytest.fixture
+def lab_tab(lab_tabs, browser_context):
+    """The page for a notebook test: the one the last test left, Lab running in it, so that Lab starts
+    once per session (about 5 CPU-seconds a start), not once per notebook. A test that fails closes
+    it, and the next test gets a new page."""
+    if not lab_tabs or lab_tabs[-1].is_closed():
+        page = browser_context.new_page()
+        page.set_default_timeout(30_000)
+        lab_tabs.append(page)
+    return lab_tabs[-1]
 
 
 @pytest.fixture

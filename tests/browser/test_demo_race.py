@@ -27,15 +27,14 @@ CLICKS = 40  # randomize and reset, alternating, at random moments while Play ru
 SEED = 14
 
 
-def test_play_and_clicks_never_overlap(lab, browser_context, screenshots, pytestconfig):
+def test_play_and_clicks_never_overlap(lab, lab_tab, screenshots, pytestconfig):
     import nbformat
 
     from tests.browser._report import SESSION
     from tests.browser.test_notebooks_in_browser import code_cells_to_run, saved_explorers
 
     notebook = nbformat.read(lab.root / "notebooks" / NOTEBOOK.name, as_version=4)  # the copy Lab serves
-    page = browser_context.new_page()
-    page.set_default_timeout(30_000)
+    page = lab_tab
     lab_page = NotebookPage(page, lab, NOTEBOOK.name)
     try:
         lab_page.open(workspace="race")
@@ -108,7 +107,8 @@ def test_play_and_clicks_never_overlap(lab, browser_context, screenshots, pytest
     except BaseException:
         with contextlib.suppress(Exception):
             lab_page.screenshot(screenshots / "08_race.png")
+        page.close()  # the next test starts on a new page
         raise
     finally:
-        page.close()
+        lab_page.close()
         lab.shutdown_kernels()

@@ -108,14 +108,13 @@ def burst_each_explorer(lab_page, explorers, names, latency):
 
 
 @pytest.mark.parametrize("path", PATHS, ids=[path.stem for path in PATHS])
-def test_notebook_runs_and_every_control_redraws(path, lab, browser_context, timings, latency, screenshots):
+def test_notebook_runs_and_every_control_redraws(path, lab, lab_tab, timings, latency, screenshots):
     from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
     started = time.perf_counter()
     # The copy Lab serves (taken at the start of the run): the working tree's may have changed since.
     notebook = nbformat.read(lab.root / "notebooks" / path.name, as_version=4)
-    page = browser_context.new_page()
-    page.set_default_timeout(30_000)
+    page = lab_tab
     lab_page = NotebookPage(page, lab, path.name)
     try:
         lab_page.open(workspace=path.stem)
@@ -169,8 +168,9 @@ def test_notebook_runs_and_every_control_redraws(path, lab, browser_context, tim
     except BaseException:
         with contextlib.suppress(Exception):  # a failed screenshot must not hide the real failure
             lab_page.screenshot(screenshots / f"{path.stem}.png")
+        page.close()  # the next test starts on a new page
         raise
     finally:
-        page.close()
+        lab_page.close()
         lab.shutdown_kernels()
         timings["seconds"] = time.perf_counter() - started
