@@ -30,7 +30,7 @@ help:
 	@echo "make notebooks  re-execute every notebook in place, keeping outputs"
 	@echo "make lint       ruff check and format check; make format fixes"
 
-# pip installs uv, and uv installs the project: 8 s on a warm cache, where pip took 37 s. uv reads
+# pip installs uv, and uv installs the project: 10 s on a warm cache, where pip took 37 s. uv reads
 # no pip.conf: behind a package mirror, set UV_DEFAULT_INDEX.
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit("lossopt needs Python 3.10 or newer, found " + sys.version.split()[0]) if sys.version_info < (3, 10) else None'

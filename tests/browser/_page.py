@@ -285,8 +285,8 @@ class NotebookPage:
         self.js_errors.append(str(error))
 
     def open(self, workspace):
-        """Open the notebook and wait for its kernel: in a page where Lab runs already, from Lab's own
-        File > Open (Lab starts once: about 5 CPU-seconds a start); else load Lab on it, in ``workspace``."""
+        """Open the notebook and wait for its kernel: in a page where Lab runs already, with Lab's own
+        File > Open (see conftest's ``lab_tab``); else load Lab on it, in ``workspace``."""
         if self.page.evaluate("() => !!(window.jupyterapp && window.__lossopt)"):
             self.page.evaluate(
                 "path => { __lossopt.reset(); window.jupyterapp.commands.execute('docmanager:open', { path }); }",
