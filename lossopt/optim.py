@@ -106,22 +106,28 @@ def sgd(loss_fn, W0, X, y, *, lr=1e-3, batch_size=200, num_iters=None, epochs=No
     batch_size = int(check_scalar(batch_size, "batch_size", numbers.Integral, low=1))
     if num_iters is not None and epochs is not None:
         raise ValueError("give num_iters or epochs, not both")
-    N = X.shape[0]
-    steps_per_epoch = -(-N // batch_size)  # ceil(N / batch_size)
-    length, name = (epochs, "epochs") if epochs is not None else (100 if num_iters is None else num_iters, "num_iters")
-    total = int(check_scalar(length, name, numbers.Integral, low=1)) * (steps_per_epoch if epochs is not None else 1)
+    if epochs is None:
+        steps = int(check_scalar(100 if num_iters is None else num_iters, "num_iters", numbers.Integral, low=1))
+    else:
+        steps = int(check_scalar(epochs, "epochs", numbers.Integral, low=1)) * -(-X.shape[0] // batch_size)  # ceil
     for name, fn in (("schedule", schedule), ("callback", callback)):
         if fn is not None and not callable(fn):
             raise TypeError(f"{name} must be callable or None, got {type(fn).__name__}")
     rng = check_seed(seed)
     verbose = check_bool(verbose, "verbose")
+    return _sgd(loss_fn, W, X, y, steps, lr, batch_size, schedule, callback, rng, verbose)
 
+
+def _sgd(loss_fn, W, X, y, steps, lr, batch_size, schedule, callback, rng, verbose):
+    """Unchecked :func:`sgd`: ``steps`` steps, batches drawn by the Generator ``rng``; fit checked its input."""
+    N = X.shape[0]
+    steps_per_epoch = -(-N // batch_size)  # ceil(N / batch_size)
     limit = divergence_limit(W.dtype)
-    history = np.empty(total)
+    history = np.empty(steps)
     diverged = False
-    steps = 0
+    taken = 0
     with np.errstate(all="ignore"):  # a blow-up shows in the values, checked each step
-        for step in tqdm(range(total), desc="SGD", delay=PROGRESS_DELAY) if verbose else range(total):
+        for step in tqdm(range(steps), desc="SGD", delay=PROGRESS_DELAY) if verbose else range(steps):
             position = step % steps_per_epoch
             if position == 0:
                 order = rng.permutation(N)  # a new epoch: a new order
@@ -134,14 +140,14 @@ def sgd(loss_fn, W0, X, y, *, lr=1e-3, batch_size=200, num_iters=None, epochs=No
             if not math.isfinite(loss):
                 diverged = True
                 break
-            history[step], steps = loss, step + 1  # the loss at W, before this step
+            history[step], taken = loss, step + 1  # the loss at W, before this step
             if not np.abs(W_next).max() <= limit:  # also true for NaN
                 diverged = True
                 break
             W = W_next
             if callback is not None and callback(step, W, loss):
                 break
-    return SGDResult(W, history[:steps], diverged)
+    return SGDResult(W, history[:taken], diverged)
 
 
 def soft_threshold(W, threshold):
@@ -227,8 +233,9 @@ class LinearClassifier(ClassifierMixin, BaseEstimator):
         check_scalar(self.lr, "lr", low=0, low_open=True)
         for name in ("batch_size", "num_iters") + (("epochs",) if self.epochs is not None else ()):
             check_scalar(getattr(self, name), name, numbers.Integral, low=1)
-        if self.schedule is not None and not callable(self.schedule):
-            raise TypeError(f"schedule must be callable or None, got {type(self.schedule).__name__}")
+        for name, fn in (("schedule", self.schedule), ("callback", callback)):
+            if fn is not None and not callable(fn):
+                raise TypeError(f"{name} must be callable or None, got {type(fn).__name__}")
         check_bool(self.verbose, "verbose")
         X = self._check_X(X, reset=True)
         if y is None:  # scikit-learn's own message for an estimator that needs y
@@ -247,12 +254,12 @@ class LinearClassifier(ClassifierMixin, BaseEstimator):
         shape = (X.shape[1], self.classes_.size)  # (D, C)
         if W0 is None:
             W0 = self.init_scale * rng.standard_normal(shape).astype(X.dtype)
-        elif (W0 := check_array(W0, "W0", 2)).shape != shape:
+        elif (W0 := check_array(W0, "W0", 2, finite=True)).shape != shape:
             raise ValueError(f"W0 must have shape {shape}: one row per column of X, one column per class in y")
         self.W0_ = W0
-        options = {"lr": self.lr, "batch_size": self.batch_size, "epochs": self.epochs, "schedule": self.schedule}
-        options |= {"num_iters": None if self.epochs else self.num_iters, "verbose": self.verbose}
-        result = sgd(self.loss_and_gradient, W0, X, y_index.reshape(-1), callback=callback, seed=rng, **options)
+        steps = self.num_iters if self.epochs is None else self.epochs * -(-X.shape[0] // self.batch_size)
+        options = (float(self.lr), int(self.batch_size), self.schedule, callback, rng, bool(self.verbose))
+        result = _sgd(self.loss_and_gradient, W0.copy(), X, y_index, int(steps), *options)
         self.W_, self.loss_history_, self.diverged_ = result
         if self.diverged_:
             warnings.warn(

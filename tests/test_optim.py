@@ -203,6 +203,14 @@ def test_fit_checks_once_then_every_step_calls_the_unchecked_kernel(digits, loss
     assert counts[0] > 0 and counts[0] == counts[1]
 
 
+def test_fit_checks_x_once_not_again_in_sgd(digits, monkeypatch):
+    checked, original = [], lo.optim.check_array
+    record = lambda value, name, *args, **kwargs: checked.append(name) or original(value, name, *args, **kwargs)  # noqa: E731
+    monkeypatch.setattr(lo.optim, "check_array", record)
+    lo.LinearClassifier(num_iters=5, seed=0, verbose=False).fit(digits.X_train, digits.y_train)
+    assert checked.count("X") == 1
+
+
 def test_a_step_whose_new_w_blows_up_keeps_its_loss(rng):
     """The loss at W is recorded before the step that blows W up (StepSizeExplorer reads it), then sgd stops."""
     X, y = rng.standard_normal((20, 3)), np.arange(20) % 2
