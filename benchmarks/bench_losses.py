@@ -16,14 +16,14 @@ import numpy as np
 import lossopt as lo
 
 N, D, C = 500, 3073, 10  # the CS231n dev set
-ROUNDS = 60
+ROUNDS = 300  # of one call: in 3 runs beside 60 rounds of two calls, ratios spread 1.05-1.14 against 1.02-1.21
 TARGETS = {"float64": 1.10, "float32": 1.15}  # issue 20: x the two-GEMM floor
 
 
-def best_of(candidates, number):
-    """Best time per call of each callable, over interleaved rounds."""
+def best_of(candidates, number=1, rounds=ROUNDS):
+    """Best time per call of each callable, over interleaved rounds of ``number`` calls each."""
     best = {name: np.inf for name in candidates}
-    for _ in range(ROUNDS):
+    for _ in range(rounds):
         for name, fn in candidates.items():
             best[name] = min(best[name], timeit.Timer(fn, timer=time.process_time).timeit(number=number) / number)
     return best
@@ -47,8 +47,7 @@ def w_level_rows(dtype, rng):
             "softmax": lambda: lo.softmax_loss(W, X, y),
             "svm reg": lambda: lo.svm_loss(W, X, y, 1e-3),
             "softmax reg": lambda: lo.softmax_loss(W, X, y, 1e-3),
-        },
-        number=2,
+        }
     )
     naive = {
         "svm": min(timeit.Timer(lambda: lo.svm_loss_naive(W, X, y), timer=time.process_time).repeat(1, 3)),
@@ -71,11 +70,12 @@ def worked_example_table():
             "one tiny numpy op (np.add, 3x3)": lambda: np.add(one, one),
         },
         number=2000,
+        rounds=60,
     )
 
 
 def main():
-    print(f"Losses at N={N}, D={D}, C={C}: loss + gradient, best of {ROUNDS} interleaved rounds")
+    print(f"Losses at N={N}, D={D}, C={C}: loss + gradient, best of {ROUNDS} interleaved calls")
     header = f"{'loss':<12} {'dtype':<8} {'time ms':>8} {'floor ms':>9} {'x floor':>8} {'target':>7} {'ok':>3}"
     print(f"{header} {'x naive':>8}")
     rng = np.random.default_rng(0)
