@@ -44,7 +44,15 @@ def test_a_missing_browser_skips_unless_required(monkeypatch, require, outcome):
 def test_kill_marked_kills_this_runs_processes_only():
     def start(run_id):  # a process in a session of its own, like a kernel
         env = {**os.environ, _lab.MARKER: run_id}
-        return subprocess.Popen(["sleep", "60"], env=env, start_new_session=True)
+        code = "import time; print('ready', flush=True); time.sleep(60)"
+        process = subprocess.Popen(
+            [sys.executable, "-c", code], env=env, start_new_session=True, stdout=subprocess.PIPE
+        )
+        # Popen returns when exec begins, before the kernel has set up the new environment:
+        # /proc/<pid>/environ can still read empty (CI failed on that once). A line from the child
+        # means its exec is complete.
+        assert process.stdout.readline() == b"ready\n"
+        return process
 
     ours, theirs = start("test-ours"), start("test-theirs")
     try:
@@ -56,6 +64,7 @@ def test_kill_marked_kills_this_runs_processes_only():
         for process in (ours, theirs):
             process.kill()
             process.wait()
+            process.stdout.close()
 
 
 @pytest.mark.parametrize(
