@@ -32,13 +32,14 @@ def check_scalar(value, name, kind=numbers.Real, *, low=None, high=None, low_ope
 
 def check_choice(value, name, choices):
     """``value`` after checking it is one of ``choices`` (all strings, or all integers)."""
-    options = ", ".join(repr(choice) for choice in choices)
-    kind = str if all(isinstance(choice, str) for choice in choices) else numbers.Integral
-    if isinstance(value, bool) or not isinstance(value, kind):  # an array would compare elementwise
+    kind = str if isinstance(choices[0], str) else numbers.Integral
+    right_type = isinstance(value, kind) and not isinstance(value, bool)  # first: an array would compare elementwise
+    if right_type and value in choices:
+        return value
+    options = ", ".join(repr(choice) for choice in choices)  # built only for the message
+    if not right_type:
         raise TypeError(f"{name} must be one of {options}, got {type(value).__name__}")
-    if value not in choices:
-        raise ValueError(f"unknown {name} {value!r}; choose one of {options}")
-    return value
+    raise ValueError(f"unknown {name} {value!r}; choose one of {options}")
 
 
 def check_bool(value, name):
